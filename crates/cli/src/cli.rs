@@ -1,0 +1,127 @@
+//! The command line: commands, options and their documentation (clap derive).
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use preflight_engine::Severity;
+
+/// Finds conflicting Intune policies before the pilot.
+///
+/// preflight reads policy exports (IntuneCD backups, Graph responses, admin
+/// center exports), works out which policies reach the same devices and users,
+/// and reports settings they set differently, with where and why.
+#[derive(Debug, Parser)]
+#[command(name = "preflight", version, about, long_about, max_term_width = 100)]
+pub struct Cli {
+    /// Number of worker threads (default: one per core). Output does not depend on it.
+    #[arg(long, global = true, value_name = "N")]
+    pub threads: Option<usize>,
+
+    /// The command to run.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// preflight's commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check a policy set for conflicts and input problems.
+    Check(CheckArguments),
+    /// List the rules.
+    Rules(RulesArguments),
+    /// Explain one rule: what it finds, why it matters, how to fix it.
+    Explain(ExplainArguments),
+}
+
+/// Options of `preflight check`.
+#[derive(Debug, clap::Args)]
+pub struct CheckArguments {
+    /// Files and directories to check (directories recursively; hidden and
+    /// git-ignored files are skipped). Default: the current directory.
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = CheckFormat::Human)]
+    pub format: CheckFormat,
+
+    /// Write the report to FILE instead of standard output.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Exit with status 1 when a finding is at least this severe.
+    #[arg(long, value_enum, default_value_t = FailOn::Error)]
+    pub fail_on: FailOn,
+
+    /// When to use colors in human output (`auto`: only on a terminal, and not
+    /// when `NO_COLOR` is set).
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+}
+
+/// Output formats of `check`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum CheckFormat {
+    /// Annotated source snippets for people.
+    Human,
+    /// Machine-readable JSON, version 1 (see the README).
+    Json,
+}
+
+/// Severity threshold for the exit status.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    /// Fail on errors only.
+    Error,
+    /// Fail on warnings and errors.
+    Warning,
+    /// Fail on any finding.
+    Info,
+}
+
+impl FailOn {
+    /// The least serious severity that fails the run.
+    pub fn threshold(self) -> Severity {
+        match self {
+            FailOn::Error => Severity::Error,
+            FailOn::Warning => Severity::Warning,
+            FailOn::Info => Severity::Info,
+        }
+    }
+}
+
+/// Color policy.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// Colors on a terminal unless `NO_COLOR` is set.
+    Auto,
+    /// Always color.
+    Always,
+    /// Never color.
+    Never,
+}
+
+/// Options of `preflight rules`.
+#[derive(Debug, clap::Args)]
+pub struct RulesArguments {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+    pub format: ListFormat,
+}
+
+/// Output formats of `rules`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ListFormat {
+    /// A table for people.
+    Text,
+    /// JSON: name, default severity, summary and explanation of each rule.
+    Json,
+}
+
+/// Options of `preflight explain`.
+#[derive(Debug, clap::Args)]
+pub struct ExplainArguments {
+    /// The rule's name, e.g. `conflicting-setting`.
+    #[arg(value_name = "RULE")]
+    pub rule: String,
+}

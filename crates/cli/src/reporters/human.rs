@@ -1,0 +1,225 @@
+//! Human output: each finding as a miette report with labelled source snippets,
+//! the related file of a two-policy finding shown as a related report, and a
+//! one-line summary at the end.
+
+use std::fmt;
+use std::io::{self, Write};
+use std::sync::Arc;
+
+use miette::{
+    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceCode,
+};
+use preflight_engine::{Finding, Label, Report, Severity};
+use preflight_normalizer::Tenant;
+use preflight_parser::FileId;
+
+use crate::reporters::summary_line;
+
+/// How to render.
+#[derive(Clone, Copy, Debug)]
+pub struct Style {
+    /// Whether to use ANSI colors.
+    pub color: bool,
+    /// The width to wrap at.
+    pub width: usize,
+}
+
+/// Writes every finding, then the summary line.
+pub fn write(
+    output: &mut dyn Write,
+    tenant: &Tenant,
+    report: &Report,
+    style: Style,
+) -> io::Result<()> {
+    let theme = if style.color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    let handler = GraphicalReportHandler::new_themed(theme)
+        .with_width(style.width)
+        .with_links(false)
+        .without_syntax_highlighting();
+    for finding in &report.findings {
+        let diagnostic = FindingDiagnostic::new(tenant, finding);
+        let mut rendered = String::new();
+        handler
+            .render_report(&mut rendered, &diagnostic)
+            .map_err(|error| io::Error::other(error.to_string()))?;
+        writeln!(output, "{rendered}")?;
+    }
+    writeln!(output, "{}", summary_line(report))
+}
+
+/// One file's part of a finding: its source and the labels in it.
+struct FilePart {
+    source: NamedSource<Arc<str>>,
+    labels: Vec<LabeledSpan>,
+}
+
+impl FilePart {
+    fn new(tenant: &Tenant, file: FileId, labels: &[&Label]) -> Option<Self> {
+        let source_file = tenant.file(file)?;
+        let source = NamedSource::new(source_file.display_path.clone(), source_file.text.clone())
+            .with_language("json");
+        let labels = labels
+            .iter()
+            .map(|label| {
+                LabeledSpan::new(
+                    Some(label.message.clone()),
+                    label.location.span.start as usize,
+                    label.location.span.len(),
+                )
+            })
+            .collect();
+        Some(Self { source, labels })
+    }
+}
+
+/// A finding as a miette diagnostic.
+struct FindingDiagnostic {
+    message: String,
+    code: &'static str,
+    severity: Severity,
+    help: Option<String>,
+    /// The file of the primary label (or the finding's file) with its labels.
+    primary: Option<FilePart>,
+    /// Other files with labels, each shown as a related report.
+    related: Vec<RelatedPart>,
+}
+
+impl FindingDiagnostic {
+    fn new(tenant: &Tenant, finding: &Finding) -> Self {
+        // Group the labels by file, files in order of first appearance.
+        let mut files: Vec<(FileId, Vec<&Label>)> = Vec::new();
+        for label in &finding.labels {
+            match files
+                .iter_mut()
+                .find(|(file, _)| *file == label.location.file)
+            {
+                Some((_, labels)) => labels.push(label),
+                None => files.push((label.location.file, vec![label])),
+            }
+        }
+        let mut parts = files
+            .into_iter()
+            .filter_map(|(file, labels)| FilePart::new(tenant, file, &labels));
+        let mut message = finding.message.clone();
+        let primary = parts.next();
+        if primary.is_none()
+            && let Some(file) = finding.file.and_then(|file| tenant.file(file))
+        {
+            message = format!("{}: {message}", file.display_path);
+        }
+        let related = parts
+            .map(|part| RelatedPart {
+                message: format!("and here, in `{}`", part.source.name()),
+                part,
+            })
+            .collect();
+        Self {
+            message,
+            code: finding.rule,
+            severity: finding.severity,
+            help: finding.help.clone(),
+            primary,
+            related,
+        }
+    }
+}
+
+fn miette_severity(severity: Severity) -> miette::Severity {
+    match severity {
+        Severity::Error => miette::Severity::Error,
+        Severity::Warning => miette::Severity::Warning,
+        Severity::Info => miette::Severity::Advice,
+    }
+}
+
+impl fmt::Debug for FindingDiagnostic {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter.write_str(&self.message)
+    }
+}
+
+impl fmt::Display for FindingDiagnostic {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for FindingDiagnostic {}
+
+impl Diagnostic for FindingDiagnostic {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        Some(Box::new(self.code))
+    }
+
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(miette_severity(self.severity))
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.help
+            .as_ref()
+            .map(|help| Box::new(help) as Box<dyn fmt::Display>)
+    }
+
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        self.primary
+            .as_ref()
+            .map(|part| &part.source as &dyn SourceCode)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        self.primary
+            .as_ref()
+            .map(|part| Box::new(part.labels.iter().cloned()) as Box<dyn Iterator<Item = _>>)
+    }
+
+    fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn Diagnostic> + 'a>> {
+        if self.related.is_empty() {
+            return None;
+        }
+        Some(Box::new(
+            self.related
+                .iter()
+                .map(|related| related as &dyn Diagnostic),
+        ))
+    }
+}
+
+/// The labels of a finding that sit in another file than the primary one. Shown
+/// as advice: it is the same finding, not a second one.
+struct RelatedPart {
+    message: String,
+    part: FilePart,
+}
+
+impl fmt::Debug for RelatedPart {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter.write_str(&self.message)
+    }
+}
+
+impl fmt::Display for RelatedPart {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for RelatedPart {}
+
+impl Diagnostic for RelatedPart {
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(miette::Severity::Advice)
+    }
+
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        Some(&self.part.source)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        Some(Box::new(self.part.labels.iter().cloned()))
+    }
+}

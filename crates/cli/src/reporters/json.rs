@@ -1,0 +1,189 @@
+//! The JSON report, version 1 (DESIGN.md section 5; schema in
+//! `schemas/report-v1.schema.json`). Unknown fields are `null`, never missing.
+
+use std::io::{self, Write};
+
+use preflight_engine::{Finding, Report};
+use preflight_normalizer::Tenant;
+use serde::Serialize;
+
+use crate::reporters::{resolve, value_to_json};
+
+/// The version of the JSON report format.
+pub const FORMAT_VERSION: u32 = 1;
+
+#[derive(Serialize)]
+struct JsonReport<'a> {
+    version: u32,
+    tool: Tool,
+    summary: JsonSummary,
+    findings: Vec<JsonFinding<'a>>,
+}
+
+#[derive(Serialize)]
+struct Tool {
+    name: &'static str,
+    version: &'static str,
+}
+
+#[derive(Serialize)]
+struct JsonSummary {
+    files: usize,
+    policies: usize,
+    settings: usize,
+    groups: usize,
+    filters: usize,
+    findings: JsonCounts,
+}
+
+#[derive(Serialize)]
+struct JsonCounts {
+    error: usize,
+    warning: usize,
+    info: usize,
+}
+
+#[derive(Serialize)]
+struct JsonFinding<'a> {
+    rule: &'static str,
+    severity: &'static str,
+    message: &'a str,
+    help: Option<&'a str>,
+    location: Option<JsonLocation<'a>>,
+    setting: Option<JsonSetting<'a>>,
+    policies: Vec<JsonPolicy<'a>>,
+    overlap: Option<JsonOverlap<'a>>,
+    fingerprint: String,
+}
+
+#[derive(Serialize)]
+struct JsonLocation<'a> {
+    file: &'a str,
+    line: Option<u32>,
+    column: Option<u32>,
+    end_line: Option<u32>,
+    end_column: Option<u32>,
+}
+
+#[derive(Serialize)]
+struct JsonSetting<'a> {
+    key: &'a str,
+    name: &'a str,
+}
+
+#[derive(Serialize)]
+struct JsonPolicy<'a> {
+    id: Option<&'a str>,
+    name: &'a str,
+    family: &'static str,
+    file: Option<&'a str>,
+    line: Option<u32>,
+    column: Option<u32>,
+    value: serde_json::Value,
+}
+
+#[derive(Serialize)]
+struct JsonOverlap<'a> {
+    certainty: &'static str,
+    via: &'a [String],
+    reason: &'a str,
+    witness: Option<serde_json::Value>,
+    devices: Option<u64>,
+    users: Option<u64>,
+}
+
+/// Writes `report` as pretty-printed JSON followed by a newline.
+pub fn write(output: &mut dyn Write, tenant: &Tenant, report: &Report) -> io::Result<()> {
+    let summary = &report.summary;
+    let document = JsonReport {
+        version: FORMAT_VERSION,
+        tool: Tool {
+            name: "preflight",
+            version: env!("CARGO_PKG_VERSION"),
+        },
+        summary: JsonSummary {
+            files: summary.files,
+            policies: summary.policies,
+            settings: summary.settings,
+            groups: summary.groups,
+            filters: summary.filters,
+            findings: JsonCounts {
+                error: summary.findings.error,
+                warning: summary.findings.warning,
+                info: summary.findings.info,
+            },
+        },
+        findings: report
+            .findings
+            .iter()
+            .map(|finding| json_finding(tenant, finding))
+            .collect(),
+    };
+    serde_json::to_writer_pretty(&mut *output, &document)?;
+    writeln!(output)
+}
+
+fn json_finding<'a>(tenant: &'a Tenant, finding: &'a Finding) -> JsonFinding<'a> {
+    JsonFinding {
+        rule: finding.rule,
+        severity: finding.severity.name(),
+        message: &finding.message,
+        help: finding.help.as_deref(),
+        location: json_location(tenant, finding),
+        setting: finding.setting.as_ref().map(|setting| JsonSetting {
+            key: &setting.key.0,
+            name: &setting.name,
+        }),
+        policies: finding
+            .policies
+            .iter()
+            .map(|policy| {
+                let place = resolve(tenant, policy.location);
+                JsonPolicy {
+                    id: policy.id.as_ref().map(|id| id.0.as_str()),
+                    name: &policy.name,
+                    family: policy.family.name(),
+                    file: place.map(|(path, _)| path),
+                    line: place.map(|(_, position)| position.line),
+                    column: place.map(|(_, position)| position.column),
+                    value: policy
+                        .value
+                        .as_ref()
+                        .map_or(serde_json::Value::Null, value_to_json),
+                }
+            })
+            .collect(),
+        overlap: finding.overlap.as_ref().map(|overlap| JsonOverlap {
+            certainty: overlap.certainty.name(),
+            via: &overlap.via,
+            reason: &overlap.reason,
+            witness: None,
+            devices: None,
+            users: None,
+        }),
+        fingerprint: finding.fingerprint.to_string(),
+    }
+}
+
+fn json_location<'a>(tenant: &'a Tenant, finding: &Finding) -> Option<JsonLocation<'a>> {
+    if let Some(location) = finding.primary_location() {
+        let file = tenant.file(location.file)?;
+        let start = file.line_column(location.span.start);
+        let end = file.line_column(location.span.end);
+        return Some(JsonLocation {
+            file: &file.display_path,
+            line: Some(start.line),
+            column: Some(start.column),
+            end_line: Some(end.line),
+            end_column: Some(end.column),
+        });
+    }
+    let file = tenant.file(finding.file?)?;
+    Some(JsonLocation {
+        file: &file.display_path,
+        line: None,
+        column: None,
+        end_line: None,
+        end_column: None,
+    })
+}

@@ -1,0 +1,65 @@
+//! Reporters: each output format in its own module. They are the only code that
+//! turns file ids and byte spans into paths, lines and columns.
+
+pub mod human;
+pub mod json;
+
+use preflight_engine::{Report, Severity};
+use preflight_normalizer::{SettingValue, Tenant};
+use preflight_parser::{LineColumn, SourceLocation};
+
+/// The display path and 1-based line and column of `location`.
+pub fn resolve(tenant: &Tenant, location: SourceLocation) -> Option<(&str, LineColumn)> {
+    let file = tenant.file(location.file)?;
+    Some((
+        file.display_path.as_str(),
+        file.line_column(location.span.start),
+    ))
+}
+
+/// A setting value as JSON: booleans, integers and strings as themselves, choices
+/// as their option id, lists as arrays, secrets as `"<secret>"`.
+pub fn value_to_json(value: &SettingValue) -> serde_json::Value {
+    match value {
+        SettingValue::Bool(flag) => serde_json::Value::Bool(*flag),
+        SettingValue::Integer(number) => serde_json::Value::from(*number),
+        SettingValue::String(text) => serde_json::Value::String(text.clone()),
+        SettingValue::Choice { option, .. } => serde_json::Value::String(option.clone()),
+        SettingValue::List(items) => items.iter().map(value_to_json).collect(),
+        SettingValue::Secret { .. } => serde_json::Value::String("<secret>".to_owned()),
+    }
+}
+
+/// "1 error, 2 warnings, 1 info in 14 files (12 policies, 31 settings, 6 groups, 2 filters)".
+pub fn summary_line(report: &Report) -> String {
+    let summary = &report.summary;
+    let counts: Vec<String> = Severity::ALL
+        .iter()
+        .filter_map(|severity| {
+            let count = summary.findings.get(*severity);
+            (count > 0).then(|| plural(count, severity.name()))
+        })
+        .collect();
+    let found = if counts.is_empty() {
+        "no findings".to_owned()
+    } else {
+        counts.join(", ")
+    };
+    format!(
+        "{found} in {} ({}, {}, {}, {})",
+        plural(summary.files, "file"),
+        plural(summary.policies, "policy"),
+        plural(summary.settings, "setting"),
+        plural(summary.groups, "group"),
+        plural(summary.filters, "filter"),
+    )
+}
+
+fn plural(count: usize, noun: &str) -> String {
+    match (count, noun) {
+        (1, _) => format!("1 {noun}"),
+        (_, "policy") => format!("{count} policies"),
+        (_, "info") => format!("{count} infos"),
+        _ => format!("{count} {noun}s"),
+    }
+}

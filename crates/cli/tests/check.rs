@@ -1,0 +1,219 @@
+//! `preflight check` end to end: exit codes, the JSON contract, determinism,
+//! source locations (also through a byte-order mark), and resilience to bad files.
+
+mod common;
+
+use std::fs;
+
+use common::{assert_valid_report, json, redact_version, run, run_in};
+
+#[test]
+fn demo_tenant_reports_the_planted_findings_and_exits_1() {
+    let result = run(&["check", "fixtures/demo-tenant", "--format", "json"]);
+    assert_eq!(result.code, 1, "{}", result.stderr);
+    let report = json(&result);
+    assert_valid_report(&report);
+    let findings = report["findings"].as_array().cloned().unwrap_or_default();
+    let summary: Vec<(String, String, String)> = findings
+        .iter()
+        .map(|finding| {
+            (
+                finding["rule"].as_str().unwrap_or_default().to_owned(),
+                finding["severity"].as_str().unwrap_or_default().to_owned(),
+                finding["overlap"]["certainty"]
+                    .as_str()
+                    .unwrap_or("-")
+                    .to_owned(),
+            )
+        })
+        .collect();
+    let expected = [
+        ("conflicting-setting", "error", "certain"),
+        ("conflicting-setting", "warning", "possible"),
+        ("duplicate-setting", "info", "certain"),
+    ];
+    for (rule, severity, certainty) in expected {
+        assert!(
+            summary.contains(&(rule.to_owned(), severity.to_owned(), certainty.to_owned())),
+            "missing {rule} {severity} {certainty} in {summary:#?}"
+        );
+    }
+    assert_eq!(report["summary"]["groups"], 6);
+    assert_eq!(report["summary"]["filters"], 2);
+    insta::assert_snapshot!("demo-tenant-json", redact_version(&result.stdout));
+}
+
+#[test]
+fn demo_tenant_exclusion_separates_the_kiosk_policies() {
+    let report = json(&run(&["check", "fixtures/demo-tenant", "--format", "json"]));
+    let findings = report["findings"].as_array().cloned().unwrap_or_default();
+    for finding in findings {
+        let names: Vec<&str> = finding["policies"]
+            .as_array()
+            .map(|policies| {
+                policies
+                    .iter()
+                    .filter_map(|policy| policy["name"].as_str())
+                    .collect()
+            })
+            .unwrap_or_default();
+        assert!(
+            !(names.iter().any(|name| name.contains("Kiosk"))
+                && names
+                    .iter()
+                    .any(|name| name.contains("Device Lock - Standard"))),
+            "the kiosk exclusion should separate these: {names:?}"
+        );
+    }
+}
+
+#[test]
+fn demo_tenant_human_output() {
+    let result = run(&["check", "fixtures/demo-tenant", "--color", "never"]);
+    assert_eq!(result.code, 1);
+    insta::assert_snapshot!("demo-tenant-human", result.stdout);
+}
+
+#[test]
+fn json_output_is_byte_identical_across_runs_and_thread_counts() {
+    let first = run(&["check", "fixtures", "--format", "json"]).stdout;
+    for threads in ["1", "2", "8"] {
+        let again = run(&[
+            "--threads",
+            threads,
+            "check",
+            "fixtures",
+            "--format",
+            "json",
+        ])
+        .stdout;
+        assert_eq!(first, again, "output differs with {threads} threads");
+    }
+}
+
+#[test]
+fn exit_code_is_0_when_nothing_reaches_the_threshold() {
+    let result = run(&["check", "fixtures/rules/conflicting-setting/quiet"]);
+    assert_eq!(result.code, 0, "{}", result.stdout);
+    assert!(
+        result
+            .stdout
+            .ends_with("no findings in 5 files (5 policies, 5 settings, 1 group, 0 filters)\n")
+    );
+
+    // Duplicates are infos: they fail the run only with `--fail-on info`.
+    let duplicates = "fixtures/rules/duplicate-setting/fires";
+    assert_eq!(run(&["check", duplicates]).code, 0);
+    assert_eq!(run(&["check", duplicates, "--fail-on", "warning"]).code, 0);
+    assert_eq!(run(&["check", duplicates, "--fail-on", "info"]).code, 1);
+}
+
+#[test]
+fn exit_code_is_2_for_usage_errors_and_missing_input() {
+    let missing = run(&["check", "fixtures/no-such-directory"]);
+    assert_eq!(missing.code, 2);
+    assert!(
+        missing
+            .stderr
+            .contains("`fixtures/no-such-directory` does not exist"),
+        "{}",
+        missing.stderr
+    );
+
+    let empty = tempdir("empty");
+    let nothing = run_in(&empty, &["check", "."]);
+    assert_eq!(nothing.code, 2);
+    assert!(
+        nothing.stderr.contains("no input files found"),
+        "{}",
+        nothing.stderr
+    );
+
+    assert_eq!(run(&["check", "--format", "yaml"]).code, 2);
+    assert_eq!(run(&["explain", "no-such-rule"]).code, 2);
+}
+
+#[test]
+fn malformed_json_is_a_parse_error_with_location_and_the_rest_is_analyzed() {
+    let result = run(&[
+        "check",
+        "fixtures/rules/parse-error/fires",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(result.code, 1);
+    let report = json(&result);
+    let findings = report["findings"].as_array().cloned().unwrap_or_default();
+    let missing_comma = findings
+        .iter()
+        .find(|finding| {
+            finding["rule"] == "parse-error"
+                && finding["location"]["file"]
+                    .as_str()
+                    .is_some_and(|file| file.ends_with("Win - Missing comma_mdm.json"))
+        })
+        .unwrap_or_else(|| panic!("no parse-error for the missing comma: {findings:#?}"));
+    assert_eq!(missing_comma["location"]["line"], 5);
+    assert_eq!(missing_comma["location"]["column"], 5);
+    // The two valid policies in the same folder still meet and conflict.
+    assert!(
+        findings
+            .iter()
+            .any(|finding| finding["rule"] == "conflicting-setting")
+    );
+    assert_eq!(report["summary"]["policies"], 3);
+}
+
+#[test]
+fn locations_are_exact_through_a_byte_order_mark_and_crlf() {
+    let directory = tempdir("bom");
+    let policy = |name: &str, value: u32| {
+        format!(
+            "{{\r\n  \"name\": \"{name}\",\r\n  \"platforms\": \"windows10\",\r\n  \"technologies\": \"mdm\",\r\n  \"settings\": [{{\"settingInstance\": {{\"@odata.type\": \"#microsoft.graph.deviceManagementConfigurationSimpleSettingInstance\", \"settingDefinitionId\": \"device_vendor_msft_policy_config_devicelock_maxinactivitytimedevicelock\",\r\n    \"simpleSettingValue\": {{\"@odata.type\": \"#microsoft.graph.deviceManagementConfigurationIntegerSettingValue\",\r\n      \"value\": {value}}}}}}}],\r\n  \"assignments\": [{{\"target\": {{\"@odata.type\": \"#microsoft.graph.allDevicesAssignmentTarget\"}}}}]\r\n}}\r\n"
+        )
+    };
+    let with_bom = [b"\xEF\xBB\xBF".as_slice(), policy("With BOM", 5).as_bytes()].concat();
+    fs::write(directory.join("a.json"), with_bom).unwrap_or_else(|error| panic!("{error}"));
+    fs::write(directory.join("b.json"), policy("Without BOM", 15))
+        .unwrap_or_else(|error| panic!("{error}"));
+    let result = run_in(&directory, &["check", ".", "--format", "json"]);
+    let report = json(&result);
+    let policies = report["findings"][0]["policies"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(policies.len(), 2, "{}", result.stdout);
+    for policy in policies {
+        // `"value": 5` is on line 7; the value starts at column 16 in both files.
+        assert_eq!(policy["line"], 7, "{policy}");
+        assert_eq!(policy["column"], 16, "{policy}");
+    }
+    assert_eq!(report["findings"][0]["location"]["file"], "a.json");
+}
+
+#[test]
+fn output_file_receives_the_report() {
+    let directory = tempdir("output");
+    let target = directory.join("report.json");
+    let target_text = target.to_string_lossy().into_owned();
+    let result = run(&[
+        "check",
+        "fixtures/rules/duplicate-setting/fires",
+        "--format",
+        "json",
+        "--output",
+        &target_text,
+    ]);
+    assert_eq!(result.code, 0);
+    assert!(result.stdout.is_empty());
+    let written = fs::read_to_string(&target).unwrap_or_else(|error| panic!("{error}"));
+    assert!(written.contains("\"duplicate-setting\""));
+}
+
+/// A fresh empty directory under the target directory.
+fn tempdir(name: &str) -> std::path::PathBuf {
+    let directory = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("check-{name}"));
+    let _ = fs::remove_dir_all(&directory);
+    fs::create_dir_all(&directory).unwrap_or_else(|error| panic!("{error}"));
+    directory
+}

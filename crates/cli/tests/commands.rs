@@ -1,0 +1,37 @@
+//! `preflight rules` and `preflight explain`.
+
+mod common;
+
+use common::{json, run};
+
+#[test]
+fn rules_lists_every_rule_with_its_severity() {
+    let result = run(&["rules"]);
+    assert_eq!(result.code, 0);
+    insta::assert_snapshot!("rules-text", result.stdout);
+    let listing = json(&run(&["rules", "--format", "json"]));
+    let names: Vec<&str> = listing
+        .as_array()
+        .map(|rules| {
+            rules
+                .iter()
+                .filter_map(|rule| rule["name"].as_str())
+                .collect()
+        })
+        .unwrap_or_default();
+    assert!(names.contains(&"conflicting-setting"));
+}
+
+#[test]
+fn explain_prints_the_rule_documentation() {
+    let result = run(&["explain", "conflicting-setting"]);
+    assert_eq!(result.code, 0);
+    insta::assert_snapshot!("explain-conflicting-setting", result.stdout);
+    let unknown = run(&["explain", "conflicting-settings"]);
+    assert_eq!(unknown.code, 2);
+    assert!(
+        unknown
+            .stderr
+            .contains("unknown rule `conflicting-settings`")
+    );
+}

@@ -1,0 +1,83 @@
+//! Runs the `preflight` binary from the workspace root, as a user would, with
+//! colors off and a fixed width so that output can be snapshotted.
+
+#![allow(
+    dead_code,
+    reason = "each test file uses a different part of this module"
+)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// What a run of the binary gave.
+pub struct Run {
+    /// The exit status code.
+    pub code: i32,
+    /// Standard output.
+    pub stdout: String,
+    /// Standard error.
+    pub stderr: String,
+}
+
+/// The workspace root, where `fixtures/` lives.
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .unwrap_or_else(|error| panic!("workspace root: {error}"))
+}
+
+/// Runs `preflight ARGS` in `directory`.
+pub fn run_in(directory: &Path, arguments: &[&str]) -> Run {
+    let output = Command::new(env!("CARGO_BIN_EXE_preflight"))
+        .args(arguments)
+        .current_dir(directory)
+        .env("NO_COLOR", "1")
+        .env("COLUMNS", "100")
+        .output()
+        .unwrap_or_else(|error| panic!("cannot run preflight: {error}"));
+    Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+/// Runs `preflight ARGS` in the workspace root.
+pub fn run(arguments: &[&str]) -> Run {
+    run_in(&workspace_root(), arguments)
+}
+
+/// Parses a run's standard output as JSON.
+pub fn json(run: &Run) -> serde_json::Value {
+    serde_json::from_str(&run.stdout)
+        .unwrap_or_else(|error| panic!("not JSON ({error}):\n{}\n{}", run.stdout, run.stderr))
+}
+
+/// The JSON report with the tool version replaced, for snapshots.
+pub fn redact_version(text: &str) -> String {
+    text.replace(
+        &format!("\"version\": \"{}\"", env!("CARGO_PKG_VERSION")),
+        "\"version\": \"[VERSION]\"",
+    )
+}
+
+/// Validates a JSON report against `schemas/report-v1.schema.json`, listing every error.
+pub fn assert_valid_report(report: &serde_json::Value) {
+    let schema_text =
+        std::fs::read_to_string(workspace_root().join("schemas/report-v1.schema.json"))
+            .unwrap_or_else(|error| panic!("schema: {error}"));
+    let schema: serde_json::Value =
+        serde_json::from_str(&schema_text).unwrap_or_else(|error| panic!("schema JSON: {error}"));
+    let validator = jsonschema::validator_for(&schema)
+        .unwrap_or_else(|error| panic!("schema invalid: {error}"));
+    let errors: Vec<String> = validator
+        .iter_errors(report)
+        .map(|error| format!("{} at {}", error, error.instance_path()))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "report does not match the schema:\n{}",
+        errors.join("\n")
+    );
+}

@@ -1,0 +1,143 @@
+//! preflight's conflict engine.
+//!
+//! The third stage of the pipeline (files → parser → normalizer → **engine** →
+//! findings → reporters). Given a normalized [`Tenant`], it works out which
+//! policies' audiences can meet ([`overlap`]), indexes settings by canonical key so
+//! that only policies touching the same key are compared ([`setting_pairs`]), runs
+//! every rule of the catalog ([`rules::RULES`]) in parallel, and returns the
+//! findings in one deterministic order.
+
+pub mod context;
+pub mod finding;
+pub mod fingerprint;
+pub mod overlap;
+pub mod rules;
+pub mod setting_pairs;
+
+use std::cmp::Ordering;
+
+use preflight_normalizer::Tenant;
+use rayon::prelude::*;
+
+pub use context::AnalysisContext;
+pub use finding::{
+    Finding, Fingerprint, Label, OverlapEvidence, PolicyEvidence, SettingEvidence, Severity,
+};
+pub use overlap::Certainty;
+
+/// Counts of what was analyzed and found.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Summary {
+    /// Input files found (read or not).
+    pub files: usize,
+    /// Policies read.
+    pub policies: usize,
+    /// Settings configured by those policies.
+    pub settings: usize,
+    /// Groups known.
+    pub groups: usize,
+    /// Assignment filters known.
+    pub filters: usize,
+    /// Findings per severity: error, warning, info.
+    pub findings: SeverityCounts,
+}
+
+/// A count per severity.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SeverityCounts {
+    /// Errors.
+    pub error: usize,
+    /// Warnings.
+    pub warning: usize,
+    /// Infos.
+    pub info: usize,
+}
+
+impl SeverityCounts {
+    /// The count for `severity`.
+    pub fn get(&self, severity: Severity) -> usize {
+        match severity {
+            Severity::Error => self.error,
+            Severity::Warning => self.warning,
+            Severity::Info => self.info,
+        }
+    }
+
+    fn add(&mut self, severity: Severity) {
+        match severity {
+            Severity::Error => self.error += 1,
+            Severity::Warning => self.warning += 1,
+            Severity::Info => self.info += 1,
+        }
+    }
+}
+
+/// The result of a run.
+#[derive(Debug)]
+pub struct Report {
+    /// The findings, sorted.
+    pub findings: Vec<Finding>,
+    /// What was analyzed and found.
+    pub summary: Summary,
+}
+
+/// Runs every rule over `tenant`.
+pub fn analyze(tenant: &Tenant) -> Report {
+    let context = AnalysisContext::new(tenant);
+    let mut findings: Vec<Finding> = rules::RULES
+        .par_iter()
+        .flat_map_iter(|rule| {
+            let mut found = Vec::new();
+            rule.check(&context, &mut found);
+            found
+        })
+        .collect();
+    // INVARIANT: the one global sort makes output independent of thread scheduling.
+    findings.sort_by(|left, right| compare_findings(tenant, left, right));
+
+    let mut counts = SeverityCounts::default();
+    for finding in &findings {
+        counts.add(finding.severity);
+    }
+    Report {
+        findings,
+        summary: Summary {
+            files: tenant.files.len(),
+            policies: tenant.policies.len(),
+            settings: tenant.setting_count(),
+            groups: tenant.groups.len(),
+            filters: tenant.filters.len(),
+            findings: counts,
+        },
+    }
+}
+
+/// The order of findings in every output: severity, rule, setting key, first
+/// policy's (or the primary) file and position, then fingerprint and message.
+fn compare_findings(tenant: &Tenant, left: &Finding, right: &Finding) -> Ordering {
+    let position = |finding: &Finding| {
+        let location = finding
+            .policies
+            .first()
+            .map(|policy| policy.location)
+            .or_else(|| finding.primary_location());
+        let file = location.map(|location| location.file).or(finding.file);
+        let path = file
+            .and_then(|file| tenant.file(file))
+            .map(|file| file.display_path.as_str());
+        (path, location.map(|location| location.span.start))
+    };
+    let key = |finding: &Finding| {
+        finding
+            .setting
+            .as_ref()
+            .map(|setting| setting.key.0.clone())
+    };
+    left.severity
+        .cmp(&right.severity)
+        .then_with(|| left.rule.cmp(right.rule))
+        .then_with(|| key(left).cmp(&key(right)))
+        .then_with(|| position(left).cmp(&position(right)))
+        .then_with(|| left.fingerprint.cmp(&right.fingerprint))
+        .then_with(|| left.message.cmp(&right.message))
+}

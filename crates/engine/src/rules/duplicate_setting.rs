@@ -1,0 +1,66 @@
+//! `duplicate-setting`: two policies set one setting to the same value for
+//! audiences that meet.
+
+use crate::context::AnalysisContext;
+use crate::finding::Finding;
+use crate::rules::pair_evidence::{PairVerdict, pair_finding};
+use crate::rules::{Rule, RuleMetadata, declare_rule};
+
+declare_rule! {
+    /// ## What it finds
+    /// Two policies that set the same setting to the same value, assigned to
+    /// audiences that share devices or users.
+    ///
+    /// ## Why it matters
+    /// Nothing breaks today: devices get one value. But the setting now has two
+    /// owners. The day one of them changes the value, the duplicate turns into a
+    /// conflict on every device both reach; and a rollout ring that removes one
+    /// policy keeps the old behaviour through the other.
+    ///
+    /// ## Example
+    /// `macOS - Firewall` and `macOS - Security Baseline` both turn the firewall on
+    /// (`com.apple.security.firewall_enablefirewall` = `true`) for the group
+    /// `macOS - Corporate Devices`.
+    ///
+    /// ## How to fix
+    /// Keep the setting in the policy that owns that area (the baseline or the
+    /// dedicated profile) and remove it from the other.
+    pub struct DuplicateSetting {
+        name: "duplicate-setting",
+        default_severity: Info,
+        summary: "two policies set one setting to the same value for overlapping audiences",
+    }
+}
+
+impl Rule for DuplicateSetting {
+    fn metadata(&self) -> &'static RuleMetadata {
+        &Self::METADATA
+    }
+
+    fn check(&self, context: &AnalysisContext<'_>, findings: &mut Vec<Finding>) {
+        let tenant = context.tenant;
+        for pair in context.setting_pairs().pairs() {
+            let (first_policy, first_setting) = pair.first.resolve(tenant);
+            let (second_policy, second_setting) = pair.second.resolve(tenant);
+            if first_setting.value != second_setting.value {
+                continue;
+            }
+            let message = format!(
+                "`{}` is set to `{}` by both `{}` and `{}`",
+                first_setting.name, first_setting.value, first_policy.name, second_policy.name,
+            );
+            let help = format!(
+                "{} ({} overlap); keep the setting in one of the policies",
+                pair.overlap.reason,
+                pair.overlap.certainty.name(),
+            );
+            let verdict = PairVerdict {
+                rule: Self::METADATA.name,
+                severity: Self::METADATA.default_severity,
+                message,
+                help,
+            };
+            findings.push(pair_finding(tenant, &pair, verdict));
+        }
+    }
+}

@@ -1,0 +1,150 @@
+//! The rule catalog: one file per rule, registered once in [`RULES`].
+//!
+//! A rule is a unit struct declared with [`declare_rule!`], whose doc comment is
+//! the user documentation printed by `preflight explain` (headings: *What it
+//! finds*, *Why it matters*, *Example*, *How to fix*), and a [`Rule::check`] that
+//! pushes [`Finding`]s. Adding a rule means one file here, one line in [`RULES`],
+//! and a fixture folder `fixtures/rules/<rule-name>/{fires,quiet}/`.
+
+use crate::context::AnalysisContext;
+use crate::finding::{Finding, Severity};
+
+mod conflicting_setting;
+mod duplicate_setting;
+mod input_evidence;
+mod pair_evidence;
+mod parse_error;
+mod unrecognized_file;
+
+/// What every rule declares about itself.
+#[derive(Debug, PartialEq, Eq)]
+pub struct RuleMetadata {
+    /// The stable kebab-case name; part of the JSON contract.
+    pub name: &'static str,
+    /// The severity used unless configuration says otherwise.
+    pub default_severity: Severity,
+    /// One line for `preflight rules`.
+    pub summary: &'static str,
+    /// The full explanation (the rule's doc comment), in Markdown.
+    pub explanation: &'static str,
+}
+
+/// A check over the analysis context.
+pub trait Rule: Send + Sync {
+    /// The rule's metadata.
+    fn metadata(&self) -> &'static RuleMetadata;
+
+    /// Appends the rule's findings to `findings`.
+    fn check(&self, context: &AnalysisContext<'_>, findings: &mut Vec<Finding>);
+}
+
+/// Declares a rule struct whose doc comment becomes its explanation.
+macro_rules! declare_rule {
+    (
+        $(#[doc = $doc:literal])+
+        pub struct $rule:ident {
+            name: $name:literal,
+            default_severity: $severity:ident,
+            summary: $summary:literal $(,)?
+        }
+    ) => {
+        $(#[doc = $doc])+
+        pub struct $rule;
+
+        impl $rule {
+            /// The rule's metadata, with its doc comment as the explanation.
+            pub const METADATA: $crate::rules::RuleMetadata = $crate::rules::RuleMetadata {
+                name: $name,
+                default_severity: $crate::finding::Severity::$severity,
+                summary: $summary,
+                explanation: concat!($($doc, "\n"),+),
+            };
+        }
+    };
+}
+pub(crate) use declare_rule;
+
+/// Every rule, in the order `preflight rules` lists them.
+pub static RULES: &[&dyn Rule] = &[
+    &conflicting_setting::ConflictingSetting,
+    &duplicate_setting::DuplicateSetting,
+    &parse_error::ParseError,
+    &unrecognized_file::UnrecognizedFile,
+];
+
+/// The rule named `name`.
+pub fn find_rule(name: &str) -> Option<&'static dyn Rule> {
+    RULES
+        .iter()
+        .copied()
+        .find(|rule| rule.metadata().name == name)
+}
+
+/// A rule's explanation as plain text: the doc comment with the one leading space
+/// of each line removed.
+pub fn explanation_text(metadata: &RuleMetadata) -> String {
+    metadata
+        .explanation
+        .lines()
+        .map(|line| line.strip_prefix(' ').unwrap_or(line))
+        .collect::<Vec<_>>()
+        .join("\n")
+        .trim()
+        .to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_unique_kebab_case() {
+        let mut names: Vec<&str> = RULES.iter().map(|rule| rule.metadata().name).collect();
+        for name in &names {
+            assert!(
+                name.chars().all(|c| c.is_ascii_lowercase() || c == '-'),
+                "{name} is not kebab-case"
+            );
+        }
+        names.sort_unstable();
+        let count = names.len();
+        names.dedup();
+        assert_eq!(names.len(), count, "duplicate rule names");
+    }
+
+    #[test]
+    fn every_explanation_has_the_fixed_headings() {
+        for rule in RULES {
+            let text = explanation_text(rule.metadata());
+            for heading in [
+                "## What it finds",
+                "## Why it matters",
+                "## Example",
+                "## How to fix",
+            ] {
+                assert!(
+                    text.contains(heading),
+                    "`{}` lacks `{heading}`",
+                    rule.metadata().name
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn rule_list_snapshot() {
+        let listing: Vec<String> = RULES
+            .iter()
+            .map(|rule| {
+                let metadata = rule.metadata();
+                format!(
+                    "{} ({}): {}",
+                    metadata.name,
+                    metadata.default_severity.name(),
+                    metadata.summary
+                )
+            })
+            .collect();
+        insta::assert_snapshot!(listing.join("\n"));
+    }
+}

@@ -1,0 +1,73 @@
+//! Builds the evidence shared by findings about two policies setting one key:
+//! both policies with their values and locations, the labels, the overlap and the
+//! fingerprint. The rules decide whether to report and what to say.
+
+use preflight_normalizer::Tenant;
+
+use crate::finding::{Finding, Label, OverlapEvidence, PolicyEvidence, SettingEvidence, Severity};
+use crate::fingerprint::{fingerprint, policy_identity};
+use crate::setting_pairs::SettingPair;
+
+/// What a setting-pair rule says about one pair.
+pub struct PairVerdict {
+    /// The rule's name.
+    pub rule: &'static str,
+    /// The severity for this pair.
+    pub severity: Severity,
+    /// The one-line message.
+    pub message: String,
+    /// What to do about it.
+    pub help: String,
+}
+
+/// A finding about `pair` with the given verdict.
+pub fn pair_finding(tenant: &Tenant, pair: &SettingPair<'_>, verdict: PairVerdict) -> Finding {
+    let (first_policy, first_setting) = pair.first.resolve(tenant);
+    let (second_policy, second_setting) = pair.second.resolve(tenant);
+    let evidence = |policy: &preflight_normalizer::Policy,
+                    setting: &preflight_normalizer::Setting| PolicyEvidence {
+        id: policy.id.clone(),
+        name: policy.name.clone(),
+        family: policy.family,
+        location: setting.source,
+        value: Some(setting.value.clone()),
+    };
+    let label =
+        |policy: &preflight_normalizer::Policy, setting: &preflight_normalizer::Setting| Label {
+            location: setting.source,
+            message: format!("`{}` set by `{}`", setting.value, policy.name),
+        };
+    let mut identities = [
+        policy_identity(first_policy),
+        policy_identity(second_policy),
+    ];
+    identities.sort();
+    Finding {
+        rule: verdict.rule,
+        severity: verdict.severity,
+        message: verdict.message,
+        help: Some(verdict.help),
+        file: Some(first_setting.source.file),
+        labels: vec![
+            label(first_policy, first_setting),
+            label(second_policy, second_setting),
+        ],
+        setting: Some(SettingEvidence {
+            key: first_setting.key.clone(),
+            name: first_setting.name.clone(),
+        }),
+        policies: vec![
+            evidence(first_policy, first_setting),
+            evidence(second_policy, second_setting),
+        ],
+        overlap: Some(OverlapEvidence {
+            certainty: pair.overlap.certainty,
+            via: pair.overlap.via.clone(),
+            reason: pair.overlap.reason.clone(),
+        }),
+        fingerprint: fingerprint(
+            verdict.rule,
+            [first_setting.key.0.as_str(), &identities[0], &identities[1]],
+        ),
+    }
+}

@@ -1,0 +1,110 @@
+//! Pairs of settings with the same canonical key, from different policies whose
+//! audiences can meet: the raw material of the setting rules.
+//!
+//! Settings are indexed by key first, so only policies that touch the same key
+//! are ever compared; the overlap of each pair of policies is computed once, in
+//! parallel, however many keys they share.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use preflight_normalizer::{Policy, Setting, SettingKey, Tenant};
+use rayon::prelude::*;
+
+use crate::overlap::{Certainty, Overlap, policy_overlap};
+
+/// A setting of one policy: indices into `Tenant::policies` and that policy's `settings`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct SettingRef {
+    /// Index of the policy.
+    pub policy: usize,
+    /// Index of the setting within the policy.
+    pub setting: usize,
+}
+
+impl SettingRef {
+    /// The policy and the setting referred to.
+    pub fn resolve<'tenant>(&self, tenant: &'tenant Tenant) -> (&'tenant Policy, &'tenant Setting) {
+        let policy = &tenant.policies[self.policy];
+        (policy, &policy.settings[self.setting])
+    }
+}
+
+/// Two settings with the same key whose policies' audiences can meet.
+#[derive(Clone, Debug)]
+pub struct SettingPair<'overlap> {
+    /// The setting from the policy that comes first in file order.
+    pub first: SettingRef,
+    /// The setting from the other policy.
+    pub second: SettingRef,
+    /// How the two policies' audiences meet (never disjoint).
+    pub overlap: &'overlap Overlap,
+}
+
+/// Every policy pair's overlap, for the pairs that share at least one setting key.
+#[derive(Debug, Default)]
+pub struct SettingPairs {
+    /// Settings with the same key, grouped by key, each group in policy order.
+    by_key: BTreeMap<SettingKey, Vec<SettingRef>>,
+    /// Overlap of each pair of policy indices `(lower, higher)`.
+    overlaps: BTreeMap<(usize, usize), Overlap>,
+}
+
+impl SettingPairs {
+    /// Indexes the tenant's settings and computes the overlaps needed.
+    pub fn build(tenant: &Tenant) -> Self {
+        let mut by_key: BTreeMap<SettingKey, Vec<SettingRef>> = BTreeMap::new();
+        for (policy_index, policy) in tenant.policies.iter().enumerate() {
+            for (setting_index, setting) in policy.settings.iter().enumerate() {
+                by_key
+                    .entry(setting.key.clone())
+                    .or_default()
+                    .push(SettingRef {
+                        policy: policy_index,
+                        setting: setting_index,
+                    });
+            }
+        }
+        by_key.retain(|_, settings| {
+            settings
+                .first()
+                .is_some_and(|first| settings.iter().any(|other| other.policy != first.policy))
+        });
+
+        let mut policy_pairs = BTreeSet::new();
+        for settings in by_key.values() {
+            for (index, first) in settings.iter().enumerate() {
+                for second in &settings[index + 1..] {
+                    if first.policy != second.policy {
+                        policy_pairs.insert((first.policy, second.policy));
+                    }
+                }
+            }
+        }
+        let overlaps = policy_pairs
+            .into_par_iter()
+            .map(|(first, second)| {
+                let overlap =
+                    policy_overlap(tenant, &tenant.policies[first], &tenant.policies[second]);
+                ((first, second), overlap)
+            })
+            .collect();
+        Self { by_key, overlaps }
+    }
+
+    /// Every pair of same-key settings whose audiences can meet, in key order,
+    /// then policy order.
+    pub fn pairs(&self) -> impl Iterator<Item = SettingPair<'_>> + '_ {
+        self.by_key.values().flat_map(move |settings| {
+            settings.iter().enumerate().flat_map(move |(index, first)| {
+                settings[index + 1..].iter().filter_map(move |second| {
+                    let overlap = self.overlaps.get(&(first.policy, second.policy))?;
+                    (overlap.certainty != Certainty::Disjoint).then_some(SettingPair {
+                        first: *first,
+                        second: *second,
+                        overlap,
+                    })
+                })
+            })
+        })
+    }
+}

@@ -1,0 +1,26 @@
+//! Normalizes assignment filters (`deviceAndAppManagementAssignmentFilter`).
+
+use preflight_parser::{Document, InputProblem};
+
+use crate::model::{Filter, FilterId, Platform};
+use crate::reader::FieldReader;
+
+/// Reads one assignment filter document.
+pub fn read_filter(document: &Document, problems: &mut Vec<InputProblem>) -> Option<Filter> {
+    let mut reader = FieldReader::new(document.file, problems);
+    let root = reader.expect_object(&document.root, "the assignment filter")?;
+    let name_node = root.get("displayName");
+    let name = reader.required_str(root, "displayName", "the assignment filter")?;
+    let rule = reader.required_str(root, "rule", "the assignment filter")?;
+    let id = reader.optional_str(root, "id").unwrap_or(name);
+    let platform = reader
+        .optional_str(root, "platform")
+        .and_then(Platform::from_intune_name);
+    Some(Filter {
+        id: FilterId(id.to_owned()),
+        name: name.to_owned(),
+        platform,
+        rule: rule.to_owned(),
+        source: reader.location(name_node.map_or(root.span, |node| node.span)),
+    })
+}

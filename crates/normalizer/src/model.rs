@@ -1,0 +1,352 @@
+//! preflight's typed model of a tenant: policies with canonical settings, their
+//! assignments, and the groups and filters they target.
+//!
+//! Everything after the normalizer works on these types only and never on raw JSON.
+
+use std::fmt;
+
+use preflight_parser::{FileId, SourceFile, SourceLocation};
+
+/// The id Intune gives a policy (a GUID), when the export kept it. IntuneCD removes ids.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct PolicyId(pub String);
+
+/// How an assignment names a group: by object id (Graph) or display name (IntuneCD).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct GroupId(pub String);
+
+/// How an assignment names an assignment filter: by id (Graph) or display name (IntuneCD).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct FilterId(pub String);
+
+/// The canonical key of a setting: two settings with the same key configure the same
+/// behaviour on a device, whatever policy family they come from.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct SettingKey(pub String);
+
+impl fmt::Display for SettingKey {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter.write_str(&self.0)
+    }
+}
+
+/// Which kind of Intune object a policy is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum PolicyFamily {
+    /// Settings catalog (`configurationPolicies`), including endpoint security
+    /// policies built on it.
+    SettingsCatalog,
+}
+
+impl PolicyFamily {
+    /// The stable kebab-case name used in JSON output.
+    pub fn name(self) -> &'static str {
+        match self {
+            PolicyFamily::SettingsCatalog => "settings-catalog",
+        }
+    }
+}
+
+/// A device platform a policy or filter applies to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Platform {
+    /// Windows 10 and later.
+    Windows,
+    /// macOS.
+    MacOs,
+    /// iOS and iPadOS.
+    Ios,
+    /// Android (device administrator, Android Enterprise and AOSP).
+    Android,
+    /// Linux.
+    Linux,
+}
+
+impl Platform {
+    /// Reads one of the platform words Intune uses in `platforms` (settings catalog)
+    /// and `platform` (filters), ignoring case.
+    pub fn from_intune_name(word: &str) -> Option<Self> {
+        let word = word.trim().to_ascii_lowercase();
+        match word.as_str() {
+            "windows10" | "windows10andlater" | "windows" | "windows10x" | "windows81andlater" => {
+                Some(Platform::Windows)
+            }
+            "macos" => Some(Platform::MacOs),
+            "ios" | "iosipados" | "ipados" | "visionos" | "tvos" => Some(Platform::Ios),
+            "android"
+            | "androidenterprise"
+            | "androidforwork"
+            | "androidaosp"
+            | "aosp"
+            | "androidmobileapplicationmanagement" => Some(Platform::Android),
+            "linux" => Some(Platform::Linux),
+            _ => None,
+        }
+    }
+
+    /// A human name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Platform::Windows => "Windows",
+            Platform::MacOs => "macOS",
+            Platform::Ios => "iOS/iPadOS",
+            Platform::Android => "Android",
+            Platform::Linux => "Linux",
+        }
+    }
+}
+
+/// Whether a setting applies to the device or follows the signed-in user.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum SettingScope {
+    /// Applies to the device, whoever signs in.
+    Device,
+    /// Follows the user to every device they sign in on.
+    User,
+}
+
+/// A typed setting value.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum SettingValue {
+    /// A boolean.
+    Bool(bool),
+    /// An integer.
+    Integer(i64),
+    /// A string.
+    String(String),
+    /// One option of a choice setting.
+    Choice {
+        /// The option id, lowercased (`device_vendor_msft_..._1`).
+        option: String,
+        /// The part of the option id after the setting's own id (`1`), when the
+        /// option id follows that convention.
+        short: Option<String>,
+    },
+    /// A list of values (simple or choice setting collections).
+    List(Vec<SettingValue>),
+    /// A secret. Only a digest is kept, so equal secrets compare equal but the
+    /// value can never be printed.
+    Secret {
+        /// A digest of the secret text.
+        digest: u64,
+    },
+}
+
+impl fmt::Display for SettingValue {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SettingValue::Bool(flag) => write!(formatter, "{flag}"),
+            SettingValue::Integer(number) => write!(formatter, "{number}"),
+            SettingValue::String(text) => write!(formatter, "{text:?}"),
+            SettingValue::Choice { option, short } => {
+                formatter.write_str(short.as_deref().unwrap_or(option))
+            }
+            SettingValue::List(items) => {
+                formatter.write_str("[")?;
+                for (index, item) in items.iter().enumerate() {
+                    if index > 0 {
+                        formatter.write_str(", ")?;
+                    }
+                    write!(formatter, "{item}")?;
+                }
+                formatter.write_str("]")
+            }
+            SettingValue::Secret { .. } => formatter.write_str("<secret>"),
+        }
+    }
+}
+
+/// One configured setting of a policy.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Setting {
+    /// The canonical key.
+    pub key: SettingKey,
+    /// A short name for people: the setting's definition id without its parents.
+    pub name: String,
+    /// The value.
+    pub value: SettingValue,
+    /// Device or user scope.
+    pub scope: SettingScope,
+    /// Where the value is written in the source file.
+    pub source: SourceLocation,
+}
+
+/// Whether an assignment filter narrows an assignment to matching devices or
+/// removes matching devices from it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum FilterMode {
+    /// Only devices that match the filter are targeted.
+    Include,
+    /// Devices that match the filter are not targeted.
+    Exclude,
+}
+
+/// An assignment filter applied to one assignment.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct AssignmentFilterUse {
+    /// Which filter.
+    pub filter: FilterId,
+    /// Include or exclude mode.
+    pub mode: FilterMode,
+}
+
+/// What an assignment points at.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum AssignmentTarget {
+    /// The "All devices" virtual group.
+    AllDevices,
+    /// The "All users" virtual group (`allLicensedUsersAssignmentTarget`).
+    AllUsers,
+    /// A group whose members receive the policy.
+    IncludeGroup(GroupId),
+    /// A group whose members are excluded from the policy.
+    ExcludeGroup(GroupId),
+}
+
+/// One assignment of a policy.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Assignment {
+    /// The target.
+    pub target: AssignmentTarget,
+    /// The assignment filter, if any (never on exclusions).
+    pub filter: Option<AssignmentFilterUse>,
+    /// Where the assignment's target is written.
+    pub source: SourceLocation,
+}
+
+/// A policy with its canonical settings and its assignments.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Policy {
+    /// Intune's id, when the export kept it.
+    pub id: Option<PolicyId>,
+    /// The display name.
+    pub name: String,
+    /// The policy family.
+    pub family: PolicyFamily,
+    /// The platforms the policy applies to (sorted, no duplicates).
+    pub platforms: Vec<Platform>,
+    /// The configured settings, in source order.
+    pub settings: Vec<Setting>,
+    /// The assignments, in source order. `None` when the export carries no
+    /// assignment information at all (as the admin center's "Export JSON");
+    /// `Some(vec![])` when it says the policy is assigned to nobody.
+    pub assignments: Option<Vec<Assignment>>,
+    /// Where the policy's name is written (the policy's own location).
+    pub source: SourceLocation,
+}
+
+/// How a group gets its members.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum GroupMembership {
+    /// Members are added by hand (or the export does not say).
+    Static,
+    /// Members are computed from a dynamic membership rule.
+    Dynamic {
+        /// The membership rule, as written.
+        rule: String,
+    },
+}
+
+/// Whether a group's members are devices or users, when that can be told.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum MemberKind {
+    /// The members are devices.
+    Devices,
+    /// The members are users.
+    Users,
+}
+
+/// A group that assignments target.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Group {
+    /// How assignments refer to the group.
+    pub id: GroupId,
+    /// The display name.
+    pub name: String,
+    /// Static or dynamic.
+    pub membership: GroupMembership,
+    /// Where the group is first described.
+    pub source: SourceLocation,
+}
+
+impl Group {
+    /// Whether the group holds devices or users, when its definition tells: a
+    /// dynamic rule over `device.` properties holds devices, over `user.` users.
+    pub fn member_kind(&self) -> Option<MemberKind> {
+        match &self.membership {
+            GroupMembership::Static => None,
+            GroupMembership::Dynamic { rule } => {
+                let rule = rule.to_ascii_lowercase();
+                let mentions_devices = rule.contains("device.");
+                let mentions_users = rule.contains("user.");
+                match (mentions_devices, mentions_users) {
+                    (true, false) => Some(MemberKind::Devices),
+                    (false, true) => Some(MemberKind::Users),
+                    _ => None,
+                }
+            }
+        }
+    }
+}
+
+/// An assignment filter.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Filter {
+    /// The id, or the display name when the export removed ids.
+    pub id: FilterId,
+    /// The display name.
+    pub name: String,
+    /// The platform the filter applies to, when known.
+    pub platform: Option<Platform>,
+    /// The filter rule, as written.
+    pub rule: String,
+    /// Where the filter is defined.
+    pub source: SourceLocation,
+}
+
+/// A whole tenant as read from the input: the files, what they define, and the
+/// problems met on the way.
+#[derive(Debug, Default)]
+pub struct Tenant {
+    /// Every input file, indexed by `FileId`.
+    pub files: Vec<SourceFile>,
+    /// Policies, in file order.
+    pub policies: Vec<Policy>,
+    /// Groups, sorted by id.
+    pub groups: Vec<Group>,
+    /// Filters, in file order.
+    pub filters: Vec<Filter>,
+    /// Problems from reading and normalizing, in file order.
+    pub problems: Vec<preflight_parser::InputProblem>,
+}
+
+impl Tenant {
+    /// The file with `id`.
+    pub fn file(&self, id: FileId) -> Option<&SourceFile> {
+        self.files.get(id.index())
+    }
+
+    /// The group referred to by `id`.
+    pub fn group(&self, id: &GroupId) -> Option<&Group> {
+        self.groups
+            .binary_search_by(|group| group.id.cmp(id))
+            .ok()
+            .map(|index| &self.groups[index])
+    }
+
+    /// The filter referred to by `id`, matched on id first, then on display name.
+    pub fn filter(&self, id: &FilterId) -> Option<&Filter> {
+        self.filters
+            .iter()
+            .find(|filter| filter.id == *id)
+            .or_else(|| self.filters.iter().find(|filter| filter.name == id.0))
+    }
+
+    /// How many settings all policies configure together.
+    pub fn setting_count(&self) -> usize {
+        self.policies
+            .iter()
+            .map(|policy| policy.settings.len())
+            .sum()
+    }
+}

@@ -1,0 +1,633 @@
+//! A JSON parser that keeps the byte range of every value and key.
+//!
+//! Diagnostics must point at the exact value a finding is about, in files written
+//! by PowerShell, the admin center and IntuneCD alike. serde_json does not expose
+//! positions, so documents are parsed here into a small tree of [`Node`]s, each with
+//! its [`Span`]. The grammar is strict RFC 8259 JSON; nesting is limited to
+//! [`MAX_DEPTH`] levels so that hostile input cannot exhaust the stack.
+
+use crate::span::Span;
+
+/// Deepest nesting of arrays and objects accepted, as serde_json does by default.
+pub const MAX_DEPTH: usize = 128;
+
+/// A JSON value with the byte range it occupies in the source text.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Node {
+    /// Where the value is, from its first to its last byte.
+    pub span: Span,
+    /// The value.
+    pub value: Value,
+}
+
+/// The kinds of JSON value.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Value {
+    /// `null`
+    Null,
+    /// `true` or `false`
+    Bool(bool),
+    /// A number, kept as written so that large integers lose nothing.
+    Number(Number),
+    /// A string, with escapes resolved.
+    String(String),
+    /// An array.
+    Array(Vec<Node>),
+    /// An object, members in source order.
+    Object(Object),
+}
+
+/// A JSON number as written in the source.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Number(Box<str>);
+
+impl Number {
+    /// The number as an `i64`, when it is an integer in range.
+    pub fn as_i64(&self) -> Option<i64> {
+        self.0.parse().ok()
+    }
+
+    /// The number as an `f64` (may round).
+    pub fn as_f64(&self) -> Option<f64> {
+        self.0.parse().ok()
+    }
+
+    /// The number exactly as written.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A JSON object: members in source order.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Object {
+    /// The members, in the order they appear.
+    pub members: Vec<Member>,
+}
+
+/// One `"key": value` pair of an object.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Member {
+    /// The key, with escapes resolved.
+    pub key: String,
+    /// Where the key is, quotes included.
+    pub key_span: Span,
+    /// The value.
+    pub value: Node,
+}
+
+impl Object {
+    /// The value of `key`. When a key appears twice, the last one wins, as in
+    /// serde_json and in the JavaScript and PowerShell readers that Intune tools use.
+    pub fn get(&self, key: &str) -> Option<&Node> {
+        self.members
+            .iter()
+            .rev()
+            .find(|member| member.key == key)
+            .map(|member| &member.value)
+    }
+
+    /// The value of `key` compared without regard to ASCII case.
+    pub fn get_ignore_case(&self, key: &str) -> Option<&Node> {
+        self.members
+            .iter()
+            .rev()
+            .find(|member| member.key.eq_ignore_ascii_case(key))
+            .map(|member| &member.value)
+    }
+}
+
+impl Node {
+    /// The object inside, if this is an object.
+    pub fn as_object(&self) -> Option<&Object> {
+        match &self.value {
+            Value::Object(object) => Some(object),
+            _ => None,
+        }
+    }
+
+    /// The elements, if this is an array.
+    pub fn as_array(&self) -> Option<&[Node]> {
+        match &self.value {
+            Value::Array(elements) => Some(elements),
+            _ => None,
+        }
+    }
+
+    /// The string, if this is a string.
+    pub fn as_str(&self) -> Option<&str> {
+        match &self.value {
+            Value::String(text) => Some(text),
+            _ => None,
+        }
+    }
+
+    /// The boolean, if this is `true` or `false`.
+    pub fn as_bool(&self) -> Option<bool> {
+        match self.value {
+            Value::Bool(flag) => Some(flag),
+            _ => None,
+        }
+    }
+
+    /// The number, if this is a number.
+    pub fn as_number(&self) -> Option<&Number> {
+        match &self.value {
+            Value::Number(number) => Some(number),
+            _ => None,
+        }
+    }
+
+    /// Whether this is `null`.
+    pub fn is_null(&self) -> bool {
+        matches!(self.value, Value::Null)
+    }
+
+    /// The member `key` of this object; `None` if this is not an object or has no such key.
+    pub fn get(&self, key: &str) -> Option<&Node> {
+        self.as_object().and_then(|object| object.get(key))
+    }
+
+    /// A word for the kind of value, for messages such as "expected an array, found a string".
+    pub fn kind_name(&self) -> &'static str {
+        match self.value {
+            Value::Null => "null",
+            Value::Bool(_) => "a boolean",
+            Value::Number(_) => "a number",
+            Value::String(_) => "a string",
+            Value::Array(_) => "an array",
+            Value::Object(_) => "an object",
+        }
+    }
+}
+
+/// Why a text is not valid JSON, and where.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct JsonError {
+    /// One lowercase line saying what was expected.
+    pub message: String,
+    /// Where the problem is: the offending character, or the end of the text.
+    pub span: Span,
+}
+
+/// Parses `text` as one JSON value with optional surrounding whitespace.
+pub fn parse(text: &str) -> Result<Node, JsonError> {
+    let mut parser = Parser {
+        text,
+        bytes: text.as_bytes(),
+        position: 0,
+    };
+    parser.skip_whitespace();
+    if parser.position == parser.bytes.len() {
+        return Err(JsonError {
+            message: "the file is empty; expected a JSON value".to_owned(),
+            span: Span::point(parser.position),
+        });
+    }
+    let root = parser.parse_value(0)?;
+    parser.skip_whitespace();
+    if parser.position < parser.bytes.len() {
+        return Err(parser.error_here("unexpected text after the end of the JSON value"));
+    }
+    Ok(root)
+}
+
+struct Parser<'text> {
+    text: &'text str,
+    bytes: &'text [u8],
+    position: usize,
+}
+
+impl Parser<'_> {
+    fn skip_whitespace(&mut self) {
+        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.bytes.get(self.position) {
+            self.position += 1;
+        }
+    }
+
+    fn peek(&self) -> Option<u8> {
+        self.bytes.get(self.position).copied()
+    }
+
+    /// An error at the current character (or at the end of the text).
+    fn error_here(&self, message: &str) -> JsonError {
+        match self.text[self.position..].chars().next() {
+            None => JsonError {
+                message: format!("{message}, but the file ends here (is it truncated?)"),
+                span: Span::point(self.position),
+            },
+            Some(character) => JsonError {
+                message: format!("{message}, found {}", describe_character(character)),
+                span: Span::new(self.position, self.position + character.len_utf8()),
+            },
+        }
+    }
+
+    fn parse_value(&mut self, depth: usize) -> Result<Node, JsonError> {
+        self.skip_whitespace();
+        match self.peek() {
+            Some(b'{') => self.parse_object(depth + 1),
+            Some(b'[') => self.parse_array(depth + 1),
+            Some(b'"') => {
+                let start = self.position;
+                let text = self.parse_string()?;
+                Ok(Node {
+                    span: Span::new(start, self.position),
+                    value: Value::String(text),
+                })
+            }
+            Some(b't') => self.parse_literal("true", Value::Bool(true)),
+            Some(b'f') => self.parse_literal("false", Value::Bool(false)),
+            Some(b'n') => self.parse_literal("null", Value::Null),
+            Some(b'-' | b'0'..=b'9') => self.parse_number(),
+            _ => Err(self.error_here("expected a JSON value")),
+        }
+    }
+
+    fn check_depth(&self, depth: usize) -> Result<(), JsonError> {
+        if depth > MAX_DEPTH {
+            return Err(JsonError {
+                message: format!("nesting is deeper than {MAX_DEPTH} levels"),
+                span: Span::new(self.position, self.position + 1),
+            });
+        }
+        Ok(())
+    }
+
+    fn parse_object(&mut self, depth: usize) -> Result<Node, JsonError> {
+        self.check_depth(depth)?;
+        let start = self.position;
+        self.position += 1;
+        let mut members = Vec::new();
+        self.skip_whitespace();
+        if self.peek() == Some(b'}') {
+            self.position += 1;
+            return Ok(Node {
+                span: Span::new(start, self.position),
+                value: Value::Object(Object { members }),
+            });
+        }
+        loop {
+            self.skip_whitespace();
+            if self.peek() != Some(b'"') {
+                return Err(self.error_here("expected a quoted member name"));
+            }
+            let key_start = self.position;
+            let key = self.parse_string()?;
+            let key_span = Span::new(key_start, self.position);
+            self.skip_whitespace();
+            if self.peek() != Some(b':') {
+                return Err(self.error_here("expected `:` after the member name"));
+            }
+            self.position += 1;
+            let value = self.parse_value(depth)?;
+            members.push(Member {
+                key,
+                key_span,
+                value,
+            });
+            self.skip_whitespace();
+            match self.peek() {
+                Some(b',') => self.position += 1,
+                Some(b'}') => {
+                    self.position += 1;
+                    return Ok(Node {
+                        span: Span::new(start, self.position),
+                        value: Value::Object(Object { members }),
+                    });
+                }
+                _ => return Err(self.error_here("expected `,` or `}` after an object member")),
+            }
+        }
+    }
+
+    fn parse_array(&mut self, depth: usize) -> Result<Node, JsonError> {
+        self.check_depth(depth)?;
+        let start = self.position;
+        self.position += 1;
+        let mut elements = Vec::new();
+        self.skip_whitespace();
+        if self.peek() == Some(b']') {
+            self.position += 1;
+            return Ok(Node {
+                span: Span::new(start, self.position),
+                value: Value::Array(elements),
+            });
+        }
+        loop {
+            elements.push(self.parse_value(depth)?);
+            self.skip_whitespace();
+            match self.peek() {
+                Some(b',') => self.position += 1,
+                Some(b']') => {
+                    self.position += 1;
+                    return Ok(Node {
+                        span: Span::new(start, self.position),
+                        value: Value::Array(elements),
+                    });
+                }
+                _ => return Err(self.error_here("expected `,` or `]` after an array element")),
+            }
+        }
+    }
+
+    fn parse_literal(&mut self, word: &str, value: Value) -> Result<Node, JsonError> {
+        let start = self.position;
+        if self.bytes[start..].starts_with(word.as_bytes()) {
+            self.position += word.len();
+            Ok(Node {
+                span: Span::new(start, self.position),
+                value,
+            })
+        } else {
+            Err(self.error_here("expected a JSON value"))
+        }
+    }
+
+    fn parse_number(&mut self) -> Result<Node, JsonError> {
+        let start = self.position;
+        if self.peek() == Some(b'-') {
+            self.position += 1;
+        }
+        match self.peek() {
+            Some(b'0') => self.position += 1,
+            Some(b'1'..=b'9') => self.skip_digits(),
+            _ => return Err(self.error_here("expected a digit in the number")),
+        }
+        if self.peek() == Some(b'.') {
+            self.position += 1;
+            if !matches!(self.peek(), Some(b'0'..=b'9')) {
+                return Err(self.error_here("expected a digit after the decimal point"));
+            }
+            self.skip_digits();
+        }
+        if let Some(b'e' | b'E') = self.peek() {
+            self.position += 1;
+            if let Some(b'+' | b'-') = self.peek() {
+                self.position += 1;
+            }
+            if !matches!(self.peek(), Some(b'0'..=b'9')) {
+                return Err(self.error_here("expected a digit in the exponent"));
+            }
+            self.skip_digits();
+        }
+        Ok(Node {
+            span: Span::new(start, self.position),
+            value: Value::Number(Number(self.text[start..self.position].into())),
+        })
+    }
+
+    fn skip_digits(&mut self) {
+        while let Some(b'0'..=b'9') = self.peek() {
+            self.position += 1;
+        }
+    }
+
+    /// Parses a string starting at the opening quote; leaves the position after the closing one.
+    fn parse_string(&mut self) -> Result<String, JsonError> {
+        let opening_quote = self.position;
+        self.position += 1;
+        let mut text = String::new();
+        let mut chunk_start = self.position;
+        loop {
+            let Some(byte) = self.peek() else {
+                return Err(JsonError {
+                    message: "this string is never closed (is the file truncated?)".to_owned(),
+                    span: Span::new(opening_quote, opening_quote + 1),
+                });
+            };
+            match byte {
+                b'"' => {
+                    text.push_str(&self.text[chunk_start..self.position]);
+                    self.position += 1;
+                    return Ok(text);
+                }
+                b'\\' => {
+                    text.push_str(&self.text[chunk_start..self.position]);
+                    self.parse_escape(&mut text)?;
+                    chunk_start = self.position;
+                }
+                0x00..=0x1F => {
+                    return Err(self.error_here(
+                        "control characters must be escaped inside strings (write `\\n`, `\\t` or `\\u00XX`)",
+                    ));
+                }
+                _ => self.position += 1,
+            }
+        }
+    }
+
+    fn parse_escape(&mut self, text: &mut String) -> Result<(), JsonError> {
+        let escape_start = self.position;
+        self.position += 1;
+        let Some(kind) = self.peek() else {
+            return Err(self.error_here("expected an escape character after `\\`"));
+        };
+        self.position += 1;
+        let simple = match kind {
+            b'"' => Some('"'),
+            b'\\' => Some('\\'),
+            b'/' => Some('/'),
+            b'b' => Some('\u{8}'),
+            b'f' => Some('\u{c}'),
+            b'n' => Some('\n'),
+            b'r' => Some('\r'),
+            b't' => Some('\t'),
+            b'u' => None,
+            _ => {
+                self.position -= 1;
+                return Err(self.error_here("unknown escape in string"));
+            }
+        };
+        if let Some(character) = simple {
+            text.push(character);
+            return Ok(());
+        }
+        let first = self.parse_hex4(escape_start)?;
+        let code_point = if (0xD800..0xDC00).contains(&first)
+            && self.bytes[self.position..].starts_with(b"\\u")
+        {
+            let saved = self.position;
+            self.position += 2;
+            let second = self.parse_hex4(escape_start)?;
+            if (0xDC00..0xE000).contains(&second) {
+                0x10000 + ((first - 0xD800) << 10) + (second - 0xDC00)
+            } else {
+                // Not a low surrogate: keep it for the next round.
+                self.position = saved;
+                first
+            }
+        } else {
+            first
+        };
+        // Lone surrogates are not scalar values; PowerShell can write them, so keep going.
+        text.push(char::from_u32(code_point).unwrap_or(char::REPLACEMENT_CHARACTER));
+        Ok(())
+    }
+
+    fn parse_hex4(&mut self, escape_start: usize) -> Result<u32, JsonError> {
+        let digits = self.bytes.get(self.position..self.position + 4);
+        let value = digits
+            .filter(|digits| digits.iter().all(u8::is_ascii_hexdigit))
+            .and_then(|digits| std::str::from_utf8(digits).ok())
+            .and_then(|digits| u32::from_str_radix(digits, 16).ok());
+        match value {
+            Some(value) => {
+                self.position += 4;
+                Ok(value)
+            }
+            None => Err(JsonError {
+                message: "expected four hexadecimal digits after `\\u`".to_owned(),
+                span: Span::new(escape_start, (self.position + 4).min(self.bytes.len())),
+            }),
+        }
+    }
+}
+
+fn describe_character(character: char) -> String {
+    match character {
+        '\0' => "a NUL byte".to_owned(),
+        '\u{FFFD}' => "an invalid byte sequence".to_owned(),
+        character if character.is_control() => {
+            format!("control character U+{:04X}", character as u32)
+        }
+        character => format!("`{character}`"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn slice(text: &str, span: Span) -> &str {
+        &text[span.range()]
+    }
+
+    #[test]
+    fn spans_cover_values_and_keys_exactly() {
+        let text = r#"{ "name" : "Win - AV", "count": -12.5e3, "list": [true, null], "o": {} }"#;
+        let root = parse(text).expect("valid JSON");
+        let object = root.as_object().expect("object");
+        assert_eq!(slice(text, root.span), text);
+        assert_eq!(slice(text, object.members[0].key_span), "\"name\"");
+        assert_eq!(
+            slice(text, object.get("name").expect("name").span),
+            "\"Win - AV\""
+        );
+        assert_eq!(
+            slice(text, object.get("count").expect("count").span),
+            "-12.5e3"
+        );
+        let list = object.get("list").expect("list");
+        assert_eq!(slice(text, list.span), "[true, null]");
+        assert_eq!(slice(text, list.as_array().expect("array")[1].span), "null");
+        assert_eq!(slice(text, object.get("o").expect("o").span), "{}");
+    }
+
+    #[test]
+    fn escapes_are_resolved() {
+        let root = parse(r#""a\"b\\c\/\n\u0041\u00e9\ud83d\ude00\u0027""#).expect("valid");
+        assert_eq!(root.as_str(), Some("a\"b\\c/\nA\u{e9}\u{1F600}'"));
+    }
+
+    #[test]
+    fn lone_surrogate_becomes_replacement_character() {
+        let root = parse(r#""\ud800x""#).expect("valid");
+        assert_eq!(root.as_str(), Some("\u{FFFD}x"));
+    }
+
+    #[test]
+    fn duplicate_keys_take_the_last_value() {
+        let root = parse(r#"{"a": 1, "a": 2}"#).expect("valid");
+        assert_eq!(
+            root.get("a")
+                .and_then(Node::as_number)
+                .and_then(Number::as_i64),
+            Some(2)
+        );
+    }
+
+    #[test]
+    fn huge_integers_are_kept_as_written() {
+        let root = parse("123456789012345678901234567890").expect("valid");
+        let number = root.as_number().expect("number");
+        assert_eq!(number.as_str(), "123456789012345678901234567890");
+        assert_eq!(number.as_i64(), None);
+    }
+
+    #[test]
+    fn errors_point_at_the_offending_character() {
+        let cases = [
+            ("{\"a\": 1,}", 8, "expected a quoted member name, found `}`"),
+            (
+                "{\"a\" 1}",
+                5,
+                "expected `:` after the member name, found `1`",
+            ),
+            (
+                "[1 2]",
+                3,
+                "expected `,` or `]` after an array element, found `2`",
+            ),
+            ("{\"a\": tru}", 6, "expected a JSON value, found `t`"),
+            (
+                "{} {}",
+                3,
+                "unexpected text after the end of the JSON value, found `{`",
+            ),
+            (
+                "01",
+                1,
+                "unexpected text after the end of the JSON value, found `1`",
+            ),
+            ("\"\\x\"", 2, "unknown escape in string, found `x`"),
+        ];
+        for (text, offset, message) in cases {
+            let error = parse(text).expect_err(text);
+            assert_eq!(error.span.start as usize, offset, "{text}");
+            assert_eq!(error.message, message, "{text}");
+        }
+    }
+
+    #[test]
+    fn truncated_input_says_so() {
+        let error = parse("{\"settings\": [").expect_err("truncated");
+        assert!(error.message.contains("truncated"), "{}", error.message);
+        let error = parse("{\"name\": \"Win").expect_err("truncated string");
+        assert_eq!(error.span, Span::new(9, 10));
+        assert!(error.message.contains("never closed"));
+    }
+
+    #[test]
+    fn empty_and_whitespace_only_files_are_errors() {
+        for text in ["", "  \r\n"] {
+            let error = parse(text).expect_err("empty");
+            assert!(error.message.contains("empty"));
+        }
+    }
+
+    #[test]
+    fn control_characters_and_nul_bytes_in_strings_are_errors() {
+        let error = parse("\"a\0b\"").expect_err("nul");
+        assert!(error.message.contains("a NUL byte"), "{}", error.message);
+        assert_eq!(error.span, Span::new(2, 3));
+    }
+
+    #[test]
+    fn nesting_is_limited() {
+        let deep = "[".repeat(MAX_DEPTH + 1) + &"]".repeat(MAX_DEPTH + 1);
+        let error = parse(&deep).expect_err("too deep");
+        assert!(error.message.contains("deeper than 128"));
+        let fine = "[".repeat(MAX_DEPTH) + &"]".repeat(MAX_DEPTH);
+        assert!(parse(&fine).is_ok());
+    }
+
+    #[test]
+    fn multibyte_text_keeps_byte_spans() {
+        let text = "{\"n\u{e4}me\": \"\u{1F600}\"}";
+        let root = parse(text).expect("valid");
+        let value = root.get("n\u{e4}me").expect("member");
+        assert_eq!(slice(text, value.span), "\"\u{1F600}\"");
+    }
+}

@@ -1,0 +1,21 @@
+//! Reads Intune policy exports into documents that keep exact source spans.
+//!
+//! The first stage of preflight's pipeline (files → **parser** → normalizer →
+//! engine → findings → reporters): it finds the input files, decodes them
+//! (UTF-8, UTF-8 with BOM, UTF-16), parses JSON into span-carrying [`json::Node`]s,
+//! recognizes what each document is ([`DocumentKind`]), and reports files it cannot
+//! read as [`InputProblem`]s instead of failing the run.
+
+pub mod decode;
+pub mod json;
+mod load;
+mod problem;
+mod sniff;
+mod source;
+mod span;
+
+pub use load::{DEFAULT_MAX_FILE_SIZE, Document, LoadError, LoadOptions, Loaded, load};
+pub use problem::{InputProblem, InputProblemKind};
+pub use sniff::{DocumentKind, sniff};
+pub use source::{LineColumn, SourceFile, display_path};
+pub use span::{FileId, SourceLocation, Span};

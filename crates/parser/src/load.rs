@@ -1,0 +1,297 @@
+//! Finds the input files under the given paths and reads each into a document.
+//!
+//! This is the only place in the library crates that touches the file system.
+//! Directories are walked recursively, skipping hidden and git-ignored entries;
+//! files named explicitly are always read. Files are read, decoded and parsed in
+//! parallel, then ordered by display path so that file ids, and everything
+//! downstream, do not depend on the order the paths were given or the disk returned.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+use crate::decode::{Encoding, decode};
+use crate::json::{self, Node};
+use crate::problem::{InputProblem, InputProblemKind};
+use crate::sniff::{DocumentKind, sniff};
+use crate::source::{SourceFile, display_path};
+use crate::span::{FileId, Span};
+
+/// Default for [`LoadOptions::max_file_size`]: 64 MiB.
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 64 * 1024 * 1024;
+
+/// How to read the input.
+#[derive(Clone, Debug)]
+pub struct LoadOptions {
+    /// Paths are shown relative to this directory (normally the working directory).
+    pub base_directory: PathBuf,
+    /// Files larger than this many bytes are reported and not read.
+    pub max_file_size: u64,
+}
+
+impl LoadOptions {
+    /// Options with paths shown relative to `base_directory` and the default limits.
+    pub fn new(base_directory: impl Into<PathBuf>) -> Self {
+        Self {
+            base_directory: base_directory.into(),
+            max_file_size: DEFAULT_MAX_FILE_SIZE,
+        }
+    }
+}
+
+/// A parsed and recognized input document.
+#[derive(Clone, Debug)]
+pub struct Document {
+    /// The file it came from.
+    pub file: FileId,
+    /// What it is.
+    pub kind: DocumentKind,
+    /// The parsed JSON, with spans.
+    pub root: Node,
+}
+
+/// Everything read from the input paths.
+#[derive(Debug, Default)]
+pub struct Loaded {
+    /// Every file found, in display-path order; `files[i].id == FileId(i)`.
+    pub files: Vec<SourceFile>,
+    /// The documents recognized, in file order.
+    pub documents: Vec<Document>,
+    /// Problems found while reading, in file order.
+    pub problems: Vec<InputProblem>,
+}
+
+/// Why no input could be read at all.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    /// A path given on the command line does not exist.
+    #[error("`{path}` does not exist")]
+    PathNotFound {
+        /// The path as given.
+        path: String,
+    },
+}
+
+/// Finds and reads every file under `paths`.
+pub fn load(paths: &[PathBuf], options: &LoadOptions) -> Result<Loaded, LoadError> {
+    let mut found: BTreeMap<String, FoundPath> = BTreeMap::new();
+    for path in paths {
+        if std::fs::symlink_metadata(path).is_err() {
+            return Err(LoadError::PathNotFound {
+                path: path.display().to_string(),
+            });
+        }
+        if path.is_dir() {
+            walk_directory(path, options, &mut found);
+        } else {
+            let shown = display_path(path, &options.base_directory);
+            found.insert(shown, FoundPath::File(path.clone()));
+        }
+    }
+
+    let results: Vec<(SourceFile, Option<Document>, Vec<InputProblem>)> = found
+        .into_iter()
+        .enumerate()
+        .collect::<Vec<_>>()
+        .into_par_iter()
+        .map(|(index, (shown, found_path))| {
+            let id = FileId(u32::try_from(index).unwrap_or(u32::MAX));
+            read_one(id, shown, found_path, options)
+        })
+        .collect();
+
+    let mut loaded = Loaded::default();
+    for (file, document, problems) in results {
+        loaded.files.push(file);
+        loaded.documents.extend(document);
+        loaded.problems.extend(problems);
+    }
+    Ok(loaded)
+}
+
+/// A path found while walking: a file to read, or an entry the walk could not follow.
+enum FoundPath {
+    File(PathBuf),
+    WalkFailure { path: PathBuf, message: String },
+}
+
+fn walk_directory(root: &Path, options: &LoadOptions, found: &mut BTreeMap<String, FoundPath>) {
+    let walker = ignore::WalkBuilder::new(root)
+        .hidden(true)
+        .git_ignore(true)
+        .git_exclude(true)
+        .parents(true)
+        .follow_links(true)
+        .build();
+    for entry in walker {
+        match entry {
+            Ok(entry) => {
+                if entry.file_type().is_some_and(|kind| kind.is_file()) {
+                    let path = entry.into_path();
+                    let shown = display_path(&path, &options.base_directory);
+                    found.insert(shown, FoundPath::File(path));
+                }
+            }
+            Err(error) => {
+                let path = walk_error_path(&error).unwrap_or_else(|| root.to_path_buf());
+                let shown = display_path(&path, &options.base_directory);
+                found.insert(
+                    shown,
+                    FoundPath::WalkFailure {
+                        path,
+                        message: walk_error_message(&error),
+                    },
+                );
+            }
+        }
+    }
+}
+
+fn walk_error_path(error: &ignore::Error) -> Option<PathBuf> {
+    match error {
+        ignore::Error::WithPath { path, .. } => Some(path.clone()),
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+            walk_error_path(err)
+        }
+        ignore::Error::Loop { child, .. } => Some(child.clone()),
+        _ => None,
+    }
+}
+
+fn walk_error_message(error: &ignore::Error) -> String {
+    match error {
+        ignore::Error::Loop { ancestor, .. } => format!(
+            "symbolic link loop: this directory leads back to `{}`",
+            ancestor.display()
+        ),
+        ignore::Error::WithPath { err, .. } | ignore::Error::WithDepth { err, .. } => {
+            walk_error_message(err)
+        }
+        ignore::Error::Io(io) => format!("cannot read: {}", io_error_text(io)),
+        other => format!("cannot read: {other}"),
+    }
+}
+
+fn io_error_text(error: &std::io::Error) -> String {
+    match error.kind() {
+        std::io::ErrorKind::PermissionDenied => "permission denied".to_owned(),
+        std::io::ErrorKind::NotFound => "the file disappeared while reading".to_owned(),
+        _ => error.to_string(),
+    }
+}
+
+fn read_one(
+    id: FileId,
+    shown: String,
+    found_path: FoundPath,
+    options: &LoadOptions,
+) -> (SourceFile, Option<Document>, Vec<InputProblem>) {
+    let unreadable = |path: PathBuf, message: String| {
+        let file = SourceFile::new(id, path, shown.clone(), Arc::from(""), None);
+        (
+            file,
+            None,
+            vec![InputProblem::parse_error(id, None, message)],
+        )
+    };
+    let path = match found_path {
+        FoundPath::File(path) => path,
+        FoundPath::WalkFailure { path, message } => return unreadable(path, message),
+    };
+    match std::fs::metadata(&path) {
+        Ok(metadata) if metadata.len() > options.max_file_size => {
+            return unreadable(
+                path,
+                format!(
+                    "the file is {} bytes, over the limit of {} bytes",
+                    metadata.len(),
+                    options.max_file_size
+                ),
+            );
+        }
+        Ok(_) => {}
+        Err(error) => return unreadable(path, format!("cannot read: {}", io_error_text(&error))),
+    }
+    let bytes = match std::fs::read(&path) {
+        Ok(bytes) => bytes,
+        Err(error) => return unreadable(path, format!("cannot read: {}", io_error_text(&error))),
+    };
+    let decoded = decode(&bytes);
+    let file = SourceFile::new(
+        id,
+        path,
+        shown,
+        Arc::from(decoded.text),
+        Some(decoded.encoding),
+    );
+    let (document, problems) = parse_document(&file, decoded.first_invalid);
+    (file, document, problems)
+}
+
+/// Parses and recognizes one decoded file.
+fn parse_document(
+    file: &SourceFile,
+    first_invalid: Option<usize>,
+) -> (Option<Document>, Vec<InputProblem>) {
+    if !is_json_candidate(&file.path) {
+        let problem = InputProblem {
+            kind: InputProblemKind::UnrecognizedFile,
+            file: file.id,
+            span: None,
+            message: "not a JSON file; skipped".to_owned(),
+            help: Some(
+                "preflight reads Intune exports in JSON; move other files out of the input or add them to `.gitignore`"
+                    .to_owned(),
+            ),
+        };
+        return (None, vec![problem]);
+    }
+    if let Some(offset) = first_invalid {
+        let encoding = file
+            .encoding
+            .map_or("the detected encoding", Encoding::name);
+        let end = offset + char::REPLACEMENT_CHARACTER.len_utf8();
+        let problem = InputProblem::parse_error(
+            file.id,
+            Some(Span::new(offset, end.min(file.text.len()))),
+            format!("invalid {encoding} byte sequence"),
+        )
+        .with_help("save the file as UTF-8 or UTF-16 with a byte-order mark");
+        return (None, vec![problem]);
+    }
+    let root = match json::parse(&file.text) {
+        Ok(root) => root,
+        Err(error) => {
+            let problem = InputProblem::parse_error(file.id, Some(error.span), error.message);
+            return (None, vec![problem]);
+        }
+    };
+    match sniff(&root) {
+        Ok(kind) => (
+            Some(Document {
+                file: file.id,
+                kind,
+                root,
+            }),
+            Vec::new(),
+        ),
+        Err(reason) => {
+            let problem = InputProblem {
+                kind: InputProblemKind::UnrecognizedFile,
+                file: file.id,
+                span: None,
+                message: format!("not an Intune export: {reason}; skipped"),
+                help: None,
+            };
+            (None, vec![problem])
+        }
+    }
+}
+
+/// Whether the file should be parsed as JSON: a `.json` extension, any case.
+fn is_json_candidate(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|extension| extension.eq_ignore_ascii_case("json"))
+}
