@@ -26,7 +26,12 @@ fn corpus_policies_are_read_without_errors() {
         let report = json(&result);
         let parse_errors: Vec<&serde_json::Value> = report["findings"]
             .as_array()
-            .map(|findings| findings.iter().filter(|finding| finding["rule"] == "parse-error").collect())
+            .map(|findings| {
+                findings
+                    .iter()
+                    .filter(|finding| finding["rule"] == "parse-error")
+                    .collect()
+            })
             .unwrap_or_default();
         assert!(parse_errors.is_empty(), "{folder}: {parse_errors:#?}");
         assert_eq!(report["summary"]["policies"], policies, "{folder}");

@@ -142,13 +142,18 @@ fn include_overlap(
     let via = meeting_names(tenant, first, second);
     let first_name = target_name(tenant, first.target);
     let second_name = target_name(tenant, second.target);
-    if contained(tenant, (first, first_audience), (second, second_audience))
-        || contained(tenant, (second, second_audience), (first, first_audience))
-    {
+    let containment = if contained(tenant, (first, first_audience), (second, second_audience)) {
+        Some((&first_name, &second_name))
+    } else if contained(tenant, (second, second_audience), (first, first_audience)) {
+        Some((&second_name, &first_name))
+    } else {
+        None
+    };
+    if let Some((inner, outer)) = containment {
         let reason = if first.target == second.target {
             format!("both policies are assigned to `{first_name}`")
         } else {
-            format!("`{first_name}` and `{second_name}` are assigned, and one contains the other")
+            format!("every member of `{inner}` is also in `{outer}`")
         };
         return Overlap {
             certainty: Certainty::Certain,
