@@ -31,6 +31,8 @@ pub enum Command {
     Rules(RulesArguments),
     /// Explain one rule: what it finds, why it matters, how to fix it.
     Explain(ExplainArguments),
+    /// Write a commented `preflight.toml` in the current directory.
+    Init,
 }
 
 /// Options of `preflight check`.
@@ -49,9 +51,15 @@ pub struct CheckArguments {
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
 
-    /// Exit with status 1 when a finding is at least this severe.
-    #[arg(long, value_enum, default_value_t = FailOn::Error)]
-    pub fail_on: FailOn,
+    /// Exit with status 1 when a finding is at least this severe [default: the
+    /// configuration's `fail-on`, else `error`].
+    #[arg(long, value_enum)]
+    pub fail_on: Option<FailOn>,
+
+    /// The configuration file [default: the first `preflight.toml` found in the
+    /// current directory or its parents].
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
 
     /// When to use colors in human output (`auto`: only on a terminal, and not
     /// when `NO_COLOR` is set).

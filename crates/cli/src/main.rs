@@ -4,6 +4,7 @@
 
 mod cli;
 mod commands;
+mod config_file;
 mod reporters;
 
 use std::io::Write;
@@ -40,6 +41,7 @@ fn main() -> ExitCode {
         Command::Check(arguments) => commands::check::run(&arguments),
         Command::Rules(arguments) => commands::rules::run(&arguments),
         Command::Explain(arguments) => commands::explain::run(&arguments),
+        Command::Init => commands::init::run(),
     };
     match result {
         Ok(Outcome::Clean) => ExitCode::SUCCESS,

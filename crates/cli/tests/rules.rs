@@ -56,7 +56,13 @@ fn every_rule_fires_on_its_fires_fixture_and_not_on_its_quiet_fixture() {
         let name = rule.metadata().name;
         for case in ["fires", "quiet"] {
             let path = format!("fixtures/rules/{name}/{case}");
-            let run_json = run(&["check", &path, "--format", "json"]);
+            // A fixture folder may carry its own configuration.
+            let config = format!("{path}/preflight.toml");
+            let mut arguments = vec!["check", path.as_str()];
+            if workspace_root().join(&config).is_file() {
+                arguments.extend(["--config", config.as_str()]);
+            }
+            let run_json = run(&[arguments.as_slice(), &["--format", "json"]].concat());
             let report = json(&run_json);
             assert_valid_report(&report);
             let found = findings_of(&report, name);
@@ -68,7 +74,7 @@ fn every_rule_fires_on_its_fires_fixture_and_not_on_its_quiet_fixture() {
                 format!("{name}-{case}-json"),
                 redact_version(&run_json.stdout)
             );
-            let run_human = run(&["check", &path, "--color", "never"]);
+            let run_human = run(&[arguments.as_slice(), &["--color", "never"]].concat());
             insta::assert_snapshot!(format!("{name}-{case}-human"), run_human.stdout);
         }
     }

@@ -4,23 +4,45 @@
 use std::sync::OnceLock;
 
 use preflight_normalizer::Tenant;
+use preflight_parser::FileId;
 
+use crate::config::Config;
 use crate::setting_pairs::SettingPairs;
 
 /// The input of every rule.
-pub struct AnalysisContext<'tenant> {
+pub struct AnalysisContext<'run> {
     /// The normalized tenant.
-    pub tenant: &'tenant Tenant,
+    pub tenant: &'run Tenant,
+    /// The configuration.
+    pub config: &'run Config,
+    /// The configuration file, when one was read (its text is among the tenant's files).
+    pub config_file: Option<FileId>,
     setting_pairs: OnceLock<SettingPairs>,
+    ignore_use: OnceLock<Vec<usize>>,
 }
 
-impl<'tenant> AnalysisContext<'tenant> {
+impl<'run> AnalysisContext<'run> {
     /// A context over `tenant`; analyses are computed on first use.
-    pub fn new(tenant: &'tenant Tenant) -> Self {
+    pub fn new(tenant: &'run Tenant, config: &'run Config, config_file: Option<FileId>) -> Self {
         Self {
             tenant,
+            config,
+            config_file,
             setting_pairs: OnceLock::new(),
+            ignore_use: OnceLock::new(),
         }
+    }
+
+    /// How many findings each of `config.ignores` silenced; `None` before the
+    /// ignores have been applied.
+    pub fn ignore_use(&self) -> Option<&[usize]> {
+        self.ignore_use.get().map(Vec::as_slice)
+    }
+
+    /// Records how many findings each ignore silenced.
+    pub(crate) fn record_ignore_use(&self, counts: Vec<usize>) {
+        // INVARIANT: called once per run, between the two rule phases.
+        let _ = self.ignore_use.set(counts);
     }
 
     /// Same-key settings of policies whose audiences can meet.

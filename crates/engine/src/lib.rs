@@ -7,6 +7,7 @@
 //! every rule of the catalog ([`rules::RULES`]) in parallel, and returns the
 //! findings in one deterministic order.
 
+pub mod config;
 pub mod context;
 pub mod finding;
 pub mod fingerprint;
@@ -19,6 +20,7 @@ use std::cmp::Ordering;
 use preflight_normalizer::Tenant;
 use rayon::prelude::*;
 
+pub use config::{Config, ConfigError, Ignore, RuleLevel};
 pub use context::AnalysisContext;
 pub use finding::{
     Finding, Fingerprint, Label, OverlapEvidence, PolicyEvidence, SettingEvidence, Severity,
@@ -81,17 +83,66 @@ pub struct Report {
     pub summary: Summary,
 }
 
-/// Runs every rule over `tenant`.
+/// What to analyze: the tenant, and the configuration with the file it came from.
+pub struct AnalysisInput<'run> {
+    /// The normalized tenant.
+    pub tenant: &'run Tenant,
+    /// The configuration (the default when there is no file).
+    pub config: &'run Config,
+    /// The configuration file, added to the tenant's files so that findings can
+    /// point into it; not counted as an input file.
+    pub config_file: Option<preflight_parser::FileId>,
+}
+
+/// Runs every rule over `tenant` with the default configuration.
 pub fn analyze(tenant: &Tenant) -> Report {
-    let context = AnalysisContext::new(tenant);
-    let mut findings: Vec<Finding> = rules::RULES
-        .par_iter()
-        .flat_map_iter(|rule| {
-            let mut found = Vec::new();
-            rule.check(&context, &mut found);
-            found
+    analyze_with(&AnalysisInput {
+        tenant,
+        config: &Config::default(),
+        config_file: None,
+    })
+}
+
+/// Runs every enabled rule, applies configured levels and ignores, then runs the
+/// rules that report on the ignores themselves; returns the findings sorted.
+pub fn analyze_with(input: &AnalysisInput<'_>) -> Report {
+    let tenant = input.tenant;
+    let context = AnalysisContext::new(tenant, input.config, input.config_file);
+    let run_rules = |after_ignores: bool| -> Vec<Finding> {
+        rules::RULES
+            .par_iter()
+            .filter(|rule| rule.metadata().after_ignores == after_ignores)
+            .filter(|rule| input.config.level(rule.metadata().name) != Some(RuleLevel::Off))
+            .flat_map_iter(|rule| {
+                let mut found = Vec::new();
+                rule.check(&context, &mut found);
+                found
+            })
+            .collect()
+    };
+
+    let mut ignore_use = vec![0_usize; input.config.ignores.len()];
+    let mut findings: Vec<Finding> = run_rules(false)
+        .into_iter()
+        .filter(|finding| {
+            let silenced_by = input
+                .config
+                .ignores
+                .iter()
+                .position(|ignore| ignore.matches(finding));
+            if let Some(index) = silenced_by {
+                ignore_use[index] += 1;
+            }
+            silenced_by.is_none()
         })
         .collect();
+    context.record_ignore_use(ignore_use);
+    findings.extend(run_rules(true));
+    for finding in &mut findings {
+        if let Some(RuleLevel::Severity(severity)) = input.config.level(finding.rule) {
+            finding.severity = severity;
+        }
+    }
     // INVARIANT: the one global sort makes output independent of thread scheduling.
     findings.sort_by(|left, right| compare_findings(tenant, left, right));
 
@@ -99,10 +150,11 @@ pub fn analyze(tenant: &Tenant) -> Report {
     for finding in &findings {
         counts.add(finding.severity);
     }
+    let input_files = tenant.files.len() - usize::from(input.config_file.is_some());
     Report {
         findings,
         summary: Summary {
-            files: tenant.files.len(),
+            files: input_files,
             policies: tenant.policies.len(),
             settings: tenant.setting_count(),
             groups: tenant.groups.len(),

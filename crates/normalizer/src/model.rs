@@ -321,6 +321,20 @@ pub struct Tenant {
 }
 
 impl Tenant {
+    /// Adds a file that is not policy input (the configuration file) so that
+    /// findings can point into it; returns its id.
+    pub fn add_source_file(
+        &mut self,
+        path: std::path::PathBuf,
+        display_path: String,
+        text: &str,
+    ) -> FileId {
+        let id = FileId(u32::try_from(self.files.len()).unwrap_or(u32::MAX));
+        self.files
+            .push(SourceFile::new(id, path, display_path, text.into(), None));
+        id
+    }
+
     /// The file with `id`.
     pub fn file(&self, id: FileId) -> Option<&SourceFile> {
         self.files.get(id.index())

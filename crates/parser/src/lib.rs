@@ -14,7 +14,9 @@ mod sniff;
 mod source;
 mod span;
 
-pub use load::{DEFAULT_MAX_FILE_SIZE, Document, LoadError, LoadOptions, Loaded, load};
+pub use load::{
+    CONFIG_FILE_NAME, DEFAULT_MAX_FILE_SIZE, Document, LoadError, LoadOptions, Loaded, load,
+};
 pub use problem::{InputProblem, InputProblemKind};
 pub use sniff::{DocumentKind, sniff};
 pub use source::{LineColumn, SourceFile, display_path};

@@ -19,6 +19,9 @@ use crate::sniff::{DocumentKind, sniff};
 use crate::source::{SourceFile, display_path};
 use crate::span::{FileId, Span};
 
+/// The name of preflight's own configuration file, never read as policy input.
+pub const CONFIG_FILE_NAME: &str = "preflight.toml";
+
 /// Default for [`LoadOptions::max_file_size`]: 64 MiB.
 pub const DEFAULT_MAX_FILE_SIZE: u64 = 64 * 1024 * 1024;
 
@@ -128,7 +131,9 @@ fn walk_directory(root: &Path, options: &LoadOptions, found: &mut BTreeMap<Strin
     for entry in walker {
         match entry {
             Ok(entry) => {
-                if entry.file_type().is_some_and(|kind| kind.is_file()) {
+                if entry.file_type().is_some_and(|kind| kind.is_file())
+                    && entry.file_name() != CONFIG_FILE_NAME
+                {
                     let path = entry.into_path();
                     let shown = display_path(&path, &options.base_directory);
                     found.insert(shown, FoundPath::File(path));

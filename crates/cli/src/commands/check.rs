@@ -3,12 +3,13 @@
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
-use preflight_engine::analyze;
+use preflight_engine::{AnalysisInput, Config, Severity, analyze_with};
 use preflight_normalizer::normalize;
-use preflight_parser::{LoadOptions, load};
+use preflight_parser::{LoadOptions, display_path, load};
 
 use crate::cli::{CheckArguments, CheckFormat, ColorChoice};
 use crate::commands::{open_output, write_failed};
+use crate::config_file::load_config;
 use crate::reporters::{human, json};
 use crate::{Outcome, UsageError};
 
@@ -21,6 +22,7 @@ pub fn run(arguments: &CheckArguments) -> Result<Outcome, UsageError> {
     } else {
         arguments.paths.clone()
     };
+    let loaded_config = load_config(arguments.config.as_deref(), &base_directory)?;
     let loaded = load(&paths, &LoadOptions::new(&base_directory))
         .map_err(|error| UsageError(error.to_string()))?;
     if loaded.files.is_empty() {
@@ -33,8 +35,21 @@ pub fn run(arguments: &CheckArguments) -> Result<Outcome, UsageError> {
             shown.join(", ")
         )));
     }
-    let tenant = normalize(loaded);
-    let report = analyze(&tenant);
+    let mut tenant = normalize(loaded);
+    let default_config = Config::default();
+    let (config, config_file) = match &loaded_config {
+        Some(loaded) => {
+            let shown = display_path(&loaded.path, &base_directory);
+            let id = tenant.add_source_file(loaded.path.clone(), shown, &loaded.text);
+            (&loaded.config, Some(id))
+        }
+        None => (&default_config, None),
+    };
+    let report = analyze_with(&AnalysisInput {
+        tenant: &tenant,
+        config,
+        config_file,
+    });
 
     let mut output = open_output(arguments.output.as_deref())?;
     match arguments.format {
@@ -50,7 +65,11 @@ pub fn run(arguments: &CheckArguments) -> Result<Outcome, UsageError> {
     .and_then(|()| output.flush())
     .map_err(write_failed)?;
 
-    let threshold = arguments.fail_on.threshold();
+    let threshold = arguments
+        .fail_on
+        .map(|fail_on| fail_on.threshold())
+        .or(config.fail_on)
+        .unwrap_or(Severity::Error);
     let failing = report
         .findings
         .iter()

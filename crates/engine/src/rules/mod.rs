@@ -15,6 +15,7 @@ mod input_evidence;
 mod pair_evidence;
 mod parse_error;
 mod unrecognized_file;
+mod unused_ignore;
 
 /// What every rule declares about itself.
 #[derive(Debug, PartialEq, Eq)]
@@ -27,6 +28,9 @@ pub struct RuleMetadata {
     pub summary: &'static str,
     /// The full explanation (the rule's doc comment), in Markdown.
     pub explanation: &'static str,
+    /// Whether the rule looks at the outcome of the configured ignores, and so
+    /// runs after every other rule's findings have been filtered by them.
+    pub after_ignores: bool,
 }
 
 /// A check over the analysis context.
@@ -45,7 +49,8 @@ macro_rules! declare_rule {
         pub struct $rule:ident {
             name: $name:literal,
             default_severity: $severity:ident,
-            summary: $summary:literal $(,)?
+            summary: $summary:literal
+            $(, after_ignores: $after_ignores:literal)? $(,)?
         }
     ) => {
         $(#[doc = $doc])+
@@ -58,6 +63,7 @@ macro_rules! declare_rule {
                 default_severity: $crate::finding::Severity::$severity,
                 summary: $summary,
                 explanation: concat!($($doc, "\n"),+),
+                after_ignores: false $(|| $after_ignores)?,
             };
         }
     };
@@ -70,6 +76,7 @@ pub static RULES: &[&dyn Rule] = &[
     &duplicate_setting::DuplicateSetting,
     &parse_error::ParseError,
     &unrecognized_file::UnrecognizedFile,
+    &unused_ignore::UnusedIgnore,
 ];
 
 /// The rule named `name`.

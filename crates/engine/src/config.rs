@@ -1,0 +1,279 @@
+//! preflight's configuration (`preflight.toml`): the typed model and its parser.
+//!
+//! Parsing is a pure function of the text, keeping the byte span of every entry
+//! so that a mistake, or an ignore that matches nothing, points into the file.
+//! Finding and reading the file is the CLI's job.
+//!
+//! ```toml
+//! fail-on = "warning"
+//!
+//! [rules]
+//! duplicate-setting = "off"
+//!
+//! [[ignore]]
+//! rule = "conflicting-setting"
+//! policies = ["Win - Defender Antivirus - Baseline", "Win - Developer Workstations - Defender Exceptions"]
+//! reason = "developer exception approved in change CAB-1234"
+//! ```
+
+use std::collections::BTreeMap;
+
+use preflight_parser::Span;
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::finding::{Finding, Severity};
+use crate::rules::find_rule;
+
+/// A rule's configured level.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RuleLevel {
+    /// The rule does not run.
+    Off,
+    /// Every finding of the rule gets this severity.
+    Severity(Severity),
+}
+
+/// An ignore: findings it matches are not reported.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Ignore {
+    /// The rule whose findings are ignored.
+    pub rule: String,
+    /// Display names of policies that must all be involved in the finding.
+    pub policies: Vec<String>,
+    /// A setting (key or name) the finding must be about.
+    pub setting: Option<String>,
+    /// Why; required.
+    pub reason: String,
+    /// Where the ignore is written in the configuration file.
+    pub span: Span,
+}
+
+impl Ignore {
+    /// Whether `finding` is one this ignore silences.
+    pub fn matches(&self, finding: &Finding) -> bool {
+        finding.rule == self.rule
+            && self
+                .policies
+                .iter()
+                .all(|name| finding.policies.iter().any(|policy| policy.name == *name))
+            && self.setting.as_ref().is_none_or(|wanted| {
+                finding
+                    .setting
+                    .as_ref()
+                    .is_some_and(|setting| setting.key.0 == *wanted || setting.name == *wanted)
+            })
+    }
+}
+
+/// The configuration of a run.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Config {
+    /// Exit with status 1 when a finding is at least this severe (`None`: the CLI's default).
+    pub fail_on: Option<Severity>,
+    /// Per-rule levels, by rule name.
+    pub rule_levels: BTreeMap<String, RuleLevel>,
+    /// Ignores, in file order.
+    pub ignores: Vec<Ignore>,
+}
+
+/// A mistake in the configuration file.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct ConfigError {
+    /// One lowercase line.
+    pub message: String,
+    /// Where, when known.
+    pub span: Option<Span>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawConfig {
+    fail_on: Option<Spanned<String>>,
+    #[serde(default)]
+    rules: BTreeMap<Spanned<String>, Spanned<String>>,
+    #[serde(default)]
+    ignore: Vec<Spanned<RawIgnore>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawIgnore {
+    rule: Spanned<String>,
+    #[serde(default)]
+    policies: Vec<String>,
+    setting: Option<String>,
+    reason: Option<String>,
+}
+
+fn span_of<T>(spanned: &Spanned<T>) -> Span {
+    let range = spanned.span();
+    Span::new(range.start, range.end)
+}
+
+fn parse_severity(word: &Spanned<String>, allow_off: bool) -> Result<RuleLevel, ConfigError> {
+    match word.get_ref().as_str() {
+        "error" => Ok(RuleLevel::Severity(Severity::Error)),
+        "warning" => Ok(RuleLevel::Severity(Severity::Warning)),
+        "info" => Ok(RuleLevel::Severity(Severity::Info)),
+        "off" if allow_off => Ok(RuleLevel::Off),
+        other => Err(ConfigError {
+            message: format!(
+                "expected {}, found `{other}`",
+                if allow_off {
+                    "`error`, `warning`, `info` or `off`"
+                } else {
+                    "`error`, `warning` or `info`"
+                }
+            ),
+            span: Some(span_of(word)),
+        }),
+    }
+}
+
+fn known_rule(name: &Spanned<String>) -> Result<(), ConfigError> {
+    if find_rule(name.get_ref()).is_some() {
+        return Ok(());
+    }
+    Err(ConfigError {
+        message: format!(
+            "unknown rule `{}`; `preflight rules` lists them",
+            name.get_ref()
+        ),
+        span: Some(span_of(name)),
+    })
+}
+
+impl Config {
+    /// Parses the text of a `preflight.toml`.
+    pub fn parse(text: &str) -> Result<Self, ConfigError> {
+        let raw: RawConfig = toml::from_str(text).map_err(|error| ConfigError {
+            message: error.message().trim_end_matches('\n').to_owned(),
+            span: error.span().map(|range| Span::new(range.start, range.end)),
+        })?;
+        let fail_on = match &raw.fail_on {
+            None => None,
+            Some(word) => match parse_severity(word, false)? {
+                RuleLevel::Severity(severity) => Some(severity),
+                RuleLevel::Off => None,
+            },
+        };
+        let mut rule_levels = BTreeMap::new();
+        for (name, level) in &raw.rules {
+            known_rule(name)?;
+            rule_levels.insert(name.get_ref().clone(), parse_severity(level, true)?);
+        }
+        let mut ignores = Vec::new();
+        for entry in &raw.ignore {
+            let span = span_of(entry);
+            let ignore = entry.get_ref();
+            known_rule(&ignore.rule)?;
+            let reason = ignore
+                .reason
+                .clone()
+                .filter(|reason| !reason.trim().is_empty())
+                .ok_or_else(|| ConfigError {
+                    message: "every ignore needs a `reason`".to_owned(),
+                    span: Some(span),
+                })?;
+            if ignore.policies.is_empty() && ignore.setting.is_none() {
+                return Err(ConfigError {
+                    message: format!(
+                        "this ignore names no `policies` and no `setting`; to turn `{}` off everywhere, write `{} = \"off\"` under `[rules]`",
+                        ignore.rule.get_ref(),
+                        ignore.rule.get_ref()
+                    ),
+                    span: Some(span),
+                });
+            }
+            ignores.push(Ignore {
+                rule: ignore.rule.get_ref().clone(),
+                policies: ignore.policies.clone(),
+                setting: ignore.setting.clone(),
+                reason,
+                span,
+            });
+        }
+        Ok(Self {
+            fail_on,
+            rule_levels,
+            ignores,
+        })
+    }
+
+    /// The configured level of `rule`, if any.
+    pub fn level(&self, rule: &str) -> Option<RuleLevel> {
+        self.rule_levels.get(rule).copied()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_levels_ignores_and_fail_on() {
+        let config = Config::parse(
+            r#"
+fail-on = "warning"
+[rules]
+duplicate-setting = "off"
+conflicting-setting = "warning"
+[[ignore]]
+rule = "conflicting-setting"
+policies = ["A", "B"]
+reason = "approved"
+"#,
+        )
+        .expect("valid");
+        assert_eq!(config.fail_on, Some(Severity::Warning));
+        assert_eq!(config.level("duplicate-setting"), Some(RuleLevel::Off));
+        assert_eq!(
+            config.level("conflicting-setting"),
+            Some(RuleLevel::Severity(Severity::Warning))
+        );
+        assert_eq!(config.ignores.len(), 1);
+        assert_eq!(config.ignores[0].policies, vec!["A", "B"]);
+    }
+
+    #[test]
+    fn mistakes_point_at_their_place() {
+        let cases = [
+            (
+                "fail-on = \"never\"\n",
+                "fail-on = ",
+                "expected `error`, `warning` or `info`, found `never`",
+            ),
+            (
+                "[rules]\nconflicting-settings = \"off\"\n",
+                "conflicting-settings",
+                "unknown rule `conflicting-settings`",
+            ),
+            (
+                "[rules]\nduplicate-setting = \"loud\"\n",
+                "\"loud\"",
+                "found `loud`",
+            ),
+            ("colour = true\n", "colour", "unknown field `colour`"),
+            (
+                "[[ignore]]\nrule = \"conflicting-setting\"\npolicies = [\"A\"]\n",
+                "[[ignore]]",
+                "every ignore needs a `reason`",
+            ),
+            (
+                "[[ignore]]\nrule = \"conflicting-setting\"\nreason = \"x\"\n",
+                "[[ignore]]",
+                "names no `policies` and no `setting`",
+            ),
+        ];
+        for (text, at, message) in cases {
+            let error = Config::parse(text).expect_err(text);
+            assert!(error.message.contains(message), "{text}: {}", error.message);
+            let span = error.span.expect("span");
+            let expected_start =
+                text.find(at).expect("marker") + if at == "fail-on = " { at.len() } else { 0 };
+            assert_eq!(span.start as usize, expected_start, "{text}: {error:?}");
+        }
+    }
+}
