@@ -98,7 +98,9 @@ fn exit_code_is_0_when_nothing_reaches_the_threshold() {
     assert!(
         result
             .stdout
-            .ends_with("no findings in 5 files (5 policies, 5 settings, 1 group, 0 filters)\n")
+            .ends_with("1 info in 5 files (5 policies, 5 settings, 1 group, 0 filters)\n"),
+        "the unassigned draft is an info, below the default threshold: {}",
+        result.stdout
     );
 
     // Duplicates are infos: they fail the run only with `--fail-on info`.

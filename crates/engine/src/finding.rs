@@ -65,6 +65,19 @@ pub struct PolicyEvidence {
     pub value: Option<SettingValue>,
 }
 
+impl PolicyEvidence {
+    /// Evidence for a finding about the whole policy: located at its name, no value.
+    pub fn of_policy(policy: &preflight_normalizer::Policy) -> Self {
+        Self {
+            id: policy.id.clone(),
+            name: policy.name.clone(),
+            family: policy.family,
+            location: policy.source,
+            value: None,
+        }
+    }
+}
+
 /// How the audiences of the policies in a finding meet.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct OverlapEvidence {

@@ -24,6 +24,24 @@ pub fn policy_identity(policy: &Policy) -> String {
     format!("{}/{}", policy.family.name(), policy.name)
 }
 
+/// The keys under which two policies are one object: family and name, and the
+/// Intune id when the export kept it.
+pub fn object_keys(policy: &Policy) -> Vec<String> {
+    let mut keys = vec![format!("name:{}", policy_identity(policy))];
+    if let Some(id) = &policy.id {
+        keys.push(format!("id:{}", id.0.to_ascii_lowercase()));
+    }
+    keys
+}
+
+/// Whether two policies are copies of one object (same id, or same family and name).
+pub fn same_object(first: &Policy, second: &Policy) -> bool {
+    let second_keys = object_keys(second);
+    object_keys(first)
+        .iter()
+        .any(|key| second_keys.contains(key))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

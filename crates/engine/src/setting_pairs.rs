@@ -10,6 +10,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use preflight_normalizer::{Policy, Setting, SettingKey, Tenant};
 use rayon::prelude::*;
 
+use crate::fingerprint::same_object;
 use crate::overlap::{Certainty, Overlap, policy_overlap};
 
 /// A setting of one policy: indices into `Tenant::policies` and that policy's `settings`.
@@ -40,7 +41,8 @@ pub struct SettingPair<'overlap> {
     pub overlap: &'overlap Overlap,
 }
 
-/// Every policy pair's overlap, for the pairs that share at least one setting key.
+/// Every policy pair's overlap, for the pairs that share at least one setting key
+/// (copies of one policy object are never paired).
 #[derive(Debug, Default)]
 pub struct SettingPairs {
     /// Settings with the same key, grouped by key, each group in policy order.
@@ -74,7 +76,14 @@ impl SettingPairs {
         for settings in by_key.values() {
             for (index, first) in settings.iter().enumerate() {
                 for second in &settings[index + 1..] {
-                    if first.policy != second.policy {
+                    // Two copies of one policy are `duplicate-object`, not a
+                    // duplicate or conflict on each of their settings.
+                    if first.policy != second.policy
+                        && !same_object(
+                            &tenant.policies[first.policy],
+                            &tenant.policies[second.policy],
+                        )
+                    {
                         policy_pairs.insert((first.policy, second.policy));
                     }
                 }

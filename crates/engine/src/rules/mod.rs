@@ -9,11 +9,15 @@
 use crate::context::AnalysisContext;
 use crate::finding::{Finding, Severity};
 
+mod assignment_no_effect;
 mod conflicting_setting;
+mod duplicate_object;
 mod duplicate_setting;
 mod input_evidence;
 mod pair_evidence;
 mod parse_error;
+mod unassigned_policy;
+mod unknown_reference;
 mod unrecognized_file;
 mod unused_ignore;
 
@@ -74,8 +78,12 @@ pub(crate) use declare_rule;
 pub static RULES: &[&dyn Rule] = &[
     &conflicting_setting::ConflictingSetting,
     &duplicate_setting::DuplicateSetting,
+    &unassigned_policy::UnassignedPolicy,
+    &assignment_no_effect::AssignmentNoEffect,
+    &unknown_reference::UnknownReference,
     &parse_error::ParseError,
     &unrecognized_file::UnrecognizedFile,
+    &duplicate_object::DuplicateObject,
     &unused_ignore::UnusedIgnore,
 ];
 
