@@ -74,6 +74,12 @@ pub enum CheckFormat {
     Human,
     /// Machine-readable JSON, version 1 (see the README).
     Json,
+    /// SARIF 2.1.0, for GitHub code scanning and other SARIF viewers.
+    Sarif,
+    /// GitHub Actions workflow commands: annotations on the pull request.
+    Github,
+    /// JUnit XML, for CI systems that show test reports.
+    Junit,
 }
 
 /// Severity threshold for the exit status.

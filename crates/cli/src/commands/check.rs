@@ -10,7 +10,7 @@ use preflight_parser::{LoadOptions, display_path, load};
 use crate::cli::{CheckArguments, CheckFormat, ColorChoice};
 use crate::commands::{open_output, write_failed};
 use crate::config_file::load_config;
-use crate::reporters::{human, json};
+use crate::reporters::{github, human, json, junit, sarif};
 use crate::{Outcome, UsageError};
 
 /// Runs the check and writes the report.
@@ -61,6 +61,9 @@ pub fn run(arguments: &CheckArguments) -> Result<Outcome, UsageError> {
             human::write(&mut output, &tenant, &report, style)
         }
         CheckFormat::Json => json::write(&mut output, &tenant, &report),
+        CheckFormat::Sarif => sarif::write(&mut output, &tenant, &report),
+        CheckFormat::Github => github::write(&mut output, &tenant, &report),
+        CheckFormat::Junit => junit::write(&mut output, &tenant, &report),
     }
     .and_then(|()| output.flush())
     .map_err(write_failed)?;

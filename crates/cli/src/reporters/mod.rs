@@ -1,8 +1,11 @@
 //! Reporters: each output format in its own module. They are the only code that
 //! turns file ids and byte spans into paths, lines and columns.
 
+pub mod github;
 pub mod human;
 pub mod json;
+pub mod junit;
+pub mod sarif;
 
 use preflight_engine::{Report, Severity};
 use preflight_normalizer::{SettingValue, Tenant};

@@ -1,0 +1,76 @@
+//! GitHub Actions workflow commands (`::error file=…,line=…,col=…::message`):
+//! findings show as annotations on the pull request's changed lines.
+
+use std::io::{self, Write};
+
+use preflight_engine::{Report, Severity};
+use preflight_normalizer::Tenant;
+
+use crate::reporters::summary_line;
+
+/// Escapes the message part of a workflow command.
+fn escape_data(text: &str) -> String {
+    text.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+/// Escapes a property value of a workflow command.
+fn escape_property(text: &str) -> String {
+    escape_data(text).replace(':', "%3A").replace(',', "%2C")
+}
+
+/// Writes one workflow command per finding, then the summary as a notice.
+pub fn write(output: &mut dyn Write, tenant: &Tenant, report: &Report) -> io::Result<()> {
+    for finding in &report.findings {
+        let command = match finding.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "notice",
+        };
+        let mut properties = Vec::new();
+        let location = finding.primary_location();
+        let file = location.map(|location| location.file).or(finding.file);
+        if let Some(source) = file.and_then(|file| tenant.file(file)) {
+            properties.push(format!("file={}", escape_property(&source.display_path)));
+            if let Some(location) = location {
+                let start = source.line_column(location.span.start);
+                let end = source.line_column(location.span.end);
+                properties.push(format!("line={}", start.line));
+                properties.push(format!("col={}", start.column));
+                properties.push(format!("endLine={}", end.line));
+                properties.push(format!("endColumn={}", end.column));
+            }
+        }
+        properties.push(format!(
+            "title={}",
+            escape_property(&format!("preflight {}", finding.rule))
+        ));
+        let mut message = finding.message.clone();
+        if let Some(help) = &finding.help {
+            message = format!("{message}\n{help}");
+        }
+        writeln!(
+            output,
+            "::{command} {}::{}",
+            properties.join(","),
+            escape_data(&message)
+        )?;
+    }
+    writeln!(
+        output,
+        "::notice title=preflight::{}",
+        escape_data(&summary_line(report))
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escaping_follows_the_workflow_command_rules() {
+        assert_eq!(escape_data("50% done\nnext"), "50%25 done%0Anext");
+        assert_eq!(escape_property("a:b,c"), "a%3Ab%2Cc");
+    }
+}
