@@ -61,6 +61,20 @@ pub struct CheckArguments {
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
 
+    /// Report only findings whose fingerprint is not recorded in this baseline file.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+
+    /// Record every current finding in this baseline file (and exit 0).
+    #[arg(long, value_name = "FILE", conflicts_with = "baseline")]
+    pub write_baseline: Option<PathBuf>,
+
+    /// Treat PATHs as changed files (as pre-commit passes them): check the whole
+    /// project (the directory of `preflight.toml`, else the current directory)
+    /// and report only findings that involve one of them.
+    #[arg(long)]
+    pub changed: bool,
+
     /// When to use colors in human output (`auto`: only on a terminal, and not
     /// when `NO_COLOR` is set).
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]

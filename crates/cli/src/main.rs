@@ -2,6 +2,7 @@
 //! its outcome into an exit status (0 clean, 1 findings at or above `--fail-on`,
 //! 2 usage error or nothing could be read).
 
+mod baseline;
 mod cli;
 mod commands;
 mod config_file;

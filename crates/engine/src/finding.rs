@@ -130,4 +130,12 @@ impl Finding {
     pub fn primary_location(&self) -> Option<SourceLocation> {
         self.labels.first().map(|label| label.location)
     }
+
+    /// Every file the finding involves: its own, its labels' and its policies'.
+    pub fn files(&self) -> impl Iterator<Item = FileId> + '_ {
+        self.file
+            .into_iter()
+            .chain(self.labels.iter().map(|label| label.location.file))
+            .chain(self.policies.iter().map(|policy| policy.location.file))
+    }
 }

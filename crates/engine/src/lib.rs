@@ -65,6 +65,15 @@ impl SeverityCounts {
         }
     }
 
+    /// The counts of `findings`.
+    pub fn of(findings: &[Finding]) -> Self {
+        let mut counts = Self::default();
+        for finding in findings {
+            counts.add(finding.severity);
+        }
+        counts
+    }
+
     fn add(&mut self, severity: Severity) {
         match severity {
             Severity::Error => self.error += 1,
@@ -81,6 +90,14 @@ pub struct Report {
     pub findings: Vec<Finding>,
     /// What was analyzed and found.
     pub summary: Summary,
+}
+
+impl Report {
+    /// Keeps only the findings `keep` accepts, and recounts.
+    pub fn retain(&mut self, keep: impl FnMut(&Finding) -> bool) {
+        self.findings.retain(keep);
+        self.summary.findings = SeverityCounts::of(&self.findings);
+    }
 }
 
 /// What to analyze: the tenant, and the configuration with the file it came from.
@@ -146,10 +163,7 @@ pub fn analyze_with(input: &AnalysisInput<'_>) -> Report {
     // INVARIANT: the one global sort makes output independent of thread scheduling.
     findings.sort_by(|left, right| compare_findings(tenant, left, right));
 
-    let mut counts = SeverityCounts::default();
-    for finding in &findings {
-        counts.add(finding.severity);
-    }
+    let counts = SeverityCounts::of(&findings);
     let input_files = tenant.files.len() - usize::from(input.config_file.is_some());
     Report {
         findings,

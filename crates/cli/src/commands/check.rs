@@ -1,5 +1,6 @@
 //! `preflight check`: read, normalize, analyze, report.
 
+use std::collections::BTreeSet;
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
@@ -11,18 +12,28 @@ use crate::cli::{CheckArguments, CheckFormat, ColorChoice};
 use crate::commands::{open_output, write_failed};
 use crate::config_file::load_config;
 use crate::reporters::{github, human, json, junit, sarif};
-use crate::{Outcome, UsageError};
+use crate::{Outcome, UsageError, baseline};
 
 /// Runs the check and writes the report.
 pub fn run(arguments: &CheckArguments) -> Result<Outcome, UsageError> {
     let base_directory = std::env::current_dir()
         .map_err(|error| UsageError(format!("cannot read the current directory: {error}")))?;
-    let paths = if arguments.paths.is_empty() {
-        vec![PathBuf::from(".")]
+    let loaded_config = load_config(arguments.config.as_deref(), &base_directory)?;
+    let paths = if arguments.changed || arguments.paths.is_empty() {
+        // The whole project: where the configuration lives, else here.
+        let project = loaded_config
+            .as_ref()
+            .and_then(|loaded| loaded.path.parent())
+            .filter(|parent| !parent.as_os_str().is_empty())
+            .map_or_else(|| PathBuf::from("."), |parent| parent.to_path_buf());
+        vec![project]
     } else {
         arguments.paths.clone()
     };
-    let loaded_config = load_config(arguments.config.as_deref(), &base_directory)?;
+    if arguments.changed && arguments.paths.is_empty() {
+        // pre-commit found no changed file of the hook's types: nothing to report.
+        return Ok(Outcome::Clean);
+    }
     let loaded = load(&paths, &LoadOptions::new(&base_directory))
         .map_err(|error| UsageError(error.to_string()))?;
     if loaded.files.is_empty() {
@@ -45,11 +56,31 @@ pub fn run(arguments: &CheckArguments) -> Result<Outcome, UsageError> {
         }
         None => (&default_config, None),
     };
-    let report = analyze_with(&AnalysisInput {
+    let mut report = analyze_with(&AnalysisInput {
         tenant: &tenant,
         config,
         config_file,
     });
+    if arguments.changed {
+        let changed: BTreeSet<String> = arguments
+            .paths
+            .iter()
+            .map(|path| display_path(path, &base_directory))
+            .collect();
+        report.retain(|finding| {
+            finding
+                .files()
+                .filter_map(|file| tenant.file(file))
+                .any(|file| changed.contains(&file.display_path))
+        });
+    }
+    if let Some(path) = &arguments.baseline {
+        let accepted = baseline::read(path)?;
+        report.retain(|finding| !accepted.contains(&finding.fingerprint.to_string()));
+    }
+    if let Some(path) = &arguments.write_baseline {
+        baseline::write(path, &report)?;
+    }
 
     let mut output = open_output(arguments.output.as_deref())?;
     match arguments.format {
@@ -68,6 +99,9 @@ pub fn run(arguments: &CheckArguments) -> Result<Outcome, UsageError> {
     .and_then(|()| output.flush())
     .map_err(write_failed)?;
 
+    if arguments.write_baseline.is_some() {
+        return Ok(Outcome::Clean);
+    }
     let threshold = arguments
         .fail_on
         .map(|fail_on| fail_on.threshold())
