@@ -33,6 +33,18 @@ pub enum Command {
     Explain(ExplainArguments),
     /// Write a commented `preflight.toml` in the current directory.
     Init,
+    /// Print a completion script for a shell.
+    Completions(CompletionsArguments),
+    /// Print the man page (roff).
+    Man,
+}
+
+/// Options of `preflight completions`.
+#[derive(Debug, clap::Args)]
+pub struct CompletionsArguments {
+    /// The shell.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 /// Options of `preflight check`.

@@ -35,3 +35,24 @@ fn explain_prints_the_rule_documentation() {
             .contains("unknown rule `conflicting-settings`")
     );
 }
+
+#[test]
+fn completions_and_man_page_are_generated_from_the_command_line_definition() {
+    for shell in ["bash", "zsh", "fish", "powershell"] {
+        let result = run(&["completions", shell]);
+        assert_eq!(result.code, 0, "{shell}: {}", result.stderr);
+        // fish writes long options as `-l fail-on`, the others as `--fail-on`.
+        assert!(
+            result.stdout.contains("fail-on"),
+            "{shell} completion lacks fail-on"
+        );
+    }
+    let man = run(&["man"]);
+    assert_eq!(man.code, 0);
+    assert!(
+        man.stdout.starts_with(".ie") || man.stdout.contains(".TH preflight"),
+        "{}",
+        &man.stdout[..200.min(man.stdout.len())]
+    );
+    assert!(man.stdout.contains("check"));
+}
