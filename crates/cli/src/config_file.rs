@@ -19,6 +19,52 @@ pub struct LoadedConfig {
     pub text: String,
 }
 
+impl LoadedConfig {
+    /// The directory the configuration's relative paths and globs are relative to.
+    pub fn directory(&self) -> &Path {
+        self.path.parent().unwrap_or_else(|| Path::new("."))
+    }
+}
+
+/// A filter accepting the files `[input]` selects: globs are matched against the
+/// path relative to the configuration file's directory.
+pub fn input_filter(
+    loaded: &LoadedConfig,
+    base: &Path,
+) -> Result<Option<preflight_parser::PathFilter>, UsageError> {
+    let selection = &loaded.config.input;
+    if selection.include.is_empty() && selection.exclude.is_empty() {
+        return Ok(None);
+    }
+    let build = |patterns: &[String]| -> Result<globset::GlobSet, UsageError> {
+        let mut set = globset::GlobSetBuilder::new();
+        for pattern in patterns {
+            let glob = globset::GlobBuilder::new(pattern)
+                .literal_separator(true)
+                .build()
+                .map_err(|error| {
+                    UsageError(format!(
+                        "`{}`: invalid glob `{pattern}`: {error}",
+                        loaded.path.display()
+                    ))
+                })?;
+            set.add(glob);
+        }
+        set.build()
+            .map_err(|error| UsageError(format!("`{}`: {error}", loaded.path.display())))
+    };
+    let include = build(&selection.include)?;
+    let exclude = build(&selection.exclude)?;
+    let include_all = selection.include.is_empty();
+    let root =
+        std::path::absolute(base.join(loaded.directory())).unwrap_or_else(|_| base.to_path_buf());
+    Ok(Some(std::sync::Arc::new(move |path: &Path| {
+        let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+        let relative = display_path(&absolute, &root);
+        (include_all || include.is_match(&relative)) && !exclude.is_match(&relative)
+    })))
+}
+
 /// The configuration at `explicit`, or the first `preflight.toml` in `start` or
 /// its parents; `None` when there is none.
 pub fn load_config(

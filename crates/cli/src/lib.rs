@@ -9,6 +9,7 @@ mod baseline;
 pub mod cli;
 mod commands;
 mod config_file;
+mod progress;
 mod reporters;
 
 use std::io::Write;

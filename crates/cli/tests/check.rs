@@ -219,3 +219,9 @@ fn tempdir(name: &str) -> std::path::PathBuf {
     fs::create_dir_all(&directory).unwrap_or_else(|error| panic!("{error}"));
     directory
 }
+
+#[test]
+fn standard_error_stays_silent_when_it_is_not_a_terminal() {
+    let result = run(&["check", "fixtures", "--format", "json"]);
+    assert!(result.stderr.is_empty(), "{}", result.stderr);
+}

@@ -161,3 +161,34 @@ fn the_configuration_file_is_not_read_as_input() {
     assert_eq!(report["summary"]["files"], 4, "{}", result.stdout);
     assert!(!result.stdout.contains("unrecognized-file"));
 }
+
+#[test]
+fn input_globs_select_the_files_read() {
+    // Exclude the pilot policy: only the certain conflict remains.
+    let directory = tenant_with_config(
+        "input-exclude",
+        Some("[input]\nexclude = [\"tenant/**/*Pilot*\"]\n"),
+    );
+    let (_, found) = severities(&directory, &[]);
+    assert_eq!(found, vec!["conflicting-setting error"]);
+    let result = run_in(&directory, &["check", "tenant", "--format", "json"]);
+    assert_eq!(json(&result)["summary"]["files"], 3);
+
+    // Include only the Defender policies.
+    let directory = tenant_with_config(
+        "input-include",
+        Some("[input]\ninclude = [\"**/Win - Defender*.json\"]\n"),
+    );
+    let result = run_in(&directory, &["check", "tenant", "--format", "json"]);
+    assert_eq!(json(&result)["summary"]["files"], 2);
+
+    // A bad glob is a usage error naming the pattern.
+    let directory = tenant_with_config("input-bad", Some("[input]\nexclude = [\"[unclosed\"]\n"));
+    let result = run_in(&directory, &["check", "tenant"]);
+    assert_eq!(result.code, 2);
+    assert!(
+        result.stderr.contains("invalid glob `[unclosed`"),
+        "{}",
+        result.stderr
+    );
+}

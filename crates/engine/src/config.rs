@@ -75,6 +75,18 @@ pub struct Config {
     pub rule_levels: BTreeMap<String, RuleLevel>,
     /// Ignores, in file order.
     pub ignores: Vec<Ignore>,
+    /// Which files under the checked directories are input.
+    pub input: InputSelection,
+}
+
+/// Glob patterns, relative to the configuration file's directory, that select
+/// the input files found while walking directories.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct InputSelection {
+    /// Only files matching one of these are read (empty: every file).
+    pub include: Vec<String>,
+    /// Files matching one of these are not read.
+    pub exclude: Vec<String>,
 }
 
 /// A mistake in the configuration file.
@@ -95,6 +107,17 @@ struct RawConfig {
     rules: BTreeMap<Spanned<String>, Spanned<String>>,
     #[serde(default)]
     ignore: Vec<Spanned<RawIgnore>>,
+    #[serde(default)]
+    input: RawInput,
+}
+
+#[derive(Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawInput {
+    #[serde(default)]
+    include: Vec<Spanned<String>>,
+    #[serde(default)]
+    exclude: Vec<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -195,10 +218,30 @@ impl Config {
                 span,
             });
         }
+        let patterns = |globs: &[Spanned<String>]| -> Result<Vec<String>, ConfigError> {
+            globs
+                .iter()
+                .map(|glob| {
+                    if glob.get_ref().trim().is_empty() {
+                        Err(ConfigError {
+                            message: "an empty glob pattern matches nothing".to_owned(),
+                            span: Some(span_of(glob)),
+                        })
+                    } else {
+                        Ok(glob.get_ref().clone())
+                    }
+                })
+                .collect()
+        };
+        let input = InputSelection {
+            include: patterns(&raw.input.include)?,
+            exclude: patterns(&raw.input.exclude)?,
+        };
         Ok(Self {
             fail_on,
             rule_levels,
             ignores,
+            input,
         })
     }
 

@@ -15,7 +15,8 @@ mod source;
 mod span;
 
 pub use load::{
-    CONFIG_FILE_NAME, DEFAULT_MAX_FILE_SIZE, Document, LoadError, LoadOptions, Loaded, load,
+    CONFIG_FILE_NAME, DEFAULT_MAX_FILE_SIZE, Document, FileReadCallback, LoadError, LoadOptions,
+    Loaded, PathFilter, load,
 };
 pub use problem::{InputProblem, InputProblemKind};
 pub use sniff::{DocumentKind, sniff};

@@ -25,13 +25,35 @@ pub const CONFIG_FILE_NAME: &str = "preflight.toml";
 /// Default for [`LoadOptions::max_file_size`]: 64 MiB.
 pub const DEFAULT_MAX_FILE_SIZE: u64 = 64 * 1024 * 1024;
 
+/// Decides whether a file found while walking a directory is input.
+pub type PathFilter = Arc<dyn Fn(&Path) -> bool + Send + Sync>;
+
+/// Called once for each file read, from any thread (for progress reporting).
+pub type FileReadCallback = Arc<dyn Fn() + Send + Sync>;
+
 /// How to read the input.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LoadOptions {
     /// Paths are shown relative to this directory (normally the working directory).
     pub base_directory: PathBuf,
     /// Files larger than this many bytes are reported and not read.
     pub max_file_size: u64,
+    /// Files found while walking a directory are read only when this accepts
+    /// them (files named explicitly are always read).
+    pub path_filter: Option<PathFilter>,
+    /// Called after each file is read.
+    pub on_file_read: Option<FileReadCallback>,
+}
+
+impl std::fmt::Debug for LoadOptions {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("LoadOptions")
+            .field("base_directory", &self.base_directory)
+            .field("max_file_size", &self.max_file_size)
+            .field("path_filter", &self.path_filter.is_some())
+            .finish_non_exhaustive()
+    }
 }
 
 impl LoadOptions {
@@ -40,6 +62,8 @@ impl LoadOptions {
         Self {
             base_directory: base_directory.into(),
             max_file_size: DEFAULT_MAX_FILE_SIZE,
+            path_filter: None,
+            on_file_read: None,
         }
     }
 }
@@ -101,7 +125,11 @@ pub fn load(paths: &[PathBuf], options: &LoadOptions) -> Result<Loaded, LoadErro
         .into_par_iter()
         .map(|(index, (shown, found_path))| {
             let id = FileId(u32::try_from(index).unwrap_or(u32::MAX));
-            read_one(id, shown, found_path, options)
+            let read = read_one(id, shown, found_path, options);
+            if let Some(callback) = &options.on_file_read {
+                callback();
+            }
+            read
         })
         .collect();
 
@@ -133,6 +161,10 @@ fn walk_directory(root: &Path, options: &LoadOptions, found: &mut BTreeMap<Strin
             Ok(entry) => {
                 if entry.file_type().is_some_and(|kind| kind.is_file())
                     && entry.file_name() != CONFIG_FILE_NAME
+                    && options
+                        .path_filter
+                        .as_ref()
+                        .is_none_or(|accepts| accepts(entry.path()))
                 {
                     let path = entry.into_path();
                     let shown = display_path(&path, &options.base_directory);

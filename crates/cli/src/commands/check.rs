@@ -10,7 +10,8 @@ use preflight_parser::{LoadOptions, display_path, load};
 
 use crate::cli::{CheckArguments, CheckFormat, ColorChoice};
 use crate::commands::{open_output, write_failed};
-use crate::config_file::load_config;
+use crate::config_file::{input_filter, load_config};
+use crate::progress::Progress;
 use crate::reporters::{github, human, json, junit, sarif};
 use crate::{Outcome, UsageError, baseline};
 
@@ -34,8 +35,14 @@ pub fn run(arguments: &CheckArguments) -> Result<Outcome, UsageError> {
         // pre-commit found no changed file of the hook's types: nothing to report.
         return Ok(Outcome::Clean);
     }
-    let loaded = load(&paths, &LoadOptions::new(&base_directory))
-        .map_err(|error| UsageError(error.to_string()))?;
+    let progress = Progress::new();
+    let mut options = LoadOptions::new(&base_directory);
+    options.on_file_read = progress.file_read_callback();
+    if let Some(loaded) = &loaded_config {
+        options.path_filter = input_filter(loaded, &base_directory)?;
+    }
+    let loaded = load(&paths, &options).map_err(|error| UsageError(error.to_string()))?;
+    progress.stage("analyzing");
     if loaded.files.is_empty() {
         let shown: Vec<String> = paths
             .iter()
@@ -82,6 +89,7 @@ pub fn run(arguments: &CheckArguments) -> Result<Outcome, UsageError> {
         baseline::write(path, &report)?;
     }
 
+    progress.finish();
     let mut output = open_output(arguments.output.as_deref())?;
     match arguments.format {
         CheckFormat::Human => {

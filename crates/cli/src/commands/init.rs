@@ -21,6 +21,12 @@ pub const STARTER: &str = r#"# preflight configuration. preflight uses the first
 # duplicate-setting = "off"
 # unrecognized-file = "off"
 
+# Which files under the checked directories are input: glob patterns relative
+# to this file's directory. Files named on the command line are always read.
+[input]
+# include = ["tenant/**/*.json"]
+# exclude = ["archive/**"]
+
 # Ignores: findings that are known and accepted. Each needs a reason; an
 # ignore that matches nothing is reported (unused-ignore) so none go stale.
 # A finding is ignored when it is of `rule`, involves every policy named in
