@@ -192,3 +192,19 @@ fn input_globs_select_the_files_read() {
         result.stderr
     );
 }
+
+#[test]
+fn groups_declared_exclusive_separate_their_policies() {
+    let directory = tenant_with_config(
+        "exclusive",
+        Some(
+            "[[exclusive]]\ngroups = [\"Finance Users\", \"Pilot Users\"]\nreason = \"HR places each user in one department\"\n",
+        ),
+    );
+    let (_, found) = severities(&directory, &[]);
+    assert_eq!(
+        found,
+        vec!["conflicting-setting error"],
+        "the possible conflict between the two is gone"
+    );
+}

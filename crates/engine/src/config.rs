@@ -77,6 +77,35 @@ pub struct Config {
     pub ignores: Vec<Ignore>,
     /// Which files under the checked directories are input.
     pub input: InputSelection,
+    /// Sets of groups that by design never share a member.
+    pub exclusive: Vec<ExclusiveGroups>,
+}
+
+/// Groups that, by the planner's design, never share a member (rollout rings,
+/// regions). preflight treats assignments to two of them as disjoint.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ExclusiveGroups {
+    /// Group display names (or ids).
+    pub groups: Vec<String>,
+    /// Where the set is written in the configuration file.
+    pub span: Span,
+}
+
+impl Config {
+    /// Whether the design declares groups `first` and `second` (each given by
+    /// id and display name) never to share a member.
+    pub fn declared_exclusive(&self, first: (&str, &str), second: (&str, &str)) -> bool {
+        let names = |set: &ExclusiveGroups, (id, name): (&str, &str)| {
+            set.groups
+                .iter()
+                .any(|listed| listed == id || listed == name)
+        };
+        first != second
+            && self
+                .exclusive
+                .iter()
+                .any(|set| names(set, first) && names(set, second))
+    }
 }
 
 /// Glob patterns, relative to the configuration file's directory, that select
@@ -109,6 +138,20 @@ struct RawConfig {
     ignore: Vec<Spanned<RawIgnore>>,
     #[serde(default)]
     input: RawInput,
+    #[serde(default)]
+    exclusive: Vec<Spanned<RawExclusive>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawExclusive {
+    groups: Vec<String>,
+    #[serde(default)]
+    #[allow(
+        dead_code,
+        reason = "documentation for people reading the file; accepted, not used"
+    )]
+    reason: Option<String>,
 }
 
 #[derive(Default, Deserialize)]
@@ -237,11 +280,26 @@ impl Config {
             include: patterns(&raw.input.include)?,
             exclude: patterns(&raw.input.exclude)?,
         };
+        let mut exclusive = Vec::new();
+        for entry in &raw.exclusive {
+            let groups = entry.get_ref().groups.clone();
+            if groups.len() < 2 {
+                return Err(ConfigError {
+                    message: "an exclusive set needs at least two groups".to_owned(),
+                    span: Some(span_of(entry)),
+                });
+            }
+            exclusive.push(ExclusiveGroups {
+                groups,
+                span: span_of(entry),
+            });
+        }
         Ok(Self {
             fail_on,
             rule_levels,
             ignores,
             input,
+            exclusive,
         })
     }
 
@@ -278,6 +336,23 @@ reason = "approved"
         );
         assert_eq!(config.ignores.len(), 1);
         assert_eq!(config.ignores[0].policies, vec!["A", "B"]);
+    }
+
+    #[test]
+    fn exclusive_sets_match_by_name_or_id() {
+        let config = Config::parse(
+            "[[exclusive]]\ngroups = [\"Ring 1\", \"Ring 2\", \"b0e1\"]\nreason = \"rings never overlap\"\n",
+        )
+        .expect("valid");
+        assert!(config.declared_exclusive(("g1", "Ring 1"), ("g2", "Ring 2")));
+        assert!(config.declared_exclusive(("g1", "Ring 1"), ("b0e1", "Ring 3 (renamed)")));
+        assert!(
+            !config.declared_exclusive(("g1", "Ring 1"), ("g1", "Ring 1")),
+            "a group meets itself"
+        );
+        assert!(!config.declared_exclusive(("g1", "Ring 1"), ("g9", "Finance")));
+        let error = Config::parse("[[exclusive]]\ngroups = [\"Ring 1\"]\n").expect_err("one group");
+        assert!(error.message.contains("at least two"));
     }
 
     #[test]

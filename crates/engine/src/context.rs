@@ -48,6 +48,6 @@ impl<'run> AnalysisContext<'run> {
     /// Same-key settings of policies whose audiences can meet.
     pub fn setting_pairs(&self) -> &SettingPairs {
         self.setting_pairs
-            .get_or_init(|| SettingPairs::build(self.tenant))
+            .get_or_init(|| SettingPairs::build(self.tenant, self.config))
     }
 }

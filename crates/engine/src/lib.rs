@@ -20,7 +20,7 @@ use std::cmp::Ordering;
 use preflight_normalizer::Tenant;
 use rayon::prelude::*;
 
-pub use config::{Config, ConfigError, Ignore, InputSelection, RuleLevel};
+pub use config::{Config, ConfigError, ExclusiveGroups, Ignore, InputSelection, RuleLevel};
 pub use context::AnalysisContext;
 pub use finding::{
     Finding, Fingerprint, Label, OverlapEvidence, PolicyEvidence, SettingEvidence, Severity,

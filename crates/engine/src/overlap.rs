@@ -20,6 +20,8 @@ use preflight_normalizer::{
     AssignmentFilterUse, AssignmentTarget, GroupId, MemberKind, Policy, Tenant,
 };
 
+use crate::config::Config;
+
 /// How sure it is that two audiences share a device or user.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Certainty {
@@ -84,8 +86,14 @@ impl<'a> Audience<'a> {
     }
 }
 
-/// Whether the audiences of `first` and `second` can meet.
-pub fn policy_overlap(tenant: &Tenant, first: &Policy, second: &Policy) -> Overlap {
+/// Whether the audiences of `first` and `second` can meet. Groups that `config`
+/// declares exclusive are taken not to share members.
+pub fn policy_overlap(
+    tenant: &Tenant,
+    config: &Config,
+    first: &Policy,
+    second: &Policy,
+) -> Overlap {
     let disjoint = |reason: String| Overlap {
         certainty: Certainty::Disjoint,
         via: Vec::new(),
@@ -111,6 +119,7 @@ pub fn policy_overlap(tenant: &Tenant, first: &Policy, second: &Policy) -> Overl
         for second_include in &second_audience.includes {
             let overlap = include_overlap(
                 tenant,
+                config,
                 (first_include, &first_audience),
                 (second_include, &second_audience),
             );
@@ -127,11 +136,13 @@ pub fn policy_overlap(tenant: &Tenant, first: &Policy, second: &Policy) -> Overl
 
 fn include_overlap(
     tenant: &Tenant,
+    config: &Config,
     (first, first_audience): (&Include<'_>, &Audience<'_>),
     (second, second_audience): (&Include<'_>, &Audience<'_>),
 ) -> Overlap {
     if let Some(reason) = excluded(tenant, first, second_audience)
         .or_else(|| excluded(tenant, second, first_audience))
+        .or_else(|| declared_exclusive(tenant, config, first, second))
     {
         return Overlap {
             certainty: Certainty::Disjoint,
@@ -196,6 +207,29 @@ fn excluded(tenant: &Tenant, include: &Include<'_>, other: &Audience<'_>) -> Opt
             target_name(tenant, include.target)
         )
     })
+}
+
+/// Why `first` and `second` cannot meet by the planner's design, or `None`.
+fn declared_exclusive(
+    tenant: &Tenant,
+    config: &Config,
+    first: &Include<'_>,
+    second: &Include<'_>,
+) -> Option<String> {
+    let (AssignmentTarget::IncludeGroup(first_id), AssignmentTarget::IncludeGroup(second_id)) =
+        (first.target, second.target)
+    else {
+        return None;
+    };
+    let first_name = target_name(tenant, first.target);
+    let second_name = target_name(tenant, second.target);
+    config
+        .declared_exclusive((&first_id.0, &first_name), (&second_id.0, &second_name))
+        .then(|| {
+            format!(
+                "`{first_name}` and `{second_name}` are declared exclusive in the configuration"
+            )
+        })
 }
 
 /// Intune applies an exclusion only when the excluded group holds the same kind of
@@ -356,8 +390,9 @@ mod tests {
         let tenant = tenant();
         let first = policy(Platform::Windows, Some(first));
         let second = policy(Platform::Windows, Some(second));
-        let forward = policy_overlap(&tenant, &first, &second).certainty;
-        let backward = policy_overlap(&tenant, &second, &first).certainty;
+        let config = Config::default();
+        let forward = policy_overlap(&tenant, &config, &first, &second).certainty;
+        let backward = policy_overlap(&tenant, &config, &second, &first).certainty;
         assert_eq!(forward, backward, "overlap must be symmetric");
         forward
     }
@@ -482,12 +517,29 @@ mod tests {
     }
 
     #[test]
+    fn groups_declared_exclusive_do_not_meet() {
+        let tenant = tenant();
+        let config =
+            Config::parse("[[exclusive]]\ngroups = [\"Pilot\", \"Kiosks\"]\n").expect("valid");
+        let first = policy(Platform::Windows, Some(vec![include("Pilot")]));
+        let second = policy(Platform::Windows, Some(vec![include("Kiosks")]));
+        let overlap = policy_overlap(&tenant, &config, &first, &second);
+        assert_eq!(overlap.certainty, Certainty::Disjoint);
+        assert!(overlap.reason.contains("declared exclusive"));
+        let same = policy(Platform::Windows, Some(vec![include("Pilot")]));
+        assert_eq!(
+            policy_overlap(&tenant, &config, &first, &same).certainty,
+            Certainty::Certain
+        );
+    }
+
+    #[test]
     fn different_platforms_never_meet() {
         let tenant = tenant();
         let windows = policy(Platform::Windows, Some(vec![include("Pilot")]));
         let mac = policy(Platform::MacOs, Some(vec![include("Pilot")]));
         assert_eq!(
-            policy_overlap(&tenant, &windows, &mac).certainty,
+            policy_overlap(&tenant, &Config::default(), &windows, &mac).certainty,
             Certainty::Disjoint
         );
     }
@@ -498,7 +550,7 @@ mod tests {
         let unknown = policy(Platform::Windows, None);
         let assigned = policy(Platform::Windows, Some(vec![include("Pilot")]));
         assert_eq!(
-            policy_overlap(&tenant, &unknown, &assigned).certainty,
+            policy_overlap(&tenant, &Config::default(), &unknown, &assigned).certainty,
             Certainty::Disjoint
         );
     }
@@ -514,7 +566,7 @@ mod tests {
             )]),
         );
         let second = policy(Platform::Windows, Some(vec![include("Developers")]));
-        let overlap = policy_overlap(&tenant, &first, &second);
+        let overlap = policy_overlap(&tenant, &Config::default(), &first, &second);
         assert_eq!(overlap.certainty, Certainty::Possible);
         assert_eq!(overlap.via, vec!["All devices", "Developers", "Windows 11"]);
     }

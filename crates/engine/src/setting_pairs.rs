@@ -10,6 +10,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use preflight_normalizer::{Policy, Setting, SettingKey, Tenant};
 use rayon::prelude::*;
 
+use crate::config::Config;
 use crate::fingerprint::same_object;
 use crate::overlap::{Certainty, Overlap, policy_overlap};
 
@@ -53,7 +54,7 @@ pub struct SettingPairs {
 
 impl SettingPairs {
     /// Indexes the tenant's settings and computes the overlaps needed.
-    pub fn build(tenant: &Tenant) -> Self {
+    pub fn build(tenant: &Tenant, config: &Config) -> Self {
         let mut by_key: BTreeMap<SettingKey, Vec<SettingRef>> = BTreeMap::new();
         for (policy_index, policy) in tenant.policies.iter().enumerate() {
             for (setting_index, setting) in policy.settings.iter().enumerate() {
@@ -92,8 +93,12 @@ impl SettingPairs {
         let overlaps = policy_pairs
             .into_par_iter()
             .map(|(first, second)| {
-                let overlap =
-                    policy_overlap(tenant, &tenant.policies[first], &tenant.policies[second]);
+                let overlap = policy_overlap(
+                    tenant,
+                    config,
+                    &tenant.policies[first],
+                    &tenant.policies[second],
+                );
                 ((first, second), overlap)
             })
             .collect();

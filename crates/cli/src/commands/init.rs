@@ -27,6 +27,12 @@ pub const STARTER: &str = r#"# preflight configuration. preflight uses the first
 # include = ["tenant/**/*.json"]
 # exclude = ["archive/**"]
 
+# Groups that by design never share a member (rollout rings, regions, one
+# department per user). Policies assigned to two of them are not compared.
+# [[exclusive]]
+# groups = ["Ring 1 - Pilot", "Ring 2 - UAT", "Ring 3 - Production"]
+# reason = "each device is in exactly one ring"
+
 # Ignores: findings that are known and accepted. Each needs a reason; an
 # ignore that matches nothing is reported (unused-ignore) so none go stale.
 # A finding is ignored when it is of `rule`, involves every policy named in
