@@ -42,7 +42,7 @@ fn the_pre_commit_hook_runs_preflight_in_changed_mode_on_json() {
     assert_eq!(hook.id, "preflight");
     assert_eq!(hook.language, "rust");
     assert_eq!(hook.entry, "preflight-pre-commit check --changed");
-    assert_eq!(hook.types_or, vec!["json"]);
+    assert_eq!(hook.types_or, vec!["json", "yaml"]);
     // The entry's binary is the one the root package builds.
     assert!(read("Cargo.toml").contains("name = \"preflight-pre-commit\""));
 }
