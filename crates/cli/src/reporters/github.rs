@@ -6,7 +6,7 @@ use std::io::{self, Write};
 use preflight_engine::{Report, Severity};
 use preflight_normalizer::Tenant;
 
-use crate::reporters::summary_line;
+use crate::reporters::{primary_place, summary_line};
 
 /// Escapes the message part of a workflow command.
 fn escape_data(text: &str) -> String {
@@ -29,13 +29,9 @@ pub fn write(output: &mut dyn Write, tenant: &Tenant, report: &Report) -> io::Re
             Severity::Info => "notice",
         };
         let mut properties = Vec::new();
-        let location = finding.primary_location();
-        let file = location.map(|location| location.file).or(finding.file);
-        if let Some(source) = file.and_then(|file| tenant.file(file)) {
-            properties.push(format!("file={}", escape_property(&source.display_path)));
-            if let Some(location) = location {
-                let start = source.line_column(location.span.start);
-                let end = source.line_column(location.span.end);
+        if let Some(place) = primary_place(tenant, finding) {
+            properties.push(format!("file={}", escape_property(place.path)));
+            if let Some((start, end)) = place.range {
                 properties.push(format!("line={}", start.line));
                 properties.push(format!("col={}", start.column));
                 properties.push(format!("endLine={}", end.line));

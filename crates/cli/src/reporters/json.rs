@@ -7,7 +7,7 @@ use preflight_engine::{Finding, Report};
 use preflight_normalizer::Tenant;
 use serde::Serialize;
 
-use crate::reporters::{resolve, value_to_json};
+use crate::reporters::{place_of, primary_place, value_to_json};
 
 /// The version of the JSON report format.
 pub const FORMAT_VERSION: u32 = 1;
@@ -138,14 +138,18 @@ fn json_finding<'a>(tenant: &'a Tenant, finding: &'a Finding) -> JsonFinding<'a>
             .policies
             .iter()
             .map(|policy| {
-                let place = resolve(tenant, policy.location);
+                let place = place_of(tenant, policy.location);
+                let start = place
+                    .as_ref()
+                    .and_then(|place| place.range)
+                    .map(|(start, _)| start);
                 JsonPolicy {
                     id: policy.id.as_ref().map(|id| id.0.as_str()),
                     name: &policy.name,
                     family: policy.family.name(),
-                    file: place.map(|(path, _)| path),
-                    line: place.map(|(_, position)| position.line),
-                    column: place.map(|(_, position)| position.column),
+                    file: place.map(|place| place.path),
+                    line: start.map(|start| start.line),
+                    column: start.map(|start| start.column),
                     value: policy
                         .value
                         .as_ref()
@@ -166,24 +170,12 @@ fn json_finding<'a>(tenant: &'a Tenant, finding: &'a Finding) -> JsonFinding<'a>
 }
 
 fn json_location<'a>(tenant: &'a Tenant, finding: &Finding) -> Option<JsonLocation<'a>> {
-    if let Some(location) = finding.primary_location() {
-        let file = tenant.file(location.file)?;
-        let start = file.line_column(location.span.start);
-        let end = file.line_column(location.span.end);
-        return Some(JsonLocation {
-            file: &file.display_path,
-            line: Some(start.line),
-            column: Some(start.column),
-            end_line: Some(end.line),
-            end_column: Some(end.column),
-        });
-    }
-    let file = tenant.file(finding.file?)?;
+    let place = primary_place(tenant, finding)?;
     Some(JsonLocation {
-        file: &file.display_path,
-        line: None,
-        column: None,
-        end_line: None,
-        end_column: None,
+        file: place.path,
+        line: place.range.map(|(start, _)| start.line),
+        column: place.range.map(|(start, _)| start.column),
+        end_line: place.range.map(|(_, end)| end.line),
+        end_column: place.range.map(|(_, end)| end.column),
     })
 }

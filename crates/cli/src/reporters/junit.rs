@@ -8,6 +8,8 @@ use std::io::{self, Write};
 use preflight_engine::{Finding, Report};
 use preflight_normalizer::Tenant;
 
+use crate::reporters::primary_place;
+
 /// Escapes text for XML attributes and content.
 fn escape(text: &str) -> String {
     let mut escaped = String::with_capacity(text.len());
@@ -35,14 +37,11 @@ type PlacedFinding<'a> = (&'a Finding, Option<(u32, u32)>);
 pub fn write(output: &mut dyn Write, tenant: &Tenant, report: &Report) -> io::Result<()> {
     let mut by_file: BTreeMap<&str, Vec<PlacedFinding<'_>>> = BTreeMap::new();
     for finding in &report.findings {
-        let location = finding.primary_location();
-        let file = location.map(|location| location.file).or(finding.file);
-        let source = file.and_then(|file| tenant.file(file));
-        let path = source.map_or("(no file)", |source| source.display_path.as_str());
-        let position = source.zip(location).map(|(source, location)| {
-            let start = source.line_column(location.span.start);
-            (start.line, start.column)
-        });
+        let place = primary_place(tenant, finding);
+        let path = place.as_ref().map_or("(no file)", |place| place.path);
+        let position = place
+            .and_then(|place| place.range)
+            .map(|(start, _)| (start.line, start.column));
         by_file.entry(path).or_default().push((finding, position));
     }
     let total = report.findings.len();

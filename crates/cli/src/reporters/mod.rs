@@ -7,17 +7,40 @@ pub mod json;
 pub mod junit;
 pub mod sarif;
 
-use preflight_engine::{Report, Severity};
+use preflight_engine::{Finding, Report, Severity};
 use preflight_normalizer::{SettingValue, Tenant};
 use preflight_parser::{LineColumn, SourceLocation};
 
-/// The display path and 1-based line and column of `location`.
-pub fn resolve(tenant: &Tenant, location: SourceLocation) -> Option<(&str, LineColumn)> {
+/// Where a finding is, as every machine format reports it: the display path of
+/// its primary file and, when the finding has a span, where it starts and ends.
+pub struct Place<'a> {
+    /// Relative path with forward slashes.
+    pub path: &'a str,
+    /// Start and end (1-based line and column) of the primary span.
+    pub range: Option<(LineColumn, LineColumn)>,
+}
+
+/// The place of `location`.
+pub fn place_of(tenant: &Tenant, location: SourceLocation) -> Option<Place<'_>> {
     let file = tenant.file(location.file)?;
-    Some((
-        file.display_path.as_str(),
-        file.line_column(location.span.start),
-    ))
+    Some(Place {
+        path: &file.display_path,
+        range: Some((
+            file.line_column(location.span.start),
+            file.line_column(location.span.end),
+        )),
+    })
+}
+
+/// The primary place of `finding`: its first label's span, or else its file.
+pub fn primary_place<'a>(tenant: &'a Tenant, finding: &Finding) -> Option<Place<'a>> {
+    match finding.primary_location() {
+        Some(location) => place_of(tenant, location),
+        None => Some(Place {
+            path: &tenant.file(finding.file?)?.display_path,
+            range: None,
+        }),
+    }
 }
 
 /// A setting value as JSON: booleans, integers and strings as themselves, choices

@@ -8,8 +8,9 @@ use std::io::{self, Write};
 use preflight_engine::rules::{RULES, explanation_text};
 use preflight_engine::{Finding, Report, Severity};
 use preflight_normalizer::Tenant;
-use preflight_parser::SourceLocation;
 use serde::Serialize;
+
+use crate::reporters::{Place, place_of, primary_place};
 
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 const INFORMATION_URI: &str = "https://github.com/preflight-intune/preflight";
@@ -145,43 +146,30 @@ fn path_to_uri(path: &str) -> String {
     uri
 }
 
-fn physical_location(tenant: &Tenant, location: SourceLocation) -> Option<PhysicalLocation> {
-    let file = tenant.file(location.file)?;
-    let start = file.line_column(location.span.start);
-    let end = file.line_column(location.span.end);
-    Some(PhysicalLocation {
+fn physical_location(place: Place<'_>) -> PhysicalLocation {
+    PhysicalLocation {
         artifact_location: ArtifactLocation {
-            uri: path_to_uri(&file.display_path),
+            uri: path_to_uri(place.path),
         },
-        region: Some(Region {
+        region: place.range.map(|(start, end)| Region {
             start_line: start.line,
             start_column: start.column,
             end_line: end.line,
             end_column: end.column,
         }),
-    })
+    }
 }
 
 fn result(tenant: &Tenant, finding: &Finding) -> SarifResult {
-    let mut labels = finding.labels.iter();
-    let primary = labels
-        .next()
-        .and_then(|label| physical_location(tenant, label.location))
-        .or_else(|| {
-            let file = tenant.file(finding.file?)?;
-            Some(PhysicalLocation {
-                artifact_location: ArtifactLocation {
-                    uri: path_to_uri(&file.display_path),
-                },
-                region: None,
-            })
-        });
+    let primary = primary_place(tenant, finding).map(physical_location);
+    // The first label is the primary location; the others are related.
+    let labels = finding.labels.iter().skip(1);
     let related_locations = labels
         .enumerate()
         .filter_map(|(index, label)| {
             Some(Location {
                 id: Some(index + 1),
-                physical_location: physical_location(tenant, label.location)?,
+                physical_location: physical_location(place_of(tenant, label.location)?),
                 message: Some(Text {
                     text: label.message.clone(),
                 }),
