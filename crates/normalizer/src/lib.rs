@@ -8,6 +8,7 @@
 
 mod assignments;
 mod filters;
+pub mod keys;
 pub mod model;
 mod reader;
 mod settings_catalog;

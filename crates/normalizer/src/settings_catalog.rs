@@ -113,7 +113,7 @@ fn read_instance(
     else {
         return;
     };
-    let definition_id = definition_id.to_ascii_lowercase();
+    let definition_id = crate::keys::key_from_catalog_id(definition_id).0;
     let key = path.key_for(&definition_id);
     let instance_type = reader
         .optional_str(instance, "@odata.type")
@@ -181,19 +181,9 @@ impl LeafContext<'_> {
             key: SettingKey(self.key.to_owned()),
             name: self.definition_id.to_owned(),
             value,
-            scope: scope_of(self.definition_id),
+            scope: crate::keys::scope_of_catalog_id(self.definition_id),
             source: reader.location(span),
         }
-    }
-}
-
-/// Settings catalog ids for Windows start with `device_` or `user_`; Apple and
-/// Android ids carry no scope and configure the device.
-fn scope_of(definition_id: &str) -> SettingScope {
-    if definition_id.starts_with("user_") {
-        SettingScope::User
-    } else {
-        SettingScope::Device
     }
 }
 
