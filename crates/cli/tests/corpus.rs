@@ -14,13 +14,18 @@ fn corpus_policies_are_read_without_errors() {
         return;
     }
     let per_corpus = [
-        // (folder, settings catalog policies, leaf settings), counted independently
-        // by walking the files' JSON. hydrationkit's two are Linux compliance
-        // policies built on the settings catalog.
-        ("openintunebaseline", 97, 1927),
-        ("hydrationkit", 2, 15),
+        // (folder, policies, settings, groups, filters, unsupported objects),
+        // counted independently by walking the files' JSON: settings catalog leaf
+        // values, and configured properties of legacy templates (not null, not
+        // false, not `notConfigured`). openintunebaseline: 97 settings catalog, 8
+        // compliance, 3 update rings, 1 health monitoring; 2 app protection and 3
+        // driver update profiles unsupported. hydrationkit: 2 Linux compliance on
+        // the settings catalog, 8 compliance; 47 groups and 24 filters in the kit's
+        // wrappers; 3 enrollment profiles and 1 notification unsupported.
+        ("openintunebaseline", 109, 2091, 0, 0, 5),
+        ("hydrationkit", 10, 125, 47, 24, 4),
     ];
-    for (folder, policies, settings) in per_corpus {
+    for (folder, policies, settings, groups, filters, unsupported) in per_corpus {
         let path = format!("../shared/corpus/{folder}");
         let result = run(&["check", &path, "--format", "json"]);
         let report = json(&result);
@@ -36,5 +41,27 @@ fn corpus_policies_are_read_without_errors() {
         assert!(parse_errors.is_empty(), "{folder}: {parse_errors:#?}");
         assert_eq!(report["summary"]["policies"], policies, "{folder}");
         assert_eq!(report["summary"]["settings"], settings, "{folder}");
+        assert_eq!(report["summary"]["groups"], groups, "{folder}");
+        assert_eq!(report["summary"]["filters"], filters, "{folder}");
+        let unsupported_count: u64 = report["summary"]["unsupported"]
+            .as_object()
+            .map(|families| {
+                families
+                    .values()
+                    .filter_map(serde_json::Value::as_u64)
+                    .sum()
+            })
+            .unwrap_or_default();
+        assert_eq!(unsupported_count, unsupported, "{folder}");
+        let unrecognized = report["findings"]
+            .as_array()
+            .map(|findings| {
+                findings
+                    .iter()
+                    .filter(|finding| finding["rule"] == "unrecognized-file")
+                    .count()
+            })
+            .unwrap_or_default();
+        assert_eq!(unrecognized, 0, "{folder}: every file is Intune data");
     }
 }

@@ -40,6 +40,16 @@ pub struct Summary {
     pub groups: usize,
     /// Assignment filters known.
     pub filters: usize,
+    /// Inventory devices.
+    pub devices: usize,
+    /// Inventory users.
+    pub users: usize,
+    /// Settings keyed locally to their family because no canonical key is known.
+    pub unmapped_settings: usize,
+    /// Policies per analyzed family, by family name.
+    pub families: std::collections::BTreeMap<&'static str, usize>,
+    /// Objects of families read but not analyzed, by family name.
+    pub unsupported: std::collections::BTreeMap<String, usize>,
     /// Findings per severity: error, warning, info.
     pub findings: SeverityCounts,
 }
@@ -173,6 +183,26 @@ pub fn analyze_with(input: &AnalysisInput<'_>) -> Report {
             settings: tenant.setting_count(),
             groups: tenant.groups.len(),
             filters: tenant.filters.len(),
+            devices: tenant.devices.len(),
+            users: tenant.users.len(),
+            unmapped_settings: tenant
+                .policies
+                .iter()
+                .flat_map(|policy| &policy.settings)
+                .filter(|setting| !setting.canonical)
+                .count(),
+            families: tenant.policies.iter().fold(
+                std::collections::BTreeMap::new(),
+                |mut families, policy| {
+                    *families.entry(policy.family.name()).or_insert(0) += 1;
+                    families
+                },
+            ),
+            unsupported: tenant
+                .unsupported
+                .iter()
+                .map(|family| (family.family.clone(), family.count))
+                .collect(),
             findings: counts,
         },
     }

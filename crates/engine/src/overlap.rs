@@ -328,7 +328,11 @@ mod tests {
             name: name.to_owned(),
             membership: rule.map_or(GroupMembership::Static, |rule| GroupMembership::Dynamic {
                 rule: rule.to_owned(),
+                rule_source: location(),
             }),
+            members: None,
+            transitive_members: None,
+            origin: preflight_normalizer::GroupOrigin::Assignment,
             source: location(),
         }
     }

@@ -9,13 +9,27 @@ use preflight_parser::json::Node;
 
 use crate::model::{
     Assignment, AssignmentFilterUse, AssignmentTarget, FilterId, FilterMode, Group, GroupId,
-    GroupMembership,
+    GroupMembership, GroupOrigin,
 };
 use crate::reader::FieldReader;
 
 const TARGET_PREFIX: &str = "#microsoft.graph.";
 /// Graph writes this id for "no filter".
 const EMPTY_FILTER_ID: &str = "00000000-0000-0000-0000-000000000000";
+
+/// Reads a saved `…('{id}')/assignments` response: the id of the policy it belongs
+/// to and its assignments.
+pub fn read_assignments_page(
+    document: &preflight_parser::Document,
+    groups: &mut Vec<Group>,
+    problems: &mut Vec<preflight_parser::InputProblem>,
+) -> Option<(crate::model::PolicyId, Vec<Assignment>)> {
+    let mut reader = FieldReader::new(document.file, problems);
+    let root = reader.expect_object(&document.root, "the assignments response")?;
+    let owner = crate::owner_of_page(&mut reader, root)?;
+    let value = root.get("value")?;
+    Some((owner, read_assignments(&mut reader, value, groups)))
+}
 
 /// Reads a policy's `assignments` array.
 pub fn read_assignments(
@@ -97,10 +111,13 @@ fn read_group(
     let id = GroupId(identity.to_owned());
     let group_type = reader.optional_str(target, "groupType");
     let rule = reader.optional_str(target, "membershipRule");
-    let membership = match (group_type, rule) {
-        (Some(kind), Some(rule)) if kind.eq_ignore_ascii_case("DynamicMembership") => {
+    let membership = match (group_type, rule, target.get("membershipRule")) {
+        (Some(kind), Some(rule), Some(rule_node))
+            if kind.eq_ignore_ascii_case("DynamicMembership") =>
+        {
             GroupMembership::Dynamic {
                 rule: rule.to_owned(),
+                rule_source: reader.location(rule_node.span),
             }
         }
         _ => GroupMembership::Static,
@@ -115,6 +132,9 @@ fn read_group(
             id: id.clone(),
             name: name.to_owned(),
             membership,
+            members: None,
+            transitive_members: None,
+            origin: GroupOrigin::Assignment,
             source: reader.location(name_span),
         });
     }

@@ -12,6 +12,7 @@ pub fn read_filter(document: &Document, problems: &mut Vec<InputProblem>) -> Opt
     let name_node = root.get("displayName");
     let name = reader.required_str(root, "displayName", "the assignment filter")?;
     let rule = reader.required_str(root, "rule", "the assignment filter")?;
+    let rule_node = root.get("rule").map_or(root.span, |node| node.span);
     let id = reader.optional_str(root, "id").unwrap_or(name);
     let platform = reader
         .optional_str(root, "platform")
@@ -21,6 +22,7 @@ pub fn read_filter(document: &Document, problems: &mut Vec<InputProblem>) -> Opt
         name: name.to_owned(),
         platform,
         rule: rule.to_owned(),
+        rule_source: reader.location(rule_node),
         source: reader.location(name_node.map_or(root.span, |node| node.span)),
     })
 }

@@ -36,6 +36,18 @@ pub enum PolicyFamily {
     /// Settings catalog (`configurationPolicies`), including endpoint security
     /// policies built on it.
     SettingsCatalog,
+    /// A legacy configuration profile template (`deviceConfigurations`: device
+    /// restrictions, endpoint protection, update rings, …).
+    DeviceConfiguration,
+    /// A custom profile of OMA-URI settings (`windows10CustomConfiguration`).
+    CustomProfile,
+    /// A compliance policy (`deviceCompliancePolicies`).
+    Compliance,
+    /// An administrative template (`groupPolicyConfigurations`).
+    AdministrativeTemplate,
+    /// An endpoint security or security baseline policy on the template model
+    /// (`intents`).
+    EndpointSecurityIntent,
 }
 
 impl PolicyFamily {
@@ -43,6 +55,11 @@ impl PolicyFamily {
     pub fn name(self) -> &'static str {
         match self {
             PolicyFamily::SettingsCatalog => "settings-catalog",
+            PolicyFamily::DeviceConfiguration => "device-configuration",
+            PolicyFamily::CustomProfile => "custom-profile",
+            PolicyFamily::Compliance => "compliance",
+            PolicyFamily::AdministrativeTemplate => "administrative-template",
+            PolicyFamily::EndpointSecurityIntent => "endpoint-security-intent",
         }
     }
 }
@@ -132,6 +149,43 @@ pub enum SettingValue {
     },
 }
 
+impl SettingValue {
+    /// The value in the form used to compare values across policy families: a
+    /// choice whose option id ends in a number or a boolean decodes to it (`…_1` →
+    /// `1`, `…_true` → `true`), so a catalog option and an OMA-URI integer compare
+    /// equal; list items are compared as a set (sorted, duplicates removed).
+    pub fn normalized(&self) -> SettingValue {
+        match self {
+            SettingValue::Choice {
+                short: Some(short), ..
+            } => {
+                if let Ok(number) = short.parse::<i64>() {
+                    SettingValue::Integer(number)
+                } else if short.eq_ignore_ascii_case("true") {
+                    SettingValue::Bool(true)
+                } else if short.eq_ignore_ascii_case("false") {
+                    SettingValue::Bool(false)
+                } else {
+                    self.clone()
+                }
+            }
+            SettingValue::List(items) => {
+                let mut items: Vec<SettingValue> =
+                    items.iter().map(SettingValue::normalized).collect();
+                items.sort();
+                items.dedup();
+                SettingValue::List(items)
+            }
+            _ => self.clone(),
+        }
+    }
+
+    /// Whether two values have the same effect (compared [`normalized`](Self::normalized)).
+    pub fn same_effect(&self, other: &SettingValue) -> bool {
+        self == other || self.normalized() == other.normalized()
+    }
+}
+
 impl fmt::Display for SettingValue {
     fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -156,6 +210,17 @@ impl fmt::Display for SettingValue {
     }
 }
 
+/// Whether a setting configures a device or states a compliance requirement.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum SettingKind {
+    /// Configures the device; two different values on one device conflict.
+    Configuration,
+    /// A compliance rule: evaluated, not configured. Two different values resolve
+    /// to the most restrictive, and a compliance rule never conflicts with a
+    /// configuration setting.
+    Compliance,
+}
+
 /// One configured setting of a policy.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Setting {
@@ -167,6 +232,12 @@ pub struct Setting {
     pub value: SettingValue,
     /// Device or user scope.
     pub scope: SettingScope,
+    /// Configuration or compliance.
+    pub kind: SettingKind,
+    /// Whether the key came from preflight's table of legacy properties or a CSP
+    /// path (`true`), or is local to the policy family because no canonical key is
+    /// known (`false`).
+    pub canonical: bool,
     /// Where the value is written in the source file.
     pub source: SourceLocation,
 }
@@ -244,7 +315,31 @@ pub enum GroupMembership {
     Dynamic {
         /// The membership rule, as written.
         rule: String,
+        /// Where the rule's string literal is written.
+        rule_source: SourceLocation,
     },
+}
+
+/// What kind of directory object a group member is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum MemberObjectKind {
+    /// An Entra ID device object.
+    Device,
+    /// A user.
+    User,
+    /// A nested group.
+    Group,
+}
+
+/// One member of a group, as a Graph `members` export lists it.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct GroupMember {
+    /// Device, user or nested group.
+    pub kind: MemberObjectKind,
+    /// The member's object id.
+    pub id: String,
+    /// Its display name, when the export kept it.
+    pub name: Option<String>,
 }
 
 /// Whether a group's members are devices or users, when that can be told.
@@ -256,15 +351,34 @@ pub enum MemberKind {
     Users,
 }
 
+/// Where a group's description comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum GroupOrigin {
+    /// A directory export (Graph `groups`, or a planner's groups file): the group
+    /// as the directory holds it.
+    Directory,
+    /// An assignment that describes the group it targets (IntuneCD records name,
+    /// type and rule).
+    Assignment,
+}
+
 /// A group that assignments target.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Group {
-    /// How assignments refer to the group.
+    /// How assignments refer to the group: the object id from a directory export,
+    /// or the display name when only an IntuneCD assignment describes it.
     pub id: GroupId,
     /// The display name.
     pub name: String,
     /// Static or dynamic.
     pub membership: GroupMembership,
+    /// The direct members, when a directory export listed them (`members`);
+    /// `None` when membership is not known.
+    pub members: Option<Vec<GroupMember>>,
+    /// Every member through nesting, when the export saved `transitiveMembers`.
+    pub transitive_members: Option<Vec<GroupMember>>,
+    /// Where the description comes from.
+    pub origin: GroupOrigin,
     /// Where the group is first described.
     pub source: SourceLocation,
 }
@@ -275,7 +389,7 @@ impl Group {
     pub fn member_kind(&self) -> Option<MemberKind> {
         match &self.membership {
             GroupMembership::Static => None,
-            GroupMembership::Dynamic { rule } => {
+            GroupMembership::Dynamic { rule, .. } => {
                 let rule = rule.to_ascii_lowercase();
                 let mentions_devices = rule.contains("device.");
                 let mentions_users = rule.contains("user.");
@@ -300,8 +414,71 @@ pub struct Filter {
     pub platform: Option<Platform>,
     /// The filter rule, as written.
     pub rule: String,
+    /// Where the rule's string literal is written.
+    pub rule_source: SourceLocation,
     /// Where the filter is defined.
     pub source: SourceLocation,
+}
+
+/// A device from an inventory export: an Intune managed device, an Entra ID device
+/// object, or both joined on the Entra device id.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Device {
+    /// The Entra ID object id (what group `members` lists), when known.
+    pub object_id: Option<String>,
+    /// The Entra device id (`deviceId`, Intune's `azureADDeviceId`), when known.
+    pub device_id: Option<String>,
+    /// The Intune managed device id, when known.
+    pub managed_device_id: Option<String>,
+    /// The device name.
+    pub name: String,
+    /// The platform, when the operating system names one.
+    pub platform: Option<Platform>,
+    /// The primary user's object id (Intune `userId`), when known.
+    pub primary_user_id: Option<String>,
+    /// The primary user's UPN, when known.
+    pub primary_user_principal_name: Option<String>,
+    /// Every property of the inventory records, as written (`operatingSystem`,
+    /// `osVersion`, `manufacturer`, `trustType`, …); managed device and Entra
+    /// properties side by side. Lists are joined with newlines.
+    pub properties: std::collections::BTreeMap<String, InventoryValue>,
+    /// Where the device is first described.
+    pub source: SourceLocation,
+}
+
+/// A property value of an inventory record.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum InventoryValue {
+    /// A string.
+    String(String),
+    /// A boolean.
+    Bool(bool),
+    /// A list of strings (`physicalIds`, `proxyAddresses`).
+    List(Vec<String>),
+}
+
+/// A user from an inventory export.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct User {
+    /// The Entra ID object id.
+    pub object_id: Option<String>,
+    /// The user principal name.
+    pub user_principal_name: String,
+    /// Every property of the record, as written (`department`, `country`, …).
+    pub properties: std::collections::BTreeMap<String, InventoryValue>,
+    /// Where the user is described.
+    pub source: SourceLocation,
+}
+
+/// Objects of a family preflight recognizes but does not analyze yet.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnsupportedFamily {
+    /// The family, as a stable kebab-case name (`app-protection`).
+    pub family: String,
+    /// How many objects of it were read.
+    pub count: usize,
+    /// Where the first of them (in file order) is.
+    pub first: SourceLocation,
 }
 
 /// A whole tenant as read from the input: the files, what they define, and the
@@ -316,6 +493,12 @@ pub struct Tenant {
     pub groups: Vec<Group>,
     /// Filters, in file order.
     pub filters: Vec<Filter>,
+    /// Inventory devices, in file order.
+    pub devices: Vec<Device>,
+    /// Inventory users, in file order.
+    pub users: Vec<User>,
+    /// Families read but not analyzed, sorted by family.
+    pub unsupported: Vec<UnsupportedFamily>,
     /// Problems from reading and normalizing, in file order.
     pub problems: Vec<preflight_parser::InputProblem>,
 }

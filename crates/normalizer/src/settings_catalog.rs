@@ -15,8 +15,7 @@ use preflight_parser::{Document, InputProblem};
 
 use crate::assignments::read_assignments;
 use crate::model::{
-    Group, Platform, Policy, PolicyFamily, PolicyId, Setting, SettingKey, SettingScope,
-    SettingValue,
+    Group, Platform, Policy, PolicyFamily, PolicyId, Setting, SettingKey, SettingKind, SettingValue,
 };
 use crate::reader::FieldReader;
 use crate::stable_hash::stable_hash;
@@ -39,20 +38,8 @@ pub fn read_settings_catalog_policy(
         .map(|id| PolicyId(id.to_owned()));
     let platforms = read_platforms(&mut reader, root);
 
-    let mut settings = Vec::new();
-    for entry in reader.optional_array(root, "settings").unwrap_or_default() {
-        let Some(entry) = reader.expect_object(entry, "each entry of `settings`") else {
-            continue;
-        };
-        // Graph nests the instance in `settingInstance`; some tools flatten it.
-        let instance = entry.get("settingInstance").unwrap_or(entry);
-        read_instance(
-            &mut reader,
-            instance,
-            &InstancePath::TopLevel,
-            &mut settings,
-        );
-    }
+    let entries = reader.optional_array(root, "settings").unwrap_or_default();
+    let settings = read_setting_entries(&mut reader, entries);
 
     let assignments = root
         .get("assignments")
@@ -67,6 +54,34 @@ pub fn read_settings_catalog_policy(
         assignments,
         source: reader.location(name_node.map_or(root.span, |node| node.span)),
     })
+}
+
+/// Reads the entries of a `settings` array (in a policy, or a saved `/settings`
+/// response's `value`).
+fn read_setting_entries(reader: &mut FieldReader<'_>, entries: &[Node]) -> Vec<Setting> {
+    let mut settings = Vec::new();
+    for entry in entries {
+        let Some(entry) = reader.expect_object(entry, "each entry of `settings`") else {
+            continue;
+        };
+        // Graph nests the instance in `settingInstance`; some tools flatten it.
+        let instance = entry.get("settingInstance").unwrap_or(entry);
+        read_instance(reader, instance, &InstancePath::TopLevel, &mut settings);
+    }
+    settings
+}
+
+/// Reads a saved `configurationPolicies('{id}')/settings` response: the id of the
+/// policy it belongs to and its settings.
+pub fn read_settings_page(
+    document: &Document,
+    problems: &mut Vec<InputProblem>,
+) -> Option<(PolicyId, Vec<Setting>)> {
+    let mut reader = FieldReader::new(document.file, problems);
+    let root = reader.expect_object(&document.root, "the settings response")?;
+    let owner = crate::owner_of_page(&mut reader, root)?;
+    let entries = reader.optional_array(root, "value").unwrap_or_default();
+    Some((owner, read_setting_entries(&mut reader, entries)))
 }
 
 fn read_platforms(reader: &mut FieldReader<'_>, root: &Node) -> Vec<Platform> {
@@ -182,6 +197,8 @@ impl LeafContext<'_> {
             name: self.definition_id.to_owned(),
             value,
             scope: crate::keys::scope_of_catalog_id(self.definition_id),
+            kind: SettingKind::Configuration,
+            canonical: true,
             source: reader.location(span),
         }
     }
@@ -440,8 +457,8 @@ mod tests {
                 ),
             ]
         );
-        assert_eq!(policy.settings[2].scope, SettingScope::User);
-        assert_eq!(policy.settings[0].scope, SettingScope::Device);
+        assert_eq!(policy.settings[2].scope, crate::model::SettingScope::User);
+        assert_eq!(policy.settings[0].scope, crate::model::SettingScope::Device);
     }
 
     #[test]

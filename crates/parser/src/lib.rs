@@ -19,6 +19,9 @@ pub use load::{
     Loaded, PathFilter, load,
 };
 pub use problem::{InputProblem, InputProblemKind};
-pub use sniff::{DocumentKind, sniff};
+pub use sniff::{
+    DocumentKind, SniffedDocument, SniffedFile, UnrecognizedObject, kind_of_odata_type, sniff,
+    sniff_documents,
+};
 pub use source::{LineColumn, SourceFile, display_path};
 pub use span::{FileId, SourceLocation, Span};

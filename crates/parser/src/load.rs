@@ -15,7 +15,7 @@ use rayon::prelude::*;
 use crate::decode::{Encoding, decode};
 use crate::json::{self, Node};
 use crate::problem::{InputProblem, InputProblemKind};
-use crate::sniff::{DocumentKind, sniff};
+use crate::sniff::{DocumentKind, sniff_documents};
 use crate::source::{SourceFile, display_path};
 use crate::span::{FileId, Span};
 
@@ -118,7 +118,7 @@ pub fn load(paths: &[PathBuf], options: &LoadOptions) -> Result<Loaded, LoadErro
         }
     }
 
-    let results: Vec<(SourceFile, Option<Document>, Vec<InputProblem>)> = found
+    let results: Vec<(SourceFile, Vec<Document>, Vec<InputProblem>)> = found
         .into_iter()
         .enumerate()
         .collect::<Vec<_>>()
@@ -224,12 +224,12 @@ fn read_one(
     shown: String,
     found_path: FoundPath,
     options: &LoadOptions,
-) -> (SourceFile, Option<Document>, Vec<InputProblem>) {
+) -> (SourceFile, Vec<Document>, Vec<InputProblem>) {
     let unreadable = |path: PathBuf, message: String| {
         let file = SourceFile::new(id, path, shown.clone(), Arc::from(""), None);
         (
             file,
-            None,
+            Vec::new(),
             vec![InputProblem::parse_error(id, None, message)],
         )
     };
@@ -271,7 +271,7 @@ fn read_one(
 fn parse_document(
     file: &SourceFile,
     first_invalid: Option<usize>,
-) -> (Option<Document>, Vec<InputProblem>) {
+) -> (Vec<Document>, Vec<InputProblem>) {
     if !is_json_candidate(&file.path) {
         let problem = InputProblem {
             kind: InputProblemKind::UnrecognizedFile,
@@ -283,7 +283,7 @@ fn parse_document(
                     .to_owned(),
             ),
         };
-        return (None, vec![problem]);
+        return (Vec::new(), vec![problem]);
     }
     if let Some(offset) = first_invalid {
         let encoding = file
@@ -296,35 +296,43 @@ fn parse_document(
             format!("invalid {encoding} byte sequence"),
         )
         .with_help("save the file as UTF-8 or UTF-16 with a byte-order mark");
-        return (None, vec![problem]);
+        return (Vec::new(), vec![problem]);
     }
     let root = match json::parse(&file.text) {
         Ok(root) => root,
         Err(error) => {
             let problem = InputProblem::parse_error(file.id, Some(error.span), error.message);
-            return (None, vec![problem]);
+            return (Vec::new(), vec![problem]);
         }
     };
-    match sniff(&root) {
-        Ok(kind) => (
-            Some(Document {
-                file: file.id,
-                kind,
-                root,
-            }),
-            Vec::new(),
-        ),
-        Err(reason) => {
-            let problem = InputProblem {
-                kind: InputProblemKind::UnrecognizedFile,
-                file: file.id,
-                span: None,
-                message: format!("not an Intune export: {reason}; skipped"),
-                help: None,
-            };
-            (None, vec![problem])
-        }
-    }
+    let sniffed = sniff_documents(root, &file.display_path);
+    let documents = sniffed
+        .documents
+        .into_iter()
+        .map(|document| Document {
+            file: file.id,
+            kind: document.kind,
+            root: document.root,
+        })
+        .collect();
+    let problems = sniffed
+        .unrecognized
+        .into_iter()
+        .map(|object| InputProblem {
+            kind: InputProblemKind::UnrecognizedFile,
+            file: file.id,
+            span: object.span,
+            message: match object.span {
+                None => format!("not an Intune export: {}; skipped", object.reason),
+                Some(_) => format!(
+                    "an item that is not Intune data: {}; skipped",
+                    object.reason
+                ),
+            },
+            help: None,
+        })
+        .collect();
+    (documents, problems)
 }
 
 /// Whether the file should be parsed as JSON: a `.json` extension, any case.

@@ -1,11 +1,18 @@
 //! Recognizes what an Intune document is from its shape, whichever tool wrote it.
 //!
-//! IntuneCD removes `id` and `@odata.*` annotations from its backups, Graph and
-//! IntuneManagement keep them, and the admin center's "Export JSON" keeps some. So
-//! recognition goes by `@odata.type` when present and otherwise by the fields that
-//! only one kind of object has.
+//! One file can hold one object (IntuneCD, IntuneManagement, the admin center's
+//! "Export JSON", a saved Graph `GET` of one object), or many: a Graph collection page
+//! (`{"@odata.context": …, "value": [ … ]}`) or a wrapper such as `{"groups": [ … ]}`.
+//! [`sniff_documents`] splits a file into its objects and names the kind of each.
+//!
+//! Recognition goes, in order, by `@odata.type`; by what the enclosing collection
+//! says its items are (the entity set in `@odata.context`, or the wrapper's key); by
+//! the fields only one kind of object has; and last by the IntuneCD family folder the
+//! file sits in. IntuneCD keeps `@odata.type` on legacy templates but the admin
+//! center's export and planners' files often carry none.
 
 use crate::json::Node;
+use crate::span::Span;
 
 /// What a document holds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -13,9 +20,36 @@ pub enum DocumentKind {
     /// A settings catalog policy (`deviceManagementConfigurationPolicy`): `name`,
     /// `platforms`, `technologies`, `settings`, and in backups its `assignments`.
     SettingsCatalogPolicy,
+    /// A saved `configurationPolicies('{id}')/settings` response: the settings of one
+    /// settings catalog policy, fetched apart from the policy.
+    SettingsCatalogSettings,
+    /// A saved `…('{id}')/assignments` response: the assignments of one policy,
+    /// fetched apart from the policy.
+    PolicyAssignments,
+    /// A legacy configuration profile (`deviceConfigurations`: device restrictions,
+    /// endpoint protection, custom OMA-URI, update rings, …).
+    DeviceConfiguration,
+    /// A compliance policy (`deviceCompliancePolicies`).
+    CompliancePolicy,
+    /// An administrative template (`groupPolicyConfigurations`).
+    AdministrativeTemplate,
+    /// An endpoint security or security baseline policy on the older template model
+    /// (`deviceManagement/intents`).
+    EndpointSecurityIntent,
+    /// An Intune object preflight recognizes but does not analyze yet (app
+    /// protection, enrollment profiles, driver and feature updates, scripts, …).
+    OtherIntuneObject,
     /// An assignment filter (`deviceAndAppManagementAssignmentFilter`): `displayName`,
     /// `platform` and `rule`.
     AssignmentFilter,
+    /// An Entra ID group (`group`), possibly with `members` or `transitiveMembers`.
+    Group,
+    /// An Intune managed device (`managedDevice`), from an inventory export.
+    ManagedDevice,
+    /// An Entra ID device object (`device`), from an inventory export.
+    EntraDevice,
+    /// An Entra ID user (`user`), from an inventory export.
+    User,
 }
 
 impl DocumentKind {
@@ -23,46 +57,399 @@ impl DocumentKind {
     pub fn name(self) -> &'static str {
         match self {
             DocumentKind::SettingsCatalogPolicy => "settings catalog policy",
+            DocumentKind::SettingsCatalogSettings => "settings catalog settings",
+            DocumentKind::PolicyAssignments => "policy assignments",
+            DocumentKind::DeviceConfiguration => "device configuration profile",
+            DocumentKind::CompliancePolicy => "compliance policy",
+            DocumentKind::AdministrativeTemplate => "administrative template",
+            DocumentKind::EndpointSecurityIntent => "endpoint security intent",
+            DocumentKind::OtherIntuneObject => "Intune object",
             DocumentKind::AssignmentFilter => "assignment filter",
+            DocumentKind::Group => "group",
+            DocumentKind::ManagedDevice => "managed device",
+            DocumentKind::EntraDevice => "Entra ID device",
+            DocumentKind::User => "user",
         }
     }
 }
 
-const SETTINGS_CATALOG_ODATA_TYPE: &str = "#microsoft.graph.deviceManagementConfigurationPolicy";
-const ASSIGNMENT_FILTER_ODATA_TYPE: &str =
-    "#microsoft.graph.deviceAndAppManagementAssignmentFilter";
+/// One object found in a file, with its kind.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SniffedDocument {
+    /// What the object is.
+    pub kind: DocumentKind,
+    /// The object itself (for a file holding one object, the whole file).
+    pub root: Node,
+}
 
-/// The kind of `root`, or why it is none of the known kinds.
-pub fn sniff(root: &Node) -> Result<DocumentKind, String> {
-    let Some(object) = root.as_object() else {
+/// An object in a file that is none of the known kinds.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnrecognizedObject {
+    /// Where the object is, when it is one item of a collection (`None`: the whole file).
+    pub span: Option<Span>,
+    /// Why it was not recognized.
+    pub reason: String,
+}
+
+/// What a file holds: the recognized objects and the ones that were not.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SniffedFile {
+    /// Recognized objects, in file order.
+    pub documents: Vec<SniffedDocument>,
+    /// Objects that are not Intune data, in file order.
+    pub unrecognized: Vec<UnrecognizedObject>,
+}
+
+const GRAPH_TYPE_PREFIX: &str = "#microsoft.graph.";
+
+/// Splits `root`, the parsed content of the file at `path` (its display path, with
+/// forward slashes), into objects and recognizes each.
+pub fn sniff_documents(root: Node, path: &str) -> SniffedFile {
+    let folder_hint = folder_hint(path);
+    let mut sniffed = SniffedFile::default();
+    match collection_items(&root) {
+        Some(Collection::Page { hint, items }) => {
+            sniff_items(items, hint.or(folder_hint), &mut sniffed);
+        }
+        Some(Collection::Wrapper { hint, items }) => {
+            sniff_items(items, Some(hint), &mut sniffed);
+        }
+        Some(Collection::Whole(kind)) => sniffed.documents.push(SniffedDocument { kind, root }),
+        None => match sniff_object(&root, None, folder_hint) {
+            Ok(kind) => sniffed.documents.push(SniffedDocument { kind, root }),
+            Err(reason) => sniffed
+                .unrecognized
+                .push(UnrecognizedObject { span: None, reason }),
+        },
+    }
+    sniffed
+}
+
+fn sniff_items(items: &[Node], hint: Option<DocumentKind>, sniffed: &mut SniffedFile) {
+    let mut unrecognized = Vec::new();
+    for item in items {
+        match sniff_object(item, hint, None) {
+            Ok(kind) => sniffed.documents.push(SniffedDocument {
+                kind,
+                root: item.clone(),
+            }),
+            Err(reason) => unrecognized.push(UnrecognizedObject {
+                span: Some(item.span),
+                reason,
+            }),
+        }
+    }
+    if sniffed.documents.is_empty() && !unrecognized.is_empty() {
+        // Nothing in the file is Intune data: one report for the file, not one per item.
+        let reason = unrecognized.swap_remove(0).reason;
+        sniffed
+            .unrecognized
+            .push(UnrecognizedObject { span: None, reason });
+    } else {
+        sniffed.unrecognized.extend(unrecognized);
+    }
+}
+
+/// What kind of container a file's root is.
+enum Collection<'a> {
+    /// A Graph collection page: `value` holds the items; `hint` comes from the
+    /// entity set named in `@odata.context`.
+    Page {
+        hint: Option<DocumentKind>,
+        items: &'a [Node],
+    },
+    /// A tool's wrapper such as `{"groups": [...]}`.
+    Wrapper {
+        hint: DocumentKind,
+        items: &'a [Node],
+    },
+    /// A collection page that is one document as a whole (a policy's `/settings` or
+    /// `/assignments`).
+    Whole(DocumentKind),
+}
+
+fn collection_items(root: &Node) -> Option<Collection<'_>> {
+    let object = root.as_object()?;
+    if let Some(items) = object.get("value").and_then(Node::as_array) {
+        let context = object.get("@odata.context").and_then(Node::as_str);
+        let only_annotations = object
+            .members
+            .iter()
+            .all(|member| member.key == "value" || member.key.starts_with('@'));
+        if context.is_some() || only_annotations {
+            let context = context.unwrap_or_default();
+            if let Some(kind) = navigation_page_kind(context) {
+                return Some(Collection::Whole(kind));
+            }
+            return Some(Collection::Page {
+                hint: entity_set_hint(context),
+                items,
+            });
+        }
+    }
+    if object.members.len() == 1 {
+        let member = &object.members[0];
+        let hint = match member.key.as_str() {
+            "groups" => DocumentKind::Group,
+            "filters" | "assignmentFilters" => DocumentKind::AssignmentFilter,
+            "users" => DocumentKind::User,
+            "devices" => DocumentKind::EntraDevice,
+            "managedDevices" => DocumentKind::ManagedDevice,
+            _ => return None,
+        };
+        let items = member.value.as_array()?;
+        return Some(Collection::Wrapper { hint, items });
+    }
+    None
+}
+
+/// The path of `@odata.context` after `$metadata#`, lowercased, without the
+/// `/$entity` suffix and without `(…)` selections on the last segment.
+fn context_path(context: &str) -> String {
+    let path = context
+        .split_once("$metadata#")
+        .map_or(context, |(_, path)| path);
+    let path = path.strip_suffix("/$entity").unwrap_or(path);
+    path.to_ascii_lowercase()
+}
+
+/// A `…('{id}')/settings` or `…('{id}')/assignments` page belongs to one policy.
+fn navigation_page_kind(context: &str) -> Option<DocumentKind> {
+    let path = context_path(context);
+    let (owner, navigation) = path.rsplit_once('/')?;
+    if !owner.ends_with("')") {
+        return None;
+    }
+    match navigation {
+        "settings" if owner.contains("configurationpolicies(") => {
+            Some(DocumentKind::SettingsCatalogSettings)
+        }
+        "assignments" => Some(DocumentKind::PolicyAssignments),
+        _ => None,
+    }
+}
+
+/// What the items of a collection are, from the entity set in `@odata.context`.
+fn entity_set_hint(context: &str) -> Option<DocumentKind> {
+    let path = context_path(context);
+    let entity_set = path
+        .split('/')
+        .map(|segment| segment.split('(').next().unwrap_or(segment))
+        .rfind(|segment| !segment.is_empty())?;
+    let kind = match entity_set {
+        "configurationpolicies" => DocumentKind::SettingsCatalogPolicy,
+        "deviceconfigurations" => DocumentKind::DeviceConfiguration,
+        "devicecompliancepolicies" => DocumentKind::CompliancePolicy,
+        "grouppolicyconfigurations" => DocumentKind::AdministrativeTemplate,
+        "intents" => DocumentKind::EndpointSecurityIntent,
+        "assignmentfilters" => DocumentKind::AssignmentFilter,
+        "groups" | "members" | "transitivemembers" => DocumentKind::Group,
+        "manageddevices" => DocumentKind::ManagedDevice,
+        "devices" => DocumentKind::EntraDevice,
+        "users" => DocumentKind::User,
+        "managedapppolicies"
+        | "iosmanagedappprotections"
+        | "androidmanagedappprotections"
+        | "windowsdriverupdateprofiles"
+        | "windowsfeatureupdateprofiles"
+        | "windowsqualityupdateprofiles"
+        | "deviceenrollmentconfigurations"
+        | "windowsautopilotdeploymentprofiles"
+        | "notificationmessagetemplates"
+        | "devicemanagementscripts"
+        | "deviceshellscripts"
+        | "devicehealthscripts"
+        | "mobileapps"
+        | "mobileappconfigurations"
+        | "targetedmanagedappconfigurations" => DocumentKind::OtherIntuneObject,
+        _ => return None,
+    };
+    Some(kind)
+}
+
+/// The IntuneCD family folder a file sits in, as a last resort for objects that
+/// carry no `@odata.type` and no telling shape.
+fn folder_hint(path: &str) -> Option<DocumentKind> {
+    let folders: Vec<&str> = path.split('/').collect();
+    let folders = &folders[..folders.len().saturating_sub(1)];
+    folders.iter().rev().find_map(|folder| {
+        let kind = match folder.to_ascii_lowercase().as_str() {
+            "settings catalog" => DocumentKind::SettingsCatalogPolicy,
+            "device configurations" => DocumentKind::DeviceConfiguration,
+            "compliance policies" | "policies" => DocumentKind::CompliancePolicy,
+            "group policy configurations" => DocumentKind::AdministrativeTemplate,
+            "management intents" => DocumentKind::EndpointSecurityIntent,
+            "filters" => DocumentKind::AssignmentFilter,
+            "app protection"
+            | "app configuration"
+            | "applications"
+            | "enrollment profiles"
+            | "enrollment configurations"
+            | "scripts"
+            | "proactive remediations"
+            | "driver updates"
+            | "feature updates"
+            | "quality updates"
+            | "notifications"
+            | "partner connections"
+            | "roles"
+            | "scope tags" => DocumentKind::OtherIntuneObject,
+            _ => return None,
+        };
+        Some(kind)
+    })
+}
+
+/// The kind of one object, or why it is none of the known kinds.
+fn sniff_object(
+    node: &Node,
+    collection_hint: Option<DocumentKind>,
+    folder_hint: Option<DocumentKind>,
+) -> Result<DocumentKind, String> {
+    let Some(object) = node.as_object() else {
         return Err(format!(
             "the file holds {}, not an Intune object",
-            root.kind_name()
+            node.kind_name()
         ));
     };
-    if let Some(odata_type) = object.get("@odata.type").and_then(Node::as_str) {
-        if odata_type.eq_ignore_ascii_case(SETTINGS_CATALOG_ODATA_TYPE) {
-            return Ok(DocumentKind::SettingsCatalogPolicy);
-        }
-        if odata_type.eq_ignore_ascii_case(ASSIGNMENT_FILTER_ODATA_TYPE) {
-            return Ok(DocumentKind::AssignmentFilter);
-        }
+    let odata_type = object.get("@odata.type").and_then(Node::as_str);
+    if let Some(odata_type) = odata_type
+        && let Some(kind) = kind_of_odata_type(odata_type)
+    {
+        return Ok(kind);
     }
+    if let Some(kind) = collection_hint {
+        return Ok(kind);
+    }
+    if let Some(kind) = kind_of_shape(node) {
+        return Ok(kind);
+    }
+    if odata_type.is_none()
+        && let Some(kind) = folder_hint
+        && object
+            .get("displayName")
+            .or_else(|| object.get("name"))
+            .is_some()
+    {
+        return Ok(kind);
+    }
+    match odata_type {
+        Some(odata_type) => Err(format!(
+            "`@odata.type` is `{odata_type}`, which is not an Intune policy, group, filter or inventory object"
+        )),
+        None => Err("the object has none of the fields of an Intune policy, group, filter or inventory record".to_owned()),
+    }
+}
+
+/// The kind named by a Graph `@odata.type`, when preflight knows it.
+pub fn kind_of_odata_type(odata_type: &str) -> Option<DocumentKind> {
+    let name = odata_type
+        .strip_prefix(GRAPH_TYPE_PREFIX)
+        .or_else(|| odata_type.strip_prefix("microsoft.graph."))?
+        .to_ascii_lowercase();
+    let kind = match name.as_str() {
+        "devicemanagementconfigurationpolicy" => DocumentKind::SettingsCatalogPolicy,
+        "deviceandappmanagementassignmentfilter" | "assignmentfilter" => {
+            DocumentKind::AssignmentFilter
+        }
+        "grouppolicyconfiguration" => DocumentKind::AdministrativeTemplate,
+        "devicemanagementintent" => DocumentKind::EndpointSecurityIntent,
+        "group" => DocumentKind::Group,
+        "manageddevice" | "windowsmanageddevice" => DocumentKind::ManagedDevice,
+        "device" => DocumentKind::EntraDevice,
+        "user" => DocumentKind::User,
+        _ if name.ends_with("compliancepolicy") => DocumentKind::CompliancePolicy,
+        _ if is_device_configuration_type(&name) => DocumentKind::DeviceConfiguration,
+        _ if is_other_intune_type(&name) => DocumentKind::OtherIntuneObject,
+        _ => return None,
+    };
+    Some(kind)
+}
+
+/// Whether a lowercased type name is one of the `deviceConfiguration` subtypes.
+fn is_device_configuration_type(name: &str) -> bool {
+    let not_a_device_configuration = name.contains("enrollment")
+        || name.contains("appconfiguration")
+        || name.contains("mobileapp")
+        || name.starts_with("targetedmanagedapp");
+    if not_a_device_configuration {
+        return false;
+    }
+    name.ends_with("configuration")
+        || name.ends_with("certificate")
+        || name.ends_with("certificateprofile")
+        || name.ends_with("certificateprofilebase")
+        || name.ends_with("wificonfiguration")
+        || name.ends_with("vpnconfiguration")
+        || name.ends_with("profile") && name.contains("windows10") && !name.contains("update")
+}
+
+/// Whether a lowercased type name is an Intune object preflight does not analyze.
+fn is_other_intune_type(name: &str) -> bool {
+    const FRAGMENTS: [&str; 16] = [
+        "managedappprotection",
+        "informationprotectionpolicy",
+        "managedappconfiguration",
+        "updateprofile",
+        "enrollment",
+        "autopilot",
+        "notificationmessagetemplate",
+        "script",
+        "lobapp",
+        "storeapp",
+        "mobileapp",
+        "win32",
+        "officesuiteapp",
+        "webapp",
+        "deploymentprofile",
+        "healthscript",
+    ];
+    FRAGMENTS.iter().any(|fragment| name.contains(fragment))
+}
+
+/// The kind told by fields that only one kind of object has.
+fn kind_of_shape(node: &Node) -> Option<DocumentKind> {
+    let object = node.as_object()?;
     let has = |key: &str| object.get(key).is_some();
     if has("settings") && has("name") && (has("platforms") || has("technologies")) {
-        return Ok(DocumentKind::SettingsCatalogPolicy);
+        return Some(DocumentKind::SettingsCatalogPolicy);
     }
     if has("rule") && has("platform") && has("displayName") {
-        return Ok(DocumentKind::AssignmentFilter);
+        return Some(DocumentKind::AssignmentFilter);
     }
-    match object.get("@odata.type").and_then(Node::as_str) {
-        Some(odata_type) => Err(format!(
-            "`@odata.type` is `{odata_type}`, which preflight does not read yet"
-        )),
-        None => {
-            Err("the object has none of the fields of a policy or an assignment filter".to_owned())
-        }
+    if has("definitionValues") {
+        return Some(DocumentKind::AdministrativeTemplate);
     }
+    if has("templateId") && (has("settingsDelta") || has("settings")) {
+        return Some(DocumentKind::EndpointSecurityIntent);
+    }
+    if has("scheduledActionsForRule") {
+        return Some(DocumentKind::CompliancePolicy);
+    }
+    if has("deviceName") && has("operatingSystem") {
+        return Some(DocumentKind::ManagedDevice);
+    }
+    if has("deviceId") && has("operatingSystem") {
+        return Some(DocumentKind::EntraDevice);
+    }
+    if has("userPrincipalName") {
+        return Some(DocumentKind::User);
+    }
+    let looks_like_group = has("displayName")
+        && (has("groupTypes")
+            || has("membershipRule")
+            || has("securityEnabled")
+            || has("mailNickname"));
+    if looks_like_group {
+        return Some(DocumentKind::Group);
+    }
+    None
+}
+
+/// The kind of a single object, or why it is none of the known kinds. A shorthand
+/// of [`sniff_documents`] for files known to hold one object.
+pub fn sniff(root: &Node) -> Result<DocumentKind, String> {
+    sniff_object(root, None, None)
 }
 
 #[cfg(test)]
@@ -72,6 +459,18 @@ mod tests {
 
     fn kind(text: &str) -> Result<DocumentKind, String> {
         sniff(&parse(text).expect("valid JSON"))
+    }
+
+    fn kinds_in(text: &str, path: &str) -> (Vec<DocumentKind>, usize) {
+        let sniffed = sniff_documents(parse(text).expect("valid JSON"), path);
+        (
+            sniffed
+                .documents
+                .iter()
+                .map(|document| document.kind)
+                .collect(),
+            sniffed.unrecognized.len(),
+        )
     }
 
     #[test]
@@ -99,12 +498,117 @@ mod tests {
     }
 
     #[test]
+    fn recognizes_legacy_families_by_odata_type() {
+        let cases = [
+            (
+                "windows10GeneralConfiguration",
+                DocumentKind::DeviceConfiguration,
+            ),
+            (
+                "windows10CustomConfiguration",
+                DocumentKind::DeviceConfiguration,
+            ),
+            (
+                "windowsUpdateForBusinessConfiguration",
+                DocumentKind::DeviceConfiguration,
+            ),
+            (
+                "iosGeneralDeviceConfiguration",
+                DocumentKind::DeviceConfiguration,
+            ),
+            ("windows10CompliancePolicy", DocumentKind::CompliancePolicy),
+            (
+                "androidDeviceOwnerCompliancePolicy",
+                DocumentKind::CompliancePolicy,
+            ),
+            (
+                "groupPolicyConfiguration",
+                DocumentKind::AdministrativeTemplate,
+            ),
+            (
+                "deviceManagementIntent",
+                DocumentKind::EndpointSecurityIntent,
+            ),
+            ("iosManagedAppProtection", DocumentKind::OtherIntuneObject),
+            (
+                "windowsDriverUpdateProfile",
+                DocumentKind::OtherIntuneObject,
+            ),
+            (
+                "windows10EnrollmentCompletionPageConfiguration",
+                DocumentKind::OtherIntuneObject,
+            ),
+            (
+                "azureADWindowsAutopilotDeploymentProfile",
+                DocumentKind::OtherIntuneObject,
+            ),
+            ("managedDevice", DocumentKind::ManagedDevice),
+            ("group", DocumentKind::Group),
+        ];
+        for (name, expected) in cases {
+            let text = format!(r##"{{"@odata.type": "#microsoft.graph.{name}"}}"##);
+            assert_eq!(kind(&text), Ok(expected), "{name}");
+        }
+    }
+
+    #[test]
+    fn splits_graph_collection_pages_using_the_entity_set() {
+        let page = r#"{
+            "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#deviceManagement/managedDevices",
+            "@odata.nextLink": "https://graph.microsoft.com/v1.0/deviceManagement/managedDevices?$skiptoken=x",
+            "value": [{"id": "1", "deviceName": "PC-1"}, {"id": "2", "deviceName": "PC-2"}]
+        }"#;
+        assert_eq!(
+            kinds_in(page, "inventory/managedDevices-001.json"),
+            (
+                vec![DocumentKind::ManagedDevice, DocumentKind::ManagedDevice],
+                0
+            )
+        );
+        let groups = r#"{"@odata.context": "https://graph.microsoft.com/v1.0/$metadata#groups(id,displayName,members())", "value": [{"id": "g", "displayName": "G"}]}"#;
+        assert_eq!(
+            kinds_in(groups, "groups.json"),
+            (vec![DocumentKind::Group], 0)
+        );
+    }
+
+    #[test]
+    fn separate_settings_and_assignments_responses_are_one_document() {
+        let settings = r#"{"@odata.context": "https://graph.microsoft.com/beta/$metadata#deviceManagement/configurationPolicies('abc')/settings", "value": []}"#;
+        assert_eq!(
+            kinds_in(settings, "x.json"),
+            (vec![DocumentKind::SettingsCatalogSettings], 0)
+        );
+        let assignments = r#"{"@odata.context": "https://graph.microsoft.com/beta/$metadata#deviceManagement/deviceConfigurations('abc')/assignments", "value": []}"#;
+        assert_eq!(
+            kinds_in(assignments, "x.json"),
+            (vec![DocumentKind::PolicyAssignments], 0)
+        );
+    }
+
+    #[test]
+    fn tool_wrappers_hold_groups_and_filters() {
+        let groups = r#"{"groups": [{"displayName": "Pilot", "description": "d"}]}"#;
+        assert_eq!(kinds_in(groups, "g.json"), (vec![DocumentKind::Group], 0));
+    }
+
+    #[test]
+    fn intunecd_folders_tell_objects_without_a_type() {
+        let policy = r#"{"displayName": "Password", "passwordRequired": true}"#;
+        assert_eq!(
+            kinds_in(policy, "backup/Compliance Policies/Policies/Password.json"),
+            (vec![DocumentKind::CompliancePolicy], 0)
+        );
+        assert_eq!(kinds_in(policy, "elsewhere/Password.json"), (vec![], 1));
+    }
+
+    #[test]
     fn other_documents_are_unrecognized_with_a_reason() {
         let reason = kind(r#"{"name": "my-package", "version": "1.0.0"}"#).expect_err("not Intune");
         assert!(reason.contains("none of the fields"));
         let reason = kind("[1, 2]").expect_err("array");
         assert!(reason.contains("an array"));
-        let reason = kind(r##"{"@odata.type": "#microsoft.graph.user"}"##).expect_err("not yet");
-        assert!(reason.contains("microsoft.graph.user"));
+        let reason = kind(r##"{"@odata.type": "#microsoft.graph.printer"}"##).expect_err("no");
+        assert!(reason.contains("microsoft.graph.printer"));
     }
 }

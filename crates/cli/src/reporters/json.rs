@@ -16,7 +16,7 @@ pub const FORMAT_VERSION: u32 = 1;
 struct JsonReport<'a> {
     version: u32,
     tool: Tool,
-    summary: JsonSummary,
+    summary: JsonSummary<'a>,
     findings: Vec<JsonFinding<'a>>,
 }
 
@@ -27,12 +27,17 @@ struct Tool {
 }
 
 #[derive(Serialize)]
-struct JsonSummary {
+struct JsonSummary<'a> {
     files: usize,
     policies: usize,
     settings: usize,
     groups: usize,
     filters: usize,
+    devices: usize,
+    users: usize,
+    unmapped_settings: usize,
+    families: &'a std::collections::BTreeMap<&'static str, usize>,
+    unsupported: &'a std::collections::BTreeMap<String, usize>,
     findings: JsonCounts,
 }
 
@@ -107,6 +112,11 @@ pub fn write(output: &mut dyn Write, tenant: &Tenant, report: &Report) -> io::Re
             settings: summary.settings,
             groups: summary.groups,
             filters: summary.filters,
+            devices: summary.devices,
+            users: summary.users,
+            unmapped_settings: summary.unmapped_settings,
+            families: &summary.families,
+            unsupported: &summary.unsupported,
             findings: JsonCounts {
                 error: summary.findings.error,
                 warning: summary.findings.warning,

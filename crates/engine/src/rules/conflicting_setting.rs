@@ -1,6 +1,8 @@
 //! `conflicting-setting`: two policies set one setting to different values for
 //! audiences that meet.
 
+use preflight_normalizer::SettingKind;
+
 use crate::context::AnalysisContext;
 use crate::finding::{Finding, Severity};
 use crate::overlap::Certainty;
@@ -50,7 +52,11 @@ impl Rule for ConflictingSetting {
         for pair in context.setting_pairs().pairs() {
             let (first_policy, first_setting) = pair.first.resolve(tenant);
             let (second_policy, second_setting) = pair.second.resolve(tenant);
-            if first_setting.value == second_setting.value {
+            // Compliance rules resolve to the most restrictive value and never
+            // conflict: `compliance-most-restrictive` reports them.
+            let compliance = first_setting.kind == SettingKind::Compliance
+                || second_setting.kind == SettingKind::Compliance;
+            if compliance || first_setting.value.same_effect(&second_setting.value) {
                 continue;
             }
             let severity = match pair.overlap.certainty {

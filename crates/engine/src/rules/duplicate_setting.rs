@@ -42,7 +42,7 @@ impl Rule for DuplicateSetting {
         for pair in context.setting_pairs().pairs() {
             let (first_policy, first_setting) = pair.first.resolve(tenant);
             let (second_policy, second_setting) = pair.second.resolve(tenant);
-            if first_setting.value != second_setting.value {
+            if !first_setting.value.same_effect(&second_setting.value) {
                 continue;
             }
             let message = format!(

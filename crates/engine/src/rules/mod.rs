@@ -19,6 +19,7 @@ mod parse_error;
 mod unassigned_policy;
 mod unknown_reference;
 mod unrecognized_file;
+mod unsupported_family;
 mod unused_ignore;
 
 /// What every rule declares about itself.
@@ -84,6 +85,7 @@ pub static RULES: &[&dyn Rule] = &[
     &parse_error::ParseError,
     &unrecognized_file::UnrecognizedFile,
     &duplicate_object::DuplicateObject,
+    &unsupported_family::UnsupportedFamily,
     &unused_ignore::UnusedIgnore,
 ];
 

@@ -1,0 +1,542 @@
+//! Normalizes legacy template policies: configuration profiles
+//! (`deviceConfigurations`: device restrictions, endpoint protection, update rings,
+//! custom OMA-URI profiles, …) and compliance policies (`deviceCompliancePolicies`).
+//!
+//! A template stores each setting as a property of the policy object
+//! (`cameraBlocked: true`, `passwordMinimumLength: 8`). Every property that is
+//! configured becomes one [`Setting`]: `null`, `false` on a block/require switch,
+//! `notConfigured` and the other "not configured" words Intune writes mean the admin
+//! left the setting alone, and are skipped. Nested objects are flattened with `.`
+//! (`defenderDetectedMalwareActions.highSeverity`).
+//!
+//! Keys: a property the legacy table maps gets the canonical key of its CSP or
+//! settings catalog id, so it meets the same setting from other families; any other
+//! property keeps a family-local key `{odataType}.{property}`
+//! (`windows10GeneralConfiguration.passwordMinimumLength`), so duplicates within a
+//! family are still found. Custom profiles' OMA-URIs are keyed by their CSP path.
+
+use preflight_parser::json::{Node, Value};
+use preflight_parser::{Document, InputProblem, Span};
+
+use crate::assignments::read_assignments;
+use crate::keys::key_from_oma_uri;
+use crate::legacy_table;
+use crate::model::{
+    Group, Platform, Policy, PolicyFamily, PolicyId, Setting, SettingKey, SettingKind,
+    SettingScope, SettingValue,
+};
+use crate::reader::FieldReader;
+use crate::stable_hash::stable_hash;
+
+const GRAPH_TYPE_PREFIX: &str = "#microsoft.graph.";
+
+/// Members of a template object that describe the policy rather than configure a
+/// setting. Compared case-insensitively.
+const METADATA_MEMBERS: [&str; 22] = [
+    "id",
+    "displayName",
+    "description",
+    "version",
+    "createdDateTime",
+    "lastModifiedDateTime",
+    "roleScopeTagIds",
+    "roleScopeTags",
+    "supportsScopeTags",
+    "assignments",
+    "scheduledActionsForRule",
+    "deviceSettingStateSummaries",
+    "deviceStatuses",
+    "userStatuses",
+    "deviceStatusOverview",
+    "userStatusOverview",
+    "groupAssignments",
+    "deviceManagementApplicabilityRuleOsEdition",
+    "deviceManagementApplicabilityRuleOsVersion",
+    "deviceManagementApplicabilityRuleDeviceMode",
+    "omaSettings",
+    "isAssigned",
+];
+
+/// String values Intune writes for a setting left unconfigured.
+const NOT_CONFIGURED_WORDS: [&str; 4] = ["notConfigured", "deviceDefault", "unavailable", ""];
+
+/// Which kind of template is being read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TemplateKind {
+    /// A configuration profile (`deviceConfigurations`).
+    Configuration,
+    /// A compliance policy (`deviceCompliancePolicies`).
+    Compliance,
+}
+
+/// Reads one legacy template document.
+pub fn read_template_policy(
+    document: &Document,
+    template: TemplateKind,
+    groups: &mut Vec<Group>,
+    problems: &mut Vec<InputProblem>,
+) -> Option<Policy> {
+    let mut reader = FieldReader::new(document.file, problems);
+    let root = reader.expect_object(&document.root, "the policy")?;
+    let name_node = root.get("displayName");
+    let name = reader.required_str(root, "displayName", "the policy")?;
+    let id = reader
+        .optional_str(root, "id")
+        .map(|id| PolicyId(id.to_owned()));
+    let odata_type = reader
+        .optional_str(root, "@odata.type")
+        .map(|odata_type| {
+            odata_type
+                .strip_prefix(GRAPH_TYPE_PREFIX)
+                .unwrap_or(odata_type)
+                .to_owned()
+        })
+        .unwrap_or_else(|| match template {
+            TemplateKind::Configuration => "deviceConfiguration".to_owned(),
+            TemplateKind::Compliance => "deviceCompliancePolicy".to_owned(),
+        });
+    let is_custom_profile = odata_type.eq_ignore_ascii_case("windows10CustomConfiguration")
+        || root.get("omaSettings").is_some();
+    let family = match template {
+        TemplateKind::Compliance => PolicyFamily::Compliance,
+        TemplateKind::Configuration if is_custom_profile => PolicyFamily::CustomProfile,
+        TemplateKind::Configuration => PolicyFamily::DeviceConfiguration,
+    };
+
+    let mut settings = Vec::new();
+    if let Some(oma_settings) = reader.optional_array(root, "omaSettings") {
+        for oma_setting in oma_settings {
+            if let Some(setting) = read_oma_setting(&mut reader, oma_setting) {
+                settings.push(setting);
+            }
+        }
+    }
+    let context = TemplateContext {
+        odata_type: &odata_type,
+        template,
+        scope: scope_of_template(&odata_type),
+    };
+    if let Some(object) = root.as_object() {
+        for member in &object.members {
+            if is_metadata(&member.key) {
+                continue;
+            }
+            read_property(
+                &mut reader,
+                &context,
+                &member.key,
+                &member.value,
+                &mut settings,
+            );
+        }
+    }
+
+    let assignments = root
+        .get("assignments")
+        .map(|node| read_assignments(&mut reader, node, groups));
+    Some(Policy {
+        id,
+        name: name.to_owned(),
+        family,
+        platforms: platform_of_template(&odata_type).into_iter().collect(),
+        settings,
+        assignments,
+        source: reader.location(name_node.map_or(root.span, |node| node.span)),
+    })
+}
+
+/// What every property of one template shares.
+struct TemplateContext<'a> {
+    odata_type: &'a str,
+    template: TemplateKind,
+    scope: SettingScope,
+}
+
+fn is_metadata(key: &str) -> bool {
+    key.starts_with('@')
+        || key.contains("@odata.")
+        || METADATA_MEMBERS
+            .iter()
+            .any(|metadata| metadata.eq_ignore_ascii_case(key))
+}
+
+/// Reads one property (or, for an object, each of its properties) as settings.
+fn read_property(
+    reader: &mut FieldReader<'_>,
+    context: &TemplateContext<'_>,
+    property: &str,
+    node: &Node,
+    settings: &mut Vec<Setting>,
+) {
+    if let Value::Object(object) = &node.value {
+        for member in &object.members {
+            if is_metadata(&member.key) {
+                continue;
+            }
+            let nested = format!("{property}.{}", member.key);
+            read_property(reader, context, &nested, &member.value, settings);
+        }
+        return;
+    }
+    let Some(value) = configured_value(node) else {
+        return;
+    };
+    let setting = match context.template {
+        TemplateKind::Compliance => compliance_setting(reader, context, property, value, node.span),
+        TemplateKind::Configuration => {
+            configuration_setting(reader, context, property, value, node.span)
+        }
+    };
+    settings.extend(setting);
+}
+
+fn configuration_setting(
+    reader: &FieldReader<'_>,
+    context: &TemplateContext<'_>,
+    property: &str,
+    value: SettingValue,
+    span: Span,
+) -> Option<Setting> {
+    if let Some(mapping) = legacy_table::configuration_mapping(context.odata_type, property) {
+        let value = legacy_table::translate_value(mapping, &value)?;
+        return Some(Setting {
+            key: mapping.key.clone(),
+            name: property.to_owned(),
+            value,
+            scope: mapping.scope,
+            kind: SettingKind::Configuration,
+            canonical: true,
+            source: reader.location(span),
+        });
+    }
+    Some(Setting {
+        key: family_local_key(context.odata_type, property),
+        name: property.to_owned(),
+        value,
+        scope: context.scope,
+        kind: SettingKind::Configuration,
+        canonical: false,
+        source: reader.location(span),
+    })
+}
+
+fn compliance_setting(
+    reader: &FieldReader<'_>,
+    context: &TemplateContext<'_>,
+    property: &str,
+    value: SettingValue,
+    span: Span,
+) -> Option<Setting> {
+    let (key, canonical) = match legacy_table::compliance_mapping(context.odata_type, property) {
+        Some(mapping) => (mapping.key.clone(), true),
+        None => (family_local_key(context.odata_type, property), false),
+    };
+    Some(Setting {
+        key,
+        name: property.to_owned(),
+        value,
+        scope: SettingScope::Device,
+        kind: SettingKind::Compliance,
+        canonical,
+        source: reader.location(span),
+    })
+}
+
+/// The key of a property no table maps: `{odataType}.{property}`.
+pub fn family_local_key(odata_type: &str, property: &str) -> SettingKey {
+    SettingKey(format!("{odata_type}.{property}"))
+}
+
+/// The typed value of a template property, or `None` when it means "not configured".
+fn configured_value(node: &Node) -> Option<SettingValue> {
+    match &node.value {
+        Value::Null | Value::Bool(false) | Value::Object(_) => None,
+        Value::Bool(true) => Some(SettingValue::Bool(true)),
+        Value::Number(number) => Some(match number.as_i64() {
+            Some(integer) => SettingValue::Integer(integer),
+            None => SettingValue::String(number.as_str().to_owned()),
+        }),
+        Value::String(text) => {
+            if NOT_CONFIGURED_WORDS
+                .iter()
+                .any(|word| word.eq_ignore_ascii_case(text))
+            {
+                None
+            } else {
+                Some(SettingValue::String(text.clone()))
+            }
+        }
+        Value::Array(items) => {
+            let values: Vec<SettingValue> = items.iter().filter_map(list_item_value).collect();
+            if values.is_empty() {
+                None
+            } else {
+                Some(SettingValue::List(values))
+            }
+        }
+    }
+}
+
+/// A list item: scalars as they are, objects as their compact text so two lists
+/// of the same objects compare equal.
+fn list_item_value(node: &Node) -> Option<SettingValue> {
+    match &node.value {
+        Value::Null => None,
+        Value::Bool(flag) => Some(SettingValue::Bool(*flag)),
+        Value::Number(number) => Some(match number.as_i64() {
+            Some(integer) => SettingValue::Integer(integer),
+            None => SettingValue::String(number.as_str().to_owned()),
+        }),
+        Value::String(text) => Some(SettingValue::String(text.clone())),
+        Value::Array(_) | Value::Object(_) => Some(SettingValue::String(compact_text(node))),
+    }
+}
+
+/// A compact, key-order-preserving text of a node, for comparing nested objects.
+fn compact_text(node: &Node) -> String {
+    match &node.value {
+        Value::Null => "null".to_owned(),
+        Value::Bool(flag) => flag.to_string(),
+        Value::Number(number) => number.as_str().to_owned(),
+        Value::String(text) => format!("{text:?}"),
+        Value::Array(items) => {
+            let parts: Vec<String> = items.iter().map(compact_text).collect();
+            format!("[{}]", parts.join(","))
+        }
+        Value::Object(object) => {
+            let parts: Vec<String> = object
+                .members
+                .iter()
+                .filter(|member| !member.key.starts_with('@'))
+                .map(|member| format!("{:?}:{}", member.key, compact_text(&member.value)))
+                .collect();
+            format!("{{{}}}", parts.join(","))
+        }
+    }
+}
+
+/// Reads one `omaSettings` entry of a custom profile.
+fn read_oma_setting(reader: &mut FieldReader<'_>, node: &Node) -> Option<Setting> {
+    let entry = reader.expect_object(node, "each entry of `omaSettings`")?;
+    let uri = reader.required_str(entry, "omaUri", "the OMA-URI setting")?;
+    let Some((key, scope)) = key_from_oma_uri(uri) else {
+        let span = entry.get("omaUri").map_or(entry.span, |node| node.span);
+        reader.problem(
+            span,
+            format!("`{uri}` is not an OMA-URI (it should start with `./Device/`, `./User/` or `./Vendor/`)"),
+        );
+        return None;
+    };
+    let value_node = entry.get("value")?;
+    let encrypted = entry
+        .get("isEncrypted")
+        .and_then(Node::as_bool)
+        .unwrap_or(false);
+    let value = match &value_node.value {
+        Value::Null => return None,
+        Value::String(text) if encrypted => SettingValue::Secret {
+            digest: stable_hash(text),
+        },
+        Value::String(text) => {
+            let declared_integer = entry
+                .get("@odata.type")
+                .and_then(Node::as_str)
+                .is_some_and(|kind| kind.to_ascii_lowercase().ends_with("omasettinginteger"));
+            match text.trim().parse::<i64>() {
+                Ok(integer) if declared_integer => SettingValue::Integer(integer),
+                _ => SettingValue::String(text.clone()),
+            }
+        }
+        Value::Bool(flag) => SettingValue::Bool(*flag),
+        Value::Number(number) => match number.as_i64() {
+            Some(integer) => SettingValue::Integer(integer),
+            None => SettingValue::String(number.as_str().to_owned()),
+        },
+        Value::Array(_) | Value::Object(_) => {
+            reader.wrong_type(value_node, "value", "a string, a number or a boolean");
+            return None;
+        }
+    };
+    let name = reader
+        .optional_str(entry, "displayName")
+        .map_or_else(|| uri.to_owned(), str::to_owned);
+    Some(Setting {
+        key,
+        name,
+        value,
+        scope,
+        kind: SettingKind::Configuration,
+        canonical: true,
+        source: reader.location(value_node.span),
+    })
+}
+
+/// The platform a template type is for, from its name (`windows10…`, `ios…`,
+/// `macOS…`, `android…`, `aosp…`, `linux…`).
+pub fn platform_of_template(odata_type: &str) -> Option<Platform> {
+    let name = odata_type.to_ascii_lowercase();
+    if name.starts_with("windows")
+        || name.starts_with("win32")
+        || name.starts_with("editionupgrade")
+        || name.starts_with("sharedpc")
+    {
+        Some(Platform::Windows)
+    } else if name.starts_with("ios") {
+        Some(Platform::Ios)
+    } else if name.starts_with("macos") {
+        Some(Platform::MacOs)
+    } else if name.starts_with("android") || name.starts_with("aosp") {
+        Some(Platform::Android)
+    } else if name.starts_with("linux") {
+        Some(Platform::Linux)
+    } else {
+        None
+    }
+}
+
+/// Templates apply to the device, except the few that Intune delivers to the user.
+fn scope_of_template(odata_type: &str) -> SettingScope {
+    let name = odata_type.to_ascii_lowercase();
+    if name.contains("easemail") || name.contains("managedapp") {
+        SettingScope::User
+    } else {
+        SettingScope::Device
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use preflight_parser::{FileId, json::parse};
+
+    fn read(text: &str, template: TemplateKind) -> (Option<Policy>, Vec<InputProblem>) {
+        let document = Document {
+            file: FileId(0),
+            kind: preflight_parser::DocumentKind::DeviceConfiguration,
+            root: parse(text).expect("valid JSON"),
+        };
+        let mut groups = Vec::new();
+        let mut problems = Vec::new();
+        let policy = read_template_policy(&document, template, &mut groups, &mut problems);
+        (policy, problems)
+    }
+
+    fn keys_and_values(policy: &Policy) -> Vec<(String, String)> {
+        policy
+            .settings
+            .iter()
+            .map(|setting| (setting.key.0.clone(), setting.value.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn configured_properties_become_settings_and_unconfigured_ones_do_not() {
+        let (policy, problems) = read(
+            r##"{
+                "@odata.type": "#microsoft.graph.windowsUpdateForBusinessConfiguration",
+                "id": "1", "displayName": "Ring 1", "description": null, "version": 3,
+                "roleScopeTagIds": ["0"],
+                "qualityUpdatesDeferralPeriodInDays": 0,
+                "featureUpdatesDeferralPeriodInDays": 30,
+                "driversExcluded": false,
+                "allowWindows11Upgrade": true,
+                "automaticUpdateMode": "autoInstallAtMaintenanceTime",
+                "businessReadyUpdatesOnly": "notConfigured",
+                "deadlineForFeatureUpdatesInDays": null,
+                "installationSchedule": {
+                    "@odata.type": "#microsoft.graph.windowsUpdateActiveHoursInstall",
+                    "activeHoursStart": "08:00:00.0000000"
+                }
+            }"##,
+            TemplateKind::Configuration,
+        );
+        assert!(problems.is_empty(), "{problems:?}");
+        let policy = policy.expect("a policy");
+        assert_eq!(policy.family, PolicyFamily::DeviceConfiguration);
+        assert_eq!(policy.platforms, vec![Platform::Windows]);
+        let keys: Vec<String> = keys_and_values(&policy)
+            .into_iter()
+            .map(|(key, value)| format!("{key}={value}"))
+            .collect();
+        assert_eq!(
+            keys,
+            vec![
+                "windowsUpdateForBusinessConfiguration.qualityUpdatesDeferralPeriodInDays=0",
+                "windowsUpdateForBusinessConfiguration.featureUpdatesDeferralPeriodInDays=30",
+                "windowsUpdateForBusinessConfiguration.allowWindows11Upgrade=true",
+                "windowsUpdateForBusinessConfiguration.automaticUpdateMode=\"autoInstallAtMaintenanceTime\"",
+                "windowsUpdateForBusinessConfiguration.installationSchedule.activeHoursStart=\"08:00:00.0000000\"",
+            ]
+        );
+    }
+
+    #[test]
+    fn custom_profiles_key_oma_uris_by_csp_path() {
+        let (policy, problems) = read(
+            r##"{
+                "@odata.type": "#microsoft.graph.windows10CustomConfiguration",
+                "displayName": "Custom",
+                "omaSettings": [
+                    {"@odata.type": "#microsoft.graph.omaSettingInteger", "displayName": "Realtime",
+                     "omaUri": "./Device/Vendor/MSFT/Policy/Config/Defender/AllowRealtimeMonitoring", "value": 1},
+                    {"@odata.type": "#microsoft.graph.omaSettingString", "displayName": "Secret",
+                     "omaUri": "./User/Vendor/MSFT/Policy/Config/Browser/HomePages", "value": "x", "isEncrypted": true},
+                    {"@odata.type": "#microsoft.graph.omaSettingInteger", "omaUri": "Vendor/MSFT/Nope", "value": 1}
+                ]
+            }"##,
+            TemplateKind::Configuration,
+        );
+        let policy = policy.expect("a policy");
+        assert_eq!(policy.family, PolicyFamily::CustomProfile);
+        assert_eq!(
+            keys_and_values(&policy),
+            vec![
+                (
+                    "device_vendor_msft_policy_config_defender_allowrealtimemonitoring".to_owned(),
+                    "1".to_owned()
+                ),
+                (
+                    "user_vendor_msft_policy_config_browser_homepages".to_owned(),
+                    "<secret>".to_owned()
+                ),
+            ]
+        );
+        assert_eq!(policy.settings[1].scope, SettingScope::User);
+        assert_eq!(problems.len(), 1);
+        assert!(problems[0].message.contains("not an OMA-URI"));
+    }
+
+    #[test]
+    fn compliance_properties_are_compliance_settings() {
+        let (policy, _) = read(
+            r##"{
+                "@odata.type": "#microsoft.graph.macOSCompliancePolicy",
+                "displayName": "Password",
+                "passwordRequired": true,
+                "passwordMinimumLength": 8,
+                "passwordExpirationDays": null,
+                "scheduledActionsForRule": [{"ruleName": "PasswordRequired"}]
+            }"##,
+            TemplateKind::Compliance,
+        );
+        let policy = policy.expect("a policy");
+        assert_eq!(policy.family, PolicyFamily::Compliance);
+        assert_eq!(policy.platforms, vec![Platform::MacOs]);
+        assert_eq!(policy.settings.len(), 2);
+        assert!(
+            policy
+                .settings
+                .iter()
+                .all(|setting| setting.kind == SettingKind::Compliance)
+        );
+    }
+
+    #[test]
+    fn setting_spans_point_at_the_property_value() {
+        let text = r##"{"@odata.type": "#microsoft.graph.iosGeneralDeviceConfiguration", "displayName": "R", "cameraBlocked": true}"##;
+        let (policy, _) = read(text, TemplateKind::Configuration);
+        let setting = &policy.expect("a policy").settings[0];
+        let span = setting.source.span;
+        assert_eq!(&text[span.start as usize..span.end as usize], "true");
+    }
+}
