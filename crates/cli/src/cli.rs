@@ -31,6 +31,10 @@ pub enum Command {
     Rules(RulesArguments),
     /// Explain one rule: what it finds, why it matters, how to fix it.
     Explain(ExplainArguments),
+    /// Show the policies that reach a device, a user or a group, and how.
+    Who(WhoArguments),
+    /// Draw policies, groups and filters as a graph, conflicts highlighted.
+    Graph(GraphArguments),
     /// Write a commented `preflight.toml` in the current directory.
     Init,
     /// Print a completion script for a shell.
@@ -54,6 +58,15 @@ pub struct CheckArguments {
     /// git-ignored files are skipped). Default: the current directory.
     #[arg(value_name = "PATH")]
     pub paths: Vec<PathBuf>,
+
+    /// Inventory exports to read as well (Graph `managedDevices`, `devices`,
+    /// `users` and `groups` with members): audiences become exact sets. Repeatable.
+    #[arg(long, value_name = "PATH")]
+    pub inventory: Vec<PathBuf>,
+
+    /// Skip files larger than this many bytes, with a `parse-error` finding.
+    #[arg(long, value_name = "BYTES", default_value_t = preflight_parser::DEFAULT_MAX_FILE_SIZE)]
+    pub max_file_size: u64,
 
     /// Output format.
     #[arg(long, value_enum, default_value_t = CheckFormat::Human)]
@@ -164,4 +177,70 @@ pub struct ExplainArguments {
     /// The rule's name, e.g. `conflicting-setting`.
     #[arg(value_name = "RULE")]
     pub rule: String,
+}
+
+/// Options of `preflight who`.
+#[derive(Debug, clap::Args)]
+#[command(group(clap::ArgGroup::new("subject").required(true).args(["device", "user", "group"])))]
+pub struct WhoArguments {
+    /// Files and directories to read. Default: the current directory.
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+
+    /// Inventory exports to read as well. Repeatable.
+    #[arg(long, value_name = "PATH")]
+    pub inventory: Vec<PathBuf>,
+
+    /// The configuration file.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// A device, by name (needs an inventory).
+    #[arg(long, value_name = "NAME")]
+    pub device: Option<String>,
+
+    /// A user, by user principal name (needs an inventory).
+    #[arg(long, value_name = "UPN")]
+    pub user: Option<String>,
+
+    /// A group, by display name or id.
+    #[arg(long, value_name = "NAME")]
+    pub group: Option<String>,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+    pub format: ListFormat,
+}
+
+/// Options of `preflight graph`.
+#[derive(Debug, clap::Args)]
+pub struct GraphArguments {
+    /// Files and directories to read. Default: the current directory.
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+
+    /// Inventory exports to read as well. Repeatable.
+    #[arg(long, value_name = "PATH")]
+    pub inventory: Vec<PathBuf>,
+
+    /// The configuration file.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// Graph language.
+    #[arg(long, value_enum, default_value_t = GraphFormat::Dot)]
+    pub format: GraphFormat,
+
+    /// Write the graph to FILE instead of standard output.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+/// Graph languages of `graph`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum GraphFormat {
+    /// Graphviz DOT.
+    Dot,
+    /// Mermaid flowchart (renders in GitHub Markdown).
+    Mermaid,
 }

@@ -6,8 +6,11 @@ use std::sync::OnceLock;
 use preflight_normalizer::Tenant;
 use preflight_parser::FileId;
 
+use crate::audience::Audiences;
 use crate::config::Config;
+use crate::inventory_rules::InventoryRules;
 use crate::setting_pairs::SettingPairs;
+use crate::target_graph::TargetGraph;
 
 /// The input of every rule.
 pub struct AnalysisContext<'run> {
@@ -17,6 +20,9 @@ pub struct AnalysisContext<'run> {
     pub config: &'run Config,
     /// The configuration file, when one was read (its text is among the tenant's files).
     pub config_file: Option<FileId>,
+    inventory_rules: InventoryRules,
+    target_graph: OnceLock<TargetGraph>,
+    audiences: OnceLock<Audiences>,
     setting_pairs: OnceLock<SettingPairs>,
     ignore_use: OnceLock<Vec<usize>>,
 }
@@ -28,6 +34,9 @@ impl<'run> AnalysisContext<'run> {
             tenant,
             config,
             config_file,
+            inventory_rules: InventoryRules::default(),
+            target_graph: OnceLock::new(),
+            audiences: OnceLock::new(),
             setting_pairs: OnceLock::new(),
             ignore_use: OnceLock::new(),
         }
@@ -45,9 +54,27 @@ impl<'run> AnalysisContext<'run> {
         let _ = self.ignore_use.set(counts);
     }
 
+    /// The rules of dynamic groups and filters, parsed for evaluation on inventory.
+    pub fn inventory_rules(&self) -> &InventoryRules {
+        &self.inventory_rules
+    }
+
+    /// The target graph: policies, assignments, groups, filters and members.
+    pub fn target_graph(&self) -> &TargetGraph {
+        self.target_graph
+            .get_or_init(|| TargetGraph::build(self.tenant, &self.inventory_rules))
+    }
+
+    /// Each policy's exact audience, when an inventory makes it knowable.
+    pub fn audiences(&self) -> &Audiences {
+        self.audiences.get_or_init(|| {
+            Audiences::compute(self.tenant, self.target_graph(), &self.inventory_rules)
+        })
+    }
+
     /// Same-key settings of policies whose audiences can meet.
     pub fn setting_pairs(&self) -> &SettingPairs {
         self.setting_pairs
-            .get_or_init(|| SettingPairs::build(self.tenant, self.config))
+            .get_or_init(|| SettingPairs::build(self.tenant, self.config, self.audiences()))
     }
 }

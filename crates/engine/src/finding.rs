@@ -87,6 +87,14 @@ pub struct OverlapEvidence {
     pub via: Vec<String>,
     /// Why, in one sentence.
     pub reason: String,
+    /// With an inventory: how many devices receive both policies.
+    pub devices: Option<usize>,
+    /// With an inventory: how many users receive both policies.
+    pub users: Option<usize>,
+    /// With an inventory: up to five example device (then user) names.
+    pub examples: Vec<String>,
+    /// From the rules alone: an example device or user both audiences admit.
+    pub witness: Option<std::collections::BTreeMap<String, String>>,
 }
 
 /// A stable id of a finding: the same problem gets the same fingerprint across runs,

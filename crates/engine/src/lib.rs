@@ -7,13 +7,17 @@
 //! every rule of the catalog ([`rules::RULES`]) in parallel, and returns the
 //! findings in one deterministic order.
 
+pub mod audience;
 pub mod config;
 pub mod context;
 pub mod finding;
 pub mod fingerprint;
+pub mod inventory_rules;
 pub mod overlap;
 pub mod rules;
 pub mod setting_pairs;
+pub mod target_graph;
+pub mod who;
 
 use std::cmp::Ordering;
 

@@ -53,6 +53,10 @@ pub struct Overlap {
     pub via: Vec<String>,
     /// Why, in one sentence.
     pub reason: String,
+    /// With an inventory: the devices and users both audiences reach.
+    pub shared: Option<crate::audience::SharedAudience>,
+    /// From the rules alone: an example device or user in both audiences.
+    pub witness: Option<std::collections::BTreeMap<String, String>>,
 }
 
 /// An include target together with its filter.
@@ -98,6 +102,8 @@ pub fn policy_overlap(
         certainty: Certainty::Disjoint,
         via: Vec::new(),
         reason,
+        shared: None,
+        witness: None,
     };
     if !first.platforms.is_empty()
         && !second.platforms.is_empty()
@@ -148,6 +154,8 @@ fn include_overlap(
             certainty: Certainty::Disjoint,
             via: Vec::new(),
             reason,
+            shared: None,
+            witness: None,
         };
     }
     let via = meeting_names(tenant, first, second);
@@ -170,6 +178,8 @@ fn include_overlap(
             certainty: Certainty::Certain,
             via,
             reason,
+            shared: None,
+            witness: None,
         };
     }
     let reason = if first.target == second.target {
@@ -183,6 +193,8 @@ fn include_overlap(
         certainty: Certainty::Possible,
         via,
         reason,
+        shared: None,
+        witness: None,
     }
 }
 

@@ -10,6 +10,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use preflight_normalizer::{Policy, Setting, SettingKey, Tenant};
 use rayon::prelude::*;
 
+use crate::audience::{Audiences, Reach, shared};
 use crate::config::Config;
 use crate::fingerprint::same_object;
 use crate::overlap::{Certainty, Overlap, policy_overlap};
@@ -54,7 +55,7 @@ pub struct SettingPairs {
 
 impl SettingPairs {
     /// Indexes the tenant's settings and computes the overlaps needed.
-    pub fn build(tenant: &Tenant, config: &Config) -> Self {
+    pub fn build(tenant: &Tenant, config: &Config, audiences: &Audiences) -> Self {
         let mut by_key: BTreeMap<SettingKey, Vec<SettingRef>> = BTreeMap::new();
         for (policy_index, policy) in tenant.policies.iter().enumerate() {
             for (setting_index, setting) in policy.settings.iter().enumerate() {
@@ -93,16 +94,28 @@ impl SettingPairs {
         let overlaps = policy_pairs
             .into_par_iter()
             .map(|(first, second)| {
-                let overlap = policy_overlap(
+                let structural = policy_overlap(
                     tenant,
                     config,
                     &tenant.policies[first],
                     &tenant.policies[second],
                 );
+                let overlap = match (&audiences.reaches[first], &audiences.reaches[second]) {
+                    (Some(first_reach), Some(second_reach)) => {
+                        exact_overlap(tenant, structural, first_reach, second_reach)
+                    }
+                    _ => structural,
+                };
                 ((first, second), overlap)
             })
             .collect();
         Self { by_key, overlaps }
+    }
+
+    /// The overlap of the pair of policies `first` and `second` (in either order),
+    /// when they share a setting key.
+    pub fn overlap_of(&self, first: usize, second: usize) -> Option<&Overlap> {
+        self.overlaps.get(&(first.min(second), first.max(second)))
     }
 
     /// Every pair of same-key settings whose audiences can meet, in key order,
@@ -120,5 +133,41 @@ impl SettingPairs {
                 })
             })
         })
+    }
+}
+
+/// The overlap an inventory proves: certain when the audiences share a device or
+/// user (with how many and examples), disjoint when they share none.
+fn exact_overlap(tenant: &Tenant, structural: Overlap, first: &Reach, second: &Reach) -> Overlap {
+    let shared = shared(tenant, first, second);
+    if shared.devices == 0 && shared.users == 0 {
+        return Overlap {
+            certainty: Certainty::Disjoint,
+            via: Vec::new(),
+            reason: "no device or user in the inventory receives both policies".to_owned(),
+            shared: Some(shared),
+            witness: None,
+        };
+    }
+    let reason = format!(
+        "{} and {} in the inventory receive both policies, for example `{}`",
+        count(shared.devices, "device"),
+        count(shared.users, "user"),
+        shared.examples.first().map_or("", String::as_str),
+    );
+    Overlap {
+        certainty: Certainty::Certain,
+        via: structural.via,
+        reason,
+        shared: Some(shared),
+        witness: None,
+    }
+}
+
+fn count(number: usize, noun: &str) -> String {
+    if number == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{number} {noun}s")
     }
 }

@@ -388,7 +388,6 @@ impl Group {
     /// dynamic rule over `device.` properties holds devices, over `user.` users.
     pub fn member_kind(&self) -> Option<MemberKind> {
         match &self.membership {
-            GroupMembership::Static => None,
             GroupMembership::Dynamic { rule, .. } => {
                 let rule = rule.to_ascii_lowercase();
                 let mentions_devices = rule.contains("device.");
@@ -399,7 +398,23 @@ impl Group {
                     _ => None,
                 }
             }
+            GroupMembership::Static => {
+                // A member list of one kind of object tells; nested groups are
+                // not followed here.
+                let members = self.members.as_ref()?;
+                let has = |kind| members.iter().any(|member| member.kind == kind);
+                match (has(MemberObjectKind::Device), has(MemberObjectKind::User)) {
+                    (true, false) => Some(MemberKind::Devices),
+                    (false, true) => Some(MemberKind::Users),
+                    _ => None,
+                }
+            }
         }
+    }
+
+    /// Whether the group's membership is computed from a rule.
+    pub fn is_dynamic(&self) -> bool {
+        matches!(self.membership, GroupMembership::Dynamic { .. })
     }
 }
 

@@ -2,70 +2,39 @@
 
 use std::collections::BTreeSet;
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
 
-use preflight_engine::{AnalysisInput, Config, Severity, analyze_with};
-use preflight_normalizer::normalize;
-use preflight_parser::{LoadOptions, display_path, load};
+use preflight_engine::{AnalysisInput, Severity, analyze_with};
+use preflight_parser::display_path;
 
 use crate::cli::{CheckArguments, CheckFormat, ColorChoice};
+use crate::commands::input::{Input, InputRequest, read_input};
 use crate::commands::{open_output, write_failed};
-use crate::config_file::{input_filter, load_config};
-use crate::progress::Progress;
 use crate::reporters::{github, human, json, junit, sarif};
 use crate::{Outcome, UsageError, baseline};
 
 /// Runs the check and writes the report.
 pub fn run(arguments: &CheckArguments) -> Result<Outcome, UsageError> {
-    let base_directory = std::env::current_dir()
-        .map_err(|error| UsageError(format!("cannot read the current directory: {error}")))?;
-    let loaded_config = load_config(arguments.config.as_deref(), &base_directory)?;
-    let paths = if arguments.changed || arguments.paths.is_empty() {
-        // The whole project: where the configuration lives, else here.
-        let project = loaded_config
-            .as_ref()
-            .and_then(|loaded| loaded.path.parent())
-            .filter(|parent| !parent.as_os_str().is_empty())
-            .map_or_else(|| PathBuf::from("."), |parent| parent.to_path_buf());
-        vec![project]
-    } else {
-        arguments.paths.clone()
-    };
     if arguments.changed && arguments.paths.is_empty() {
         // pre-commit found no changed file of the hook's types: nothing to report.
         return Ok(Outcome::Clean);
     }
-    let progress = Progress::new();
-    let mut options = LoadOptions::new(&base_directory);
-    options.on_file_read = progress.file_read_callback();
-    if let Some(loaded) = &loaded_config {
-        options.path_filter = input_filter(loaded, &base_directory)?;
-    }
-    let loaded = load(&paths, &options).map_err(|error| UsageError(error.to_string()))?;
-    progress.stage("analyzing");
-    if loaded.files.is_empty() {
-        let shown: Vec<String> = paths
-            .iter()
-            .map(|path| format!("`{}`", path.display()))
-            .collect();
-        return Err(UsageError(format!(
-            "no input files found under {}",
-            shown.join(", ")
-        )));
-    }
-    let mut tenant = normalize(loaded);
-    let default_config = Config::default();
-    let (config, config_file) = match &loaded_config {
-        Some(loaded) => {
-            let shown = display_path(&loaded.path, &base_directory);
-            let id = tenant.add_source_file(loaded.path.clone(), shown, &loaded.text);
-            (&loaded.config, Some(id))
-        }
-        None => (&default_config, None),
-    };
+    let input = read_input(&InputRequest {
+        paths: &arguments.paths,
+        inventory: &arguments.inventory,
+        config: arguments.config.as_deref(),
+        max_file_size: Some(arguments.max_file_size),
+        whole_project: arguments.changed,
+    })?;
+    let Input {
+        tenant,
+        config,
+        config_file,
+        base_directory,
+        progress,
+    } = input;
     let mut report = analyze_with(&AnalysisInput {
         tenant: &tenant,
-        config,
+        config: &config,
         config_file,
     });
     if arguments.changed {

@@ -3,8 +3,11 @@
 pub mod check;
 pub mod explain;
 pub mod generated;
+pub mod graph;
 pub mod init;
+pub mod input;
 pub mod rules;
+pub mod who;
 
 use std::fs::File;
 use std::io::{self, BufWriter, Write};

@@ -92,9 +92,10 @@ struct JsonOverlap<'a> {
     certainty: &'static str,
     via: &'a [String],
     reason: &'a str,
-    witness: Option<serde_json::Value>,
-    devices: Option<u64>,
-    users: Option<u64>,
+    witness: Option<&'a std::collections::BTreeMap<String, String>>,
+    devices: Option<usize>,
+    users: Option<usize>,
+    examples: &'a [String],
 }
 
 /// Writes `report` as pretty-printed JSON followed by a newline.
@@ -171,9 +172,10 @@ fn json_finding<'a>(tenant: &'a Tenant, finding: &'a Finding) -> JsonFinding<'a>
             certainty: overlap.certainty.name(),
             via: &overlap.via,
             reason: &overlap.reason,
-            witness: None,
-            devices: None,
-            users: None,
+            witness: overlap.witness.as_ref(),
+            devices: overlap.devices,
+            users: overlap.users,
+            examples: &overlap.examples,
         }),
         fingerprint: finding.fingerprint.to_string(),
     }

@@ -71,13 +71,20 @@ pub fn summary_line(report: &Report) -> String {
     } else {
         counts.join(", ")
     };
-    format!(
-        "{found} in {} ({}, {}, {}, {})",
-        plural(summary.files, "file"),
+    let mut counts = vec![
         plural(summary.policies, "policy"),
         plural(summary.settings, "setting"),
         plural(summary.groups, "group"),
         plural(summary.filters, "filter"),
+    ];
+    if summary.devices > 0 || summary.users > 0 {
+        counts.push(plural(summary.devices, "device"));
+        counts.push(plural(summary.users, "user"));
+    }
+    format!(
+        "{found} in {} ({})",
+        plural(summary.files, "file"),
+        counts.join(", ")
     )
 }
 

@@ -13,12 +13,16 @@ mod assignment_no_effect;
 mod conflicting_setting;
 mod duplicate_object;
 mod duplicate_setting;
+mod empty_group;
+mod exclusive_groups_overlap;
+mod group_cycle;
 mod input_evidence;
 mod pair_evidence;
 mod parse_error;
 mod unassigned_policy;
 mod unknown_reference;
 mod unrecognized_file;
+mod unsupported_exclusion;
 mod unsupported_family;
 mod unused_ignore;
 
@@ -82,6 +86,10 @@ pub static RULES: &[&dyn Rule] = &[
     &unassigned_policy::UnassignedPolicy,
     &assignment_no_effect::AssignmentNoEffect,
     &unknown_reference::UnknownReference,
+    &empty_group::EmptyGroup,
+    &group_cycle::GroupCycle,
+    &unsupported_exclusion::UnsupportedExclusion,
+    &exclusive_groups_overlap::ExclusiveGroupsOverlap,
     &parse_error::ParseError,
     &unrecognized_file::UnrecognizedFile,
     &duplicate_object::DuplicateObject,

@@ -64,6 +64,15 @@ pub fn pair_finding(tenant: &Tenant, pair: &SettingPair<'_>, verdict: PairVerdic
             certainty: pair.overlap.certainty,
             via: pair.overlap.via.clone(),
             reason: pair.overlap.reason.clone(),
+            devices: pair.overlap.shared.as_ref().map(|shared| shared.devices),
+            users: pair.overlap.shared.as_ref().map(|shared| shared.users),
+            examples: pair
+                .overlap
+                .shared
+                .as_ref()
+                .map(|shared| shared.examples.clone())
+                .unwrap_or_default(),
+            witness: pair.overlap.witness.clone(),
         }),
         fingerprint: fingerprint(
             verdict.rule,

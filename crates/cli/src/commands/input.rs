@@ -1,0 +1,98 @@
+//! Reading the input every analysis command shares: the configuration, the policy
+//! paths and the inventory paths, into a normalized tenant.
+
+use std::path::{Path, PathBuf};
+
+use preflight_engine::Config;
+use preflight_normalizer::{Tenant, normalize};
+use preflight_parser::{FileId, LoadOptions, display_path, load};
+
+use crate::UsageError;
+use crate::config_file::{LoadedConfig, input_filter, load_config};
+use crate::progress::Progress;
+
+/// Where to read from.
+pub struct InputRequest<'a> {
+    /// Policy paths (files or directories); empty: the project directory.
+    pub paths: &'a [PathBuf],
+    /// Inventory paths (`--inventory`), read the same way.
+    pub inventory: &'a [PathBuf],
+    /// `--config`, when given.
+    pub config: Option<&'a Path>,
+    /// `--max-file-size`, when given.
+    pub max_file_size: Option<u64>,
+    /// Whether `paths` are changed files and the whole project is to be read.
+    pub whole_project: bool,
+}
+
+/// The tenant, with the configuration that applies to it.
+pub struct Input {
+    /// The normalized tenant (with the configuration file among its files).
+    pub tenant: Tenant,
+    /// The configuration, or the default one.
+    pub config: Config,
+    /// The configuration file's id in the tenant, when one was read.
+    pub config_file: Option<FileId>,
+    /// The directory paths are shown relative to.
+    pub base_directory: PathBuf,
+    /// The progress display, to finish once output starts.
+    pub progress: Progress,
+}
+
+/// Reads and normalizes the input.
+pub fn read_input(request: &InputRequest<'_>) -> Result<Input, UsageError> {
+    let base_directory = std::env::current_dir()
+        .map_err(|error| UsageError(format!("cannot read the current directory: {error}")))?;
+    let loaded_config = load_config(request.config, &base_directory)?;
+    let mut paths = if request.whole_project || request.paths.is_empty() {
+        vec![project_directory(loaded_config.as_ref())]
+    } else {
+        request.paths.to_vec()
+    };
+    paths.extend(request.inventory.iter().cloned());
+    let progress = Progress::new();
+    let mut options = LoadOptions::new(&base_directory);
+    options.on_file_read = progress.file_read_callback();
+    if let Some(limit) = request.max_file_size {
+        options.max_file_size = limit;
+    }
+    if let Some(loaded) = &loaded_config {
+        options.path_filter = input_filter(loaded, &base_directory)?;
+    }
+    let loaded = load(&paths, &options).map_err(|error| UsageError(error.to_string()))?;
+    progress.stage("analyzing");
+    if loaded.files.is_empty() {
+        let shown: Vec<String> = paths
+            .iter()
+            .map(|path| format!("`{}`", path.display()))
+            .collect();
+        return Err(UsageError(format!(
+            "no input files found under {}",
+            shown.join(", ")
+        )));
+    }
+    let mut tenant = normalize(loaded);
+    let (config, config_file) = match loaded_config {
+        Some(loaded) => {
+            let shown = display_path(&loaded.path, &base_directory);
+            let id = tenant.add_source_file(loaded.path.clone(), shown, &loaded.text);
+            (loaded.config, Some(id))
+        }
+        None => (Config::default(), None),
+    };
+    Ok(Input {
+        tenant,
+        config,
+        config_file,
+        base_directory,
+        progress,
+    })
+}
+
+/// The whole project: where the configuration lives, else the current directory.
+fn project_directory(config: Option<&LoadedConfig>) -> PathBuf {
+    config
+        .and_then(|loaded| loaded.path.parent())
+        .filter(|parent| !parent.as_os_str().is_empty())
+        .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
+}

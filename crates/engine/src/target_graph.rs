@@ -1,0 +1,510 @@
+//! The target graph: who gets what. Policies → assignments → targets (groups,
+//! All users, All devices) → filters; groups → nested groups → members (devices and
+//! users, when an inventory is given). Built once per run and shared read-only by
+//! every rule, by `who` and by `graph`.
+//!
+//! Group nesting may contain cycles in exported data (Entra ID refuses them, but a
+//! planner's groups file or a hand-edited export can hold one). Each cycle is found
+//! once (strongly connected components), reported by `group-cycle`, and cut when
+//! memberships are computed: a group never counts itself among its own members.
+
+use std::collections::BTreeMap;
+
+use fixedbitset::FixedBitSet;
+use petgraph::algo::tarjan_scc;
+use petgraph::stable_graph::{NodeIndex, StableDiGraph};
+use petgraph::visit::EdgeRef;
+use preflight_normalizer::{
+    AssignmentTarget, FilterMode, GroupMembership, MemberObjectKind, Tenant,
+};
+
+use crate::inventory_rules::{InventoryRules, RuleVerdict};
+
+/// A node of the target graph.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum TargetNode {
+    /// A policy (index into `Tenant::policies`).
+    Policy(usize),
+    /// One assignment of a policy.
+    Assignment {
+        /// The policy.
+        policy: usize,
+        /// The assignment's index in the policy.
+        index: usize,
+    },
+    /// A group (index into `Tenant::groups`).
+    Group(usize),
+    /// A group an assignment names that no input defines.
+    UnknownGroup(usize),
+    /// An assignment filter (index into `Tenant::filters`).
+    Filter(usize),
+    /// The "All devices" virtual group.
+    AllDevices,
+    /// The "All users" virtual group.
+    AllUsers,
+    /// An inventory device (index into `Tenant::devices`).
+    Device(usize),
+    /// An inventory user (index into `Tenant::users`).
+    User(usize),
+}
+
+/// An edge of the target graph.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum TargetEdge {
+    /// Policy → its assignment.
+    Assigns,
+    /// Assignment → the target it includes.
+    Includes,
+    /// Assignment → the group it excludes.
+    Excludes,
+    /// Assignment → its filter, in include or exclude mode.
+    Filters(FilterMode),
+    /// Group → a group nested in it.
+    ContainsGroup,
+    /// Group → a device or user member.
+    ContainsMember,
+}
+
+/// Devices and users, as sets of inventory indices.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Members {
+    /// Indices into `Tenant::devices`.
+    pub devices: FixedBitSet,
+    /// Indices into `Tenant::users`.
+    pub users: FixedBitSet,
+}
+
+impl Members {
+    /// No one, sized for the tenant's inventory.
+    pub fn empty(tenant: &Tenant) -> Self {
+        Self {
+            devices: FixedBitSet::with_capacity(tenant.devices.len()),
+            users: FixedBitSet::with_capacity(tenant.users.len()),
+        }
+    }
+
+    /// Adds everyone in `other`.
+    pub fn union_with(&mut self, other: &Members) {
+        self.devices.union_with(&other.devices);
+        self.users.union_with(&other.users);
+    }
+
+    /// Whether no device and no user is in the set.
+    pub fn is_empty(&self) -> bool {
+        self.devices.is_clear() && self.users.is_clear()
+    }
+}
+
+/// A nesting cycle: groups (indices into `Tenant::groups`) in cycle order, starting
+/// with the lowest index.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GroupCycle {
+    /// The groups on the cycle.
+    pub groups: Vec<usize>,
+}
+
+/// The graph, its indices, and the memberships computed from it.
+#[derive(Debug)]
+pub struct TargetGraph {
+    /// The graph itself.
+    pub graph: StableDiGraph<TargetNode, TargetEdge>,
+    /// Node of each policy, by policy index.
+    pub policy_nodes: Vec<NodeIndex>,
+    /// Node of each group, by group index.
+    pub group_nodes: Vec<NodeIndex>,
+    /// Node of each filter, by filter index.
+    pub filter_nodes: Vec<NodeIndex>,
+    /// Node of each device, by device index.
+    pub device_nodes: Vec<NodeIndex>,
+    /// Node of each user, by user index.
+    pub user_nodes: Vec<NodeIndex>,
+    /// Names of the groups assignments name but no input defines, by their index.
+    pub unknown_groups: Vec<String>,
+    /// The "All devices" node.
+    pub all_devices: NodeIndex,
+    /// The "All users" node.
+    pub all_users: NodeIndex,
+    /// Nesting cycles, in order of their first group.
+    pub cycles: Vec<GroupCycle>,
+    /// Each group's members through nesting, when they are known (inventory mode):
+    /// `None` when the input does not tell who is in the group.
+    pub memberships: Vec<Option<Members>>,
+    /// Whether an inventory of devices or users was given.
+    pub has_inventory: bool,
+}
+
+/// Indices to find inventory objects by the ids group `members` use.
+struct InventoryIndex {
+    devices_by_object_id: BTreeMap<String, usize>,
+    users_by_object_id: BTreeMap<String, usize>,
+}
+
+impl InventoryIndex {
+    fn of(tenant: &Tenant) -> Self {
+        let mut devices_by_object_id = BTreeMap::new();
+        for (index, device) in tenant.devices.iter().enumerate() {
+            if let Some(id) = &device.object_id {
+                devices_by_object_id
+                    .entry(id.to_ascii_lowercase())
+                    .or_insert(index);
+            }
+        }
+        let mut users_by_object_id = BTreeMap::new();
+        for (index, user) in tenant.users.iter().enumerate() {
+            if let Some(id) = &user.object_id {
+                users_by_object_id
+                    .entry(id.to_ascii_lowercase())
+                    .or_insert(index);
+            }
+        }
+        Self {
+            devices_by_object_id,
+            users_by_object_id,
+        }
+    }
+}
+
+impl TargetGraph {
+    /// Builds the graph of `tenant` and computes group memberships.
+    pub fn build(tenant: &Tenant, rules: &InventoryRules) -> Self {
+        let mut graph = StableDiGraph::new();
+        let all_devices = graph.add_node(TargetNode::AllDevices);
+        let all_users = graph.add_node(TargetNode::AllUsers);
+        let group_nodes: Vec<NodeIndex> = (0..tenant.groups.len())
+            .map(|index| graph.add_node(TargetNode::Group(index)))
+            .collect();
+        let filter_nodes: Vec<NodeIndex> = (0..tenant.filters.len())
+            .map(|index| graph.add_node(TargetNode::Filter(index)))
+            .collect();
+        let device_nodes: Vec<NodeIndex> = (0..tenant.devices.len())
+            .map(|index| graph.add_node(TargetNode::Device(index)))
+            .collect();
+        let user_nodes: Vec<NodeIndex> = (0..tenant.users.len())
+            .map(|index| graph.add_node(TargetNode::User(index)))
+            .collect();
+        let inventory = InventoryIndex::of(tenant);
+        let group_index: BTreeMap<&str, usize> = tenant
+            .groups
+            .iter()
+            .enumerate()
+            .map(|(index, group)| (group.id.0.as_str(), index))
+            .collect();
+
+        for (group_position, group) in tenant.groups.iter().enumerate() {
+            for member in group.members.iter().flatten() {
+                let target = match member.kind {
+                    MemberObjectKind::Group => group_index
+                        .get(member.id.as_str())
+                        .map(|&nested| (group_nodes[nested], TargetEdge::ContainsGroup)),
+                    MemberObjectKind::Device => inventory
+                        .devices_by_object_id
+                        .get(&member.id.to_ascii_lowercase())
+                        .map(|&device| (device_nodes[device], TargetEdge::ContainsMember)),
+                    MemberObjectKind::User => inventory
+                        .users_by_object_id
+                        .get(&member.id.to_ascii_lowercase())
+                        .map(|&user| (user_nodes[user], TargetEdge::ContainsMember)),
+                };
+                if let Some((node, edge)) = target {
+                    graph.add_edge(group_nodes[group_position], node, edge);
+                }
+            }
+        }
+
+        let mut unknown_groups: Vec<String> = Vec::new();
+        let mut policy_nodes = Vec::with_capacity(tenant.policies.len());
+        for (policy_index, policy) in tenant.policies.iter().enumerate() {
+            let policy_node = graph.add_node(TargetNode::Policy(policy_index));
+            policy_nodes.push(policy_node);
+            for (index, assignment) in policy.assignments.iter().flatten().enumerate() {
+                let assignment_node = graph.add_node(TargetNode::Assignment {
+                    policy: policy_index,
+                    index,
+                });
+                graph.add_edge(policy_node, assignment_node, TargetEdge::Assigns);
+                let (target_node, edge) = match &assignment.target {
+                    AssignmentTarget::AllDevices => (all_devices, TargetEdge::Includes),
+                    AssignmentTarget::AllUsers => (all_users, TargetEdge::Includes),
+                    AssignmentTarget::IncludeGroup(id) | AssignmentTarget::ExcludeGroup(id) => {
+                        let edge = if matches!(assignment.target, AssignmentTarget::IncludeGroup(_))
+                        {
+                            TargetEdge::Includes
+                        } else {
+                            TargetEdge::Excludes
+                        };
+                        let node = match group_index.get(id.0.as_str()) {
+                            Some(&group) => group_nodes[group],
+                            None => {
+                                let position = unknown_groups
+                                    .iter()
+                                    .position(|name| *name == id.0)
+                                    .unwrap_or_else(|| {
+                                        unknown_groups.push(id.0.clone());
+                                        unknown_groups.len() - 1
+                                    });
+                                find_or_add(&mut graph, TargetNode::UnknownGroup(position))
+                            }
+                        };
+                        (node, edge)
+                    }
+                };
+                graph.add_edge(assignment_node, target_node, edge);
+                if let Some(filter_use) = &assignment.filter
+                    && let Some(filter) = tenant
+                        .filters
+                        .iter()
+                        .position(|filter| filter.id == filter_use.filter)
+                        .or_else(|| {
+                            tenant
+                                .filters
+                                .iter()
+                                .position(|filter| filter.name == filter_use.filter.0)
+                        })
+                {
+                    graph.add_edge(
+                        assignment_node,
+                        filter_nodes[filter],
+                        TargetEdge::Filters(filter_use.mode),
+                    );
+                }
+            }
+        }
+
+        let cycles = nesting_cycles(&graph, &group_nodes);
+        let has_inventory = !tenant.devices.is_empty() || !tenant.users.is_empty();
+        let mut target_graph = Self {
+            graph,
+            policy_nodes,
+            group_nodes,
+            filter_nodes,
+            device_nodes,
+            user_nodes,
+            unknown_groups,
+            all_devices,
+            all_users,
+            cycles,
+            memberships: Vec::new(),
+            has_inventory,
+        };
+        target_graph.memberships = if has_inventory {
+            compute_memberships(tenant, rules)
+        } else {
+            vec![None; tenant.groups.len()]
+        };
+        target_graph
+    }
+
+    /// The groups nested directly in group `group`, in index order.
+    pub fn nested_groups(&self, group: usize) -> Vec<usize> {
+        let mut nested: Vec<usize> = self
+            .graph
+            .edges(self.group_nodes[group])
+            .filter(|edge| *edge.weight() == TargetEdge::ContainsGroup)
+            .filter_map(|edge| match self.graph[edge.target()] {
+                TargetNode::Group(index) => Some(index),
+                _ => None,
+            })
+            .collect();
+        nested.sort_unstable();
+        nested
+    }
+
+    /// The groups that directly contain group `group`, in index order.
+    pub fn parent_groups(&self, group: usize) -> Vec<usize> {
+        let mut parents: Vec<usize> = self
+            .graph
+            .edges_directed(self.group_nodes[group], petgraph::Direction::Incoming)
+            .filter(|edge| *edge.weight() == TargetEdge::ContainsGroup)
+            .filter_map(|edge| match self.graph[edge.source()] {
+                TargetNode::Group(index) => Some(index),
+                _ => None,
+            })
+            .collect();
+        parents.sort_unstable();
+        parents
+    }
+}
+
+fn find_or_add(graph: &mut StableDiGraph<TargetNode, TargetEdge>, node: TargetNode) -> NodeIndex {
+    graph
+        .node_indices()
+        .find(|index| graph[*index] == node)
+        .unwrap_or_else(|| graph.add_node(node))
+}
+
+/// Nesting cycles among groups: strongly connected components of the nesting edges
+/// with more than one group, or a group nested in itself.
+fn nesting_cycles(
+    graph: &StableDiGraph<TargetNode, TargetEdge>,
+    group_nodes: &[NodeIndex],
+) -> Vec<GroupCycle> {
+    let nesting = petgraph::visit::EdgeFiltered::from_fn(graph, |edge| {
+        *edge.weight() == TargetEdge::ContainsGroup
+    });
+    let mut cycles = Vec::new();
+    for component in tarjan_scc(&nesting) {
+        let mut groups: Vec<usize> = component
+            .iter()
+            .filter_map(|node| match graph[*node] {
+                TargetNode::Group(index) => Some(index),
+                _ => None,
+            })
+            .collect();
+        let self_nested = groups.len() == 1
+            && graph
+                .edges(group_nodes[groups[0]])
+                .any(|edge| edge.target() == group_nodes[groups[0]]);
+        if groups.len() > 1 || self_nested {
+            groups.sort_unstable();
+            cycles.push(GroupCycle {
+                groups: cycle_order(graph, group_nodes, &groups),
+            });
+        }
+    }
+    cycles.sort_by(|left, right| left.groups.cmp(&right.groups));
+    cycles
+}
+
+/// The groups of one component in the order the nesting edges walk them, from the
+/// lowest index; groups the walk does not reach are appended in index order.
+fn cycle_order(
+    graph: &StableDiGraph<TargetNode, TargetEdge>,
+    group_nodes: &[NodeIndex],
+    component: &[usize],
+) -> Vec<usize> {
+    let mut order = vec![component[0]];
+    let mut current = component[0];
+    loop {
+        let mut next: Vec<usize> = graph
+            .edges(group_nodes[current])
+            .filter(|edge| *edge.weight() == TargetEdge::ContainsGroup)
+            .filter_map(|edge| match graph[edge.target()] {
+                TargetNode::Group(index) if component.contains(&index) => Some(index),
+                _ => None,
+            })
+            .filter(|index| !order.contains(index))
+            .collect();
+        next.sort_unstable();
+        match next.first() {
+            Some(&index) => {
+                order.push(index);
+                current = index;
+            }
+            None => break,
+        }
+    }
+    for group in component {
+        if !order.contains(group) {
+            order.push(*group);
+        }
+    }
+    order
+}
+
+/// Each group's members through nesting. A group whose members the input does not
+/// list (and whose rule cannot be evaluated) is `None`, and so is every group that
+/// nests it. Cycles are cut: a group on the current path is not entered again.
+fn compute_memberships(tenant: &Tenant, rules: &InventoryRules) -> Vec<Option<Members>> {
+    let inventory = InventoryIndex::of(tenant);
+    let mut memo: Vec<Option<Option<Members>>> = vec![None; tenant.groups.len()];
+    let mut on_path = vec![false; tenant.groups.len()];
+    for group in 0..tenant.groups.len() {
+        membership_of(tenant, rules, &inventory, group, &mut memo, &mut on_path);
+    }
+    memo.into_iter().map(Option::flatten).collect()
+}
+
+fn membership_of(
+    tenant: &Tenant,
+    rules: &InventoryRules,
+    inventory: &InventoryIndex,
+    group: usize,
+    memo: &mut Vec<Option<Option<Members>>>,
+    on_path: &mut Vec<bool>,
+) -> Option<Members> {
+    if let Some(known) = &memo[group] {
+        return known.clone();
+    }
+    if on_path[group] {
+        // A cycle: the group is being computed further up; cut here.
+        return Some(Members::empty(tenant));
+    }
+    on_path[group] = true;
+    let definition = &tenant.groups[group];
+    let result = if let Some(transitive) = &definition.transitive_members {
+        let mut members = Members::empty(tenant);
+        for member in transitive {
+            add_member(&mut members, inventory, member);
+        }
+        Some(members)
+    } else if let Some(direct) = &definition.members {
+        let mut members = Members::empty(tenant);
+        let mut known = true;
+        for member in direct {
+            if member.kind == MemberObjectKind::Group {
+                let nested = tenant
+                    .groups
+                    .iter()
+                    .position(|candidate| candidate.id.0 == member.id);
+                match nested.and_then(|nested| {
+                    membership_of(tenant, rules, inventory, nested, memo, on_path)
+                }) {
+                    Some(nested_members) => members.union_with(&nested_members),
+                    None => known = false,
+                }
+            } else {
+                add_member(&mut members, inventory, member);
+            }
+        }
+        known.then_some(members)
+    } else if let GroupMembership::Dynamic { rule, .. } = &definition.membership {
+        dynamic_members(tenant, rules, rule)
+    } else {
+        None
+    };
+    on_path[group] = false;
+    memo[group] = Some(result.clone());
+    result
+}
+
+fn add_member(
+    members: &mut Members,
+    inventory: &InventoryIndex,
+    member: &preflight_normalizer::GroupMember,
+) {
+    let id = member.id.to_ascii_lowercase();
+    match member.kind {
+        MemberObjectKind::Device => {
+            if let Some(&device) = inventory.devices_by_object_id.get(&id) {
+                members.devices.insert(device);
+            }
+        }
+        MemberObjectKind::User => {
+            if let Some(&user) = inventory.users_by_object_id.get(&id) {
+                members.users.insert(user);
+            }
+        }
+        MemberObjectKind::Group => {}
+    }
+}
+
+/// The members of a dynamic group, by evaluating its rule on every device and
+/// user; `None` when the rule cannot be evaluated on some of them.
+fn dynamic_members(tenant: &Tenant, rules: &InventoryRules, rule: &str) -> Option<Members> {
+    let mut members = Members::empty(tenant);
+    for (index, device) in tenant.devices.iter().enumerate() {
+        match rules.group_rule_on_device(rule, device) {
+            RuleVerdict::Matches => members.devices.insert(index),
+            RuleVerdict::DoesNotMatch | RuleVerdict::NotApplicable => {}
+            RuleVerdict::Unknown => return None,
+        }
+    }
+    for (index, user) in tenant.users.iter().enumerate() {
+        match rules.group_rule_on_user(rule, user) {
+            RuleVerdict::Matches => members.users.insert(index),
+            RuleVerdict::DoesNotMatch | RuleVerdict::NotApplicable => {}
+            RuleVerdict::Unknown => return None,
+        }
+    }
+    Some(members)
+}
