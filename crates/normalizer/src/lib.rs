@@ -9,6 +9,7 @@
 mod assignments;
 mod filters;
 pub mod keys;
+pub mod legacy_table;
 pub mod model;
 mod reader;
 mod settings_catalog;

@@ -15,8 +15,7 @@ use preflight_parser::{Document, InputProblem};
 
 use crate::assignments::read_assignments;
 use crate::model::{
-    Group, Platform, Policy, PolicyFamily, PolicyId, Setting, SettingKey, SettingScope,
-    SettingValue,
+    Group, Platform, Policy, PolicyFamily, PolicyId, Setting, SettingKey, SettingValue,
 };
 use crate::reader::FieldReader;
 use crate::stable_hash::stable_hash;
@@ -335,6 +334,7 @@ mod tests {
     use super::*;
     use crate::model::{
         AssignmentFilterUse, AssignmentTarget, FilterId, FilterMode, GroupId, GroupMembership,
+        SettingScope,
     };
 
     fn read(text: &str) -> (Option<Policy>, Vec<Group>, Vec<InputProblem>) {
