@@ -709,6 +709,55 @@ mod tests {
     }
 
     #[test]
+    fn spotlight_policies_keep_their_user_scope() {
+        let mapping =
+            configuration_mapping("windows10GeneralConfiguration", "windowsSpotlightBlocked")
+                .expect("Spotlight is mapped");
+        assert_eq!(
+            mapping.key.0,
+            "user_vendor_msft_policy_config_experience_allowwindowsspotlight"
+        );
+        assert_eq!(mapping.scope, SettingScope::User);
+    }
+
+    #[test]
+    fn update_ring_booleans_translate_both_values() {
+        let mapping = configuration_mapping(
+            "#microsoft.graph.windowsUpdateForBusinessConfiguration",
+            "microsoftUpdateServiceAllowed",
+        )
+        .expect("the update ring setting is mapped");
+        assert_eq!(
+            mapping.key.0,
+            "device_vendor_msft_policy_config_update_allowmuupdateservice"
+        );
+        assert_eq!(
+            translate_value(mapping, &SettingValue::Bool(false)),
+            Some(SettingValue::Integer(0))
+        );
+        let deferral = configuration_mapping(
+            "windowsUpdateForBusinessConfiguration",
+            "qualityUpdatesDeferralPeriodInDays",
+        )
+        .expect("the quality deferral is mapped");
+        assert_eq!(
+            translate_value(deferral, &SettingValue::Integer(7)),
+            Some(SettingValue::Integer(7))
+        );
+    }
+
+    #[test]
+    fn values_of_the_wrong_type_mean_not_configured() {
+        let mapping = configuration_mapping("windows10GeneralConfiguration", "cameraBlocked")
+            .expect("cameraBlocked is mapped");
+        assert_eq!(
+            translate_value(mapping, &SettingValue::String("true".to_owned())),
+            None
+        );
+        assert_eq!(translate_value(mapping, &SettingValue::Integer(1)), None);
+    }
+
+    #[test]
     fn apple_restrictions_keep_their_catalog_id_and_booleans() {
         let mapping = configuration_mapping("iosGeneralDeviceConfiguration", "cameraBlocked")
             .expect("the iOS camera restriction is mapped");
