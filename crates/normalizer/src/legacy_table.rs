@@ -131,11 +131,11 @@ pub struct ComplianceMapping {
 
 /// Why a row of a table file was refused.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct TableProblem {
+struct TableProblem {
     /// The 1-based line number in the file.
-    pub line: usize,
+    line: usize,
     /// What is wrong.
-    pub message: String,
+    message: String,
 }
 
 /// A parsed table: the rows, sorted by lowercased (type, property), and the
@@ -156,10 +156,13 @@ type LookupKey = (String, String);
 
 fn lookup_key(odata_type: &str, property: &str) -> LookupKey {
     let odata_type = odata_type.trim();
-    let without_prefix = if odata_type.len() >= GRAPH_TYPE_PREFIX.len()
-        && odata_type[..GRAPH_TYPE_PREFIX.len()].eq_ignore_ascii_case(GRAPH_TYPE_PREFIX)
-    {
-        &odata_type[GRAPH_TYPE_PREFIX.len()..]
+    let has_prefix = odata_type
+        .get(..GRAPH_TYPE_PREFIX.len())
+        .is_some_and(|head| head.eq_ignore_ascii_case(GRAPH_TYPE_PREFIX));
+    let without_prefix = if has_prefix {
+        odata_type
+            .get(GRAPH_TYPE_PREFIX.len()..)
+            .unwrap_or(odata_type)
     } else {
         odata_type
     };
@@ -671,6 +674,19 @@ mod tests {
         assert_eq!(with_prefix, lowered);
         assert_eq!(
             configuration_mapping("windows10GeneralConfiguration", "noSuchProperty"),
+            None
+        );
+    }
+
+    #[test]
+    fn lookup_of_unusual_text_finds_nothing_and_never_panics() {
+        assert_eq!(
+            configuration_mapping("#microsoft.grapé.x", "cameraBlocked"),
+            None
+        );
+        assert_eq!(configuration_mapping("", ""), None);
+        assert_eq!(
+            compliance_mapping("ééééééééééééééééééé", "passwordRequired"),
             None
         );
     }
