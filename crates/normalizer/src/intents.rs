@@ -187,12 +187,14 @@ mod tests {
         assert_eq!(
             keys,
             vec![
+                // Both properties are in the legacy table: the intent setting meets
+                // the CSP (and the settings catalog's firewall ids).
                 (
-                    "windows10EndpointProtectionConfiguration.firewallBlockStatefulFTP".to_owned(),
+                    "device_vendor_msft_firewall_mdmstore_global_disablestatefulftp".to_owned(),
                     "true".to_owned()
                 ),
                 (
-                    "windows10EndpointProtectionConfiguration.firewallIdleTimeoutForSecurityAssociationInSeconds".to_owned(),
+                    "device_vendor_msft_firewall_mdmstore_global_saidletime".to_owned(),
                     "300".to_owned()
                 ),
             ]

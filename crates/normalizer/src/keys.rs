@@ -58,16 +58,27 @@ pub fn key_from_base_and_offset_uri(
     key_from_oma_uri(&format!("{base}/{offset}"))
 }
 
-/// The canonical key of a settings catalog definition id: the id itself, case-folded.
+/// The canonical key of a settings catalog definition id: the id itself,
+/// case-folded. Ids of device-only CSPs that the catalog writes without a scope
+/// (`vendor_msft_firewall_…`, for `./Vendor/MSFT/Firewall/…`) get the `device_`
+/// scope, as their OMA-URI form does.
 pub fn key_from_catalog_id(definition_id: &str) -> SettingKey {
-    SettingKey(definition_id.trim().to_lowercase())
+    let lowered = definition_id.trim().to_lowercase();
+    if lowered.starts_with("vendor_msft_") {
+        SettingKey(format!("device_{lowered}"))
+    } else {
+        SettingKey(lowered)
+    }
 }
 
 /// The scope a settings catalog definition id implies: Windows ids start with
 /// `device_` or `user_`; Apple and Android ids carry no scope and configure the device.
 pub fn scope_of_catalog_id(definition_id: &str) -> SettingScope {
-    let lowered = definition_id.trim_start();
-    if lowered.len() >= 5 && lowered[..5].eq_ignore_ascii_case("user_") {
+    let trimmed = definition_id.trim_start();
+    if trimmed
+        .get(..5)
+        .is_some_and(|prefix| prefix.eq_ignore_ascii_case("user_"))
+    {
         SettingScope::User
     } else {
         SettingScope::Device
@@ -116,6 +127,18 @@ mod tests {
             "device_vendor_msft_bitlocker_requiredeviceencryption"
         );
         assert_eq!(scope, SettingScope::Device);
+    }
+
+    #[test]
+    fn unscoped_catalog_ids_meet_unscoped_oma_uris() {
+        let (from_uri, _) =
+            key_from_oma_uri("./Vendor/MSFT/Firewall/MdmStore/Global/DisableStatefulFtp")
+                .expect("a path");
+        assert_eq!(
+            from_uri,
+            key_from_catalog_id("vendor_msft_firewall_mdmstore_global_disablestatefulftp")
+        );
+        assert_eq!(scope_of_catalog_id("ü_multibyte"), SettingScope::Device);
     }
 
     #[test]

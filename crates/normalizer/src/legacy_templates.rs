@@ -178,11 +178,12 @@ fn read_property(
         }
         return;
     }
-    let Some(value) = configured_value(node) else {
+    let Some(value) = raw_value(node) else {
         return;
     };
     let setting = match context.template {
-        TemplateKind::Compliance => compliance_setting(reader, context, property, value, node.span),
+        TemplateKind::Compliance => configured(value)
+            .and_then(|value| compliance_setting(reader, context, property, value, node.span)),
         TemplateKind::Configuration => {
             configuration_setting(reader, context, property, value, node.span)
         }
@@ -190,6 +191,9 @@ fn read_property(
     settings.extend(setting);
 }
 
+/// A configuration property: for a mapped property the table's translation decides
+/// which values are configured (its rules name them); an unmapped one keeps every
+/// configured value as written.
 fn configuration_setting(
     reader: &FieldReader<'_>,
     context: &TemplateContext<'_>,
@@ -212,7 +216,7 @@ fn configuration_setting(
     Some(Setting {
         key: family_local_key(context.odata_type, property),
         name: property.to_owned(),
-        value,
+        value: configured(value)?,
         scope: context.scope,
         kind: SettingKind::Configuration,
         canonical: false,
@@ -247,33 +251,37 @@ pub fn family_local_key(odata_type: &str, property: &str) -> SettingKey {
     SettingKey(format!("{odata_type}.{property}"))
 }
 
-/// The typed value of a template property, or `None` when it means "not configured".
-fn configured_value(node: &Node) -> Option<SettingValue> {
+/// The typed value of a template property as written (`None` for `null` and for
+/// objects, which are flattened instead).
+fn raw_value(node: &Node) -> Option<SettingValue> {
     match &node.value {
-        Value::Null | Value::Bool(false) | Value::Object(_) => None,
-        Value::Bool(true) => Some(SettingValue::Bool(true)),
+        Value::Null | Value::Object(_) => None,
+        Value::Bool(flag) => Some(SettingValue::Bool(*flag)),
         Value::Number(number) => Some(match number.as_i64() {
             Some(integer) => SettingValue::Integer(integer),
             None => SettingValue::String(number.as_str().to_owned()),
         }),
-        Value::String(text) => {
+        Value::String(text) => Some(SettingValue::String(text.clone())),
+        Value::Array(items) => Some(SettingValue::List(
+            items.iter().filter_map(list_item_value).collect(),
+        )),
+    }
+}
+
+/// `value` unless it means "not configured": `false` on a block or require
+/// switch, `notConfigured` and the other words Intune writes, an empty list.
+fn configured(value: SettingValue) -> Option<SettingValue> {
+    match &value {
+        SettingValue::Bool(false) => None,
+        SettingValue::String(text)
             if NOT_CONFIGURED_WORDS
                 .iter()
-                .any(|word| word.eq_ignore_ascii_case(text))
-            {
-                None
-            } else {
-                Some(SettingValue::String(text.clone()))
-            }
+                .any(|word| word.eq_ignore_ascii_case(text)) =>
+        {
+            None
         }
-        Value::Array(items) => {
-            let values: Vec<SettingValue> = items.iter().filter_map(list_item_value).collect();
-            if values.is_empty() {
-                None
-            } else {
-                Some(SettingValue::List(values))
-            }
-        }
+        SettingValue::List(items) if items.is_empty() => None,
+        _ => Some(value),
     }
 }
 
@@ -461,10 +469,14 @@ mod tests {
         assert_eq!(
             keys,
             vec![
-                "windowsUpdateForBusinessConfiguration.qualityUpdatesDeferralPeriodInDays=0",
-                "windowsUpdateForBusinessConfiguration.featureUpdatesDeferralPeriodInDays=30",
+                // Mapped by the legacy table: keyed by CSP, values translated, and an
+                // explicit `false` kept where the table names it.
+                "device_vendor_msft_policy_config_update_deferqualityupdatesperiodindays=0",
+                "device_vendor_msft_policy_config_update_deferfeatureupdatesperiodindays=30",
+                "device_vendor_msft_policy_config_update_excludewudriversinqualityupdate=0",
+                // Not mapped: family-local keys, unconfigured values skipped.
                 "windowsUpdateForBusinessConfiguration.allowWindows11Upgrade=true",
-                "windowsUpdateForBusinessConfiguration.automaticUpdateMode=\"autoInstallAtMaintenanceTime\"",
+                "device_vendor_msft_policy_config_update_allowautoupdate=1",
                 "windowsUpdateForBusinessConfiguration.installationSchedule.activeHoursStart=\"08:00:00.0000000\"",
             ]
         );
