@@ -207,6 +207,16 @@ pub fn compliance_mapping(odata_type: &str, property: &str) -> Option<&'static C
     compliance_table().find(odata_type, property)
 }
 
+/// The strictness direction of a canonical compliance key, when the table maps a
+/// property to it.
+pub fn compliance_direction(key: &SettingKey) -> Option<&'static StrictnessDirection> {
+    compliance_table()
+        .rows
+        .iter()
+        .find(|(_, row)| row.key == *key)
+        .map(|(_, row)| &row.direction)
+}
+
 /// How many configuration rows and compliance rows the table holds.
 pub fn table_size() -> (usize, usize) {
     (

@@ -10,6 +10,7 @@ use crate::context::AnalysisContext;
 use crate::finding::{Finding, Severity};
 
 mod assignment_no_effect;
+mod compliance_most_restrictive;
 mod conflicting_setting;
 mod duplicate_object;
 mod duplicate_setting;
@@ -83,6 +84,7 @@ pub(crate) use declare_rule;
 pub static RULES: &[&dyn Rule] = &[
     &conflicting_setting::ConflictingSetting,
     &duplicate_setting::DuplicateSetting,
+    &compliance_most_restrictive::ComplianceMostRestrictive,
     &unassigned_policy::UnassignedPolicy,
     &assignment_no_effect::AssignmentNoEffect,
     &unknown_reference::UnknownReference,
