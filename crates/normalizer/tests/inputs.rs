@@ -4,6 +4,11 @@
 //! value), assignments, groups, filters, inventory, unsupported families and
 //! problems. A change in what any format yields shows up in review.
 
+#![expect(
+    clippy::expect_used,
+    reason = "test helpers: a missing fixture should fail the test loudly"
+)]
+
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
 
@@ -20,7 +25,11 @@ fn fixture(format: &str) -> PathBuf {
 
 fn read(format: &str) -> Tenant {
     let directory = fixture(format);
-    let loaded = load(&[directory.clone()], &LoadOptions::new(&directory)).expect("fixture exists");
+    let loaded = load(
+        std::slice::from_ref(&directory),
+        &LoadOptions::new(&directory),
+    )
+    .expect("fixture exists");
     normalize(loaded)
 }
 
