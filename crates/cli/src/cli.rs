@@ -64,6 +64,11 @@ pub struct CheckArguments {
     #[arg(long, value_name = "PATH")]
     pub inventory: Vec<PathBuf>,
 
+    /// A settings catalog definitions export (Graph `configurationSettings`):
+    /// display names, option labels and applicability for the settings.
+    #[arg(long, value_name = "FILE")]
+    pub catalog: Option<PathBuf>,
+
     /// Skip files larger than this many bytes, with a `parse-error` finding.
     #[arg(long, value_name = "BYTES", default_value_t = preflight_parser::DEFAULT_MAX_FILE_SIZE)]
     pub max_file_size: u64,

@@ -9,6 +9,7 @@
 
 mod administrative_templates;
 mod assignments;
+mod catalog;
 mod directory;
 mod filters;
 mod intents;
@@ -118,6 +119,15 @@ pub fn normalize(loaded: Loaded) -> Tenant {
                 devices.extend(directory::read_entra_device(document, &mut problems));
                 None
             }
+            DocumentKind::SettingDefinition => {
+                if let Some(definition) = catalog::read_definition(document, &mut problems) {
+                    tenant
+                        .definitions
+                        .entry(definition.id.clone())
+                        .or_insert(definition);
+                }
+                None
+            }
             DocumentKind::User => {
                 tenant
                     .users
@@ -136,6 +146,7 @@ pub fn normalize(loaded: Loaded) -> Tenant {
     tenant.groups = resolve_groups(&mut tenant.policies, directory_groups, described_groups);
     tenant.devices = directory::join_devices(devices);
     tenant.unsupported = unsupported.finish();
+    catalog::apply_catalog(&mut tenant);
     problems.sort_by_key(|problem| (problem.file, problem.span.map(|span| span.start)));
     tenant.problems = problems;
     tenant

@@ -138,6 +138,8 @@ pub enum SettingValue {
         /// The part of the option id after the setting's own id (`1`), when the
         /// option id follows that convention.
         short: Option<String>,
+        /// The option's display name, when a catalog definitions export gave it.
+        label: Option<String>,
     },
     /// A list of values (simple or choice setting collections).
     List(Vec<SettingValue>),
@@ -166,9 +168,10 @@ impl SettingValue {
                 } else if short.eq_ignore_ascii_case("false") {
                     SettingValue::Bool(false)
                 } else {
-                    self.clone()
+                    self.without_label()
                 }
             }
+            SettingValue::Choice { .. } => self.without_label(),
             SettingValue::List(items) => {
                 let mut items: Vec<SettingValue> =
                     items.iter().map(SettingValue::normalized).collect();
@@ -176,6 +179,18 @@ impl SettingValue {
                 items.dedup();
                 SettingValue::List(items)
             }
+            _ => self.clone(),
+        }
+    }
+
+    /// The value without a choice's display label.
+    fn without_label(&self) -> SettingValue {
+        match self {
+            SettingValue::Choice { option, short, .. } => SettingValue::Choice {
+                option: option.clone(),
+                short: short.clone(),
+                label: None,
+            },
             _ => self.clone(),
         }
     }
@@ -192,8 +207,16 @@ impl fmt::Display for SettingValue {
             SettingValue::Bool(flag) => write!(formatter, "{flag}"),
             SettingValue::Integer(number) => write!(formatter, "{number}"),
             SettingValue::String(text) => write!(formatter, "{text:?}"),
-            SettingValue::Choice { option, short } => {
-                formatter.write_str(short.as_deref().unwrap_or(option))
+            SettingValue::Choice {
+                option,
+                short,
+                label,
+            } => {
+                formatter.write_str(short.as_deref().unwrap_or(option))?;
+                match label {
+                    Some(label) => write!(formatter, " ({label})"),
+                    None => Ok(()),
+                }
             }
             SettingValue::List(items) => {
                 formatter.write_str("[")?;
@@ -485,6 +508,25 @@ pub struct User {
     pub source: SourceLocation,
 }
 
+/// What a settings catalog definitions export says about one setting.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SettingDefinition {
+    /// The definition id, lowercased (the setting's key for Windows settings).
+    pub id: String,
+    /// The display name.
+    pub display_name: Option<String>,
+    /// Option display names by option id (lowercased).
+    pub option_labels: std::collections::BTreeMap<String, String>,
+    /// The platforms the setting applies to (empty: not stated).
+    pub platforms: Vec<Platform>,
+    /// The lowest OS version the setting applies to, when stated.
+    pub minimum_version: Option<String>,
+    /// The Windows editions (SKUs) the setting applies to (empty: all).
+    pub windows_skus: Vec<String>,
+    /// Where the definition is written.
+    pub source: SourceLocation,
+}
+
 /// Objects of a family preflight recognizes but does not analyze yet.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct UnsupportedFamily {
@@ -514,6 +556,8 @@ pub struct Tenant {
     pub users: Vec<User>,
     /// Families read but not analyzed, sorted by family.
     pub unsupported: Vec<UnsupportedFamily>,
+    /// Settings catalog definitions (`--catalog`), by definition id.
+    pub definitions: std::collections::BTreeMap<String, SettingDefinition>,
     /// Problems from reading and normalizing, in file order.
     pub problems: Vec<preflight_parser::InputProblem>,
 }

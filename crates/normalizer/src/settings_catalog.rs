@@ -239,7 +239,11 @@ fn read_choice_option(
         .strip_prefix(definition_id)
         .and_then(|rest| rest.strip_prefix('_'))
         .map(str::to_owned);
-    Some(SettingValue::Choice { option, short })
+    Some(SettingValue::Choice {
+        option,
+        short,
+        label: None,
+    })
 }
 
 fn read_simple_value(

@@ -50,6 +50,9 @@ pub enum DocumentKind {
     EntraDevice,
     /// An Entra ID user (`user`), from an inventory export.
     User,
+    /// A settings catalog definition (`deviceManagementConfigurationSettingDefinition`),
+    /// from a `configurationSettings` export given with `--catalog`.
+    SettingDefinition,
 }
 
 impl DocumentKind {
@@ -69,6 +72,7 @@ impl DocumentKind {
             DocumentKind::ManagedDevice => "managed device",
             DocumentKind::EntraDevice => "Entra ID device",
             DocumentKind::User => "user",
+            DocumentKind::SettingDefinition => "setting definition",
         }
     }
 }
@@ -247,6 +251,7 @@ fn entity_set_hint(context: &str) -> Option<DocumentKind> {
         "manageddevices" => DocumentKind::ManagedDevice,
         "devices" => DocumentKind::EntraDevice,
         "users" => DocumentKind::User,
+        "configurationsettings" | "settingdefinitions" => DocumentKind::SettingDefinition,
         "managedapppolicies"
         | "iosmanagedappprotections"
         | "androidmanagedappprotections"
@@ -358,6 +363,11 @@ pub fn kind_of_odata_type(odata_type: &str) -> Option<DocumentKind> {
         "manageddevice" | "windowsmanageddevice" => DocumentKind::ManagedDevice,
         "device" => DocumentKind::EntraDevice,
         "user" => DocumentKind::User,
+        _ if name.starts_with("devicemanagementconfiguration")
+            && name.ends_with("settingdefinition") =>
+        {
+            DocumentKind::SettingDefinition
+        }
         _ if name.ends_with("compliancepolicy") => DocumentKind::CompliancePolicy,
         _ if is_device_configuration_type(&name) => DocumentKind::DeviceConfiguration,
         _ if is_other_intune_type(&name) => DocumentKind::OtherIntuneObject,
@@ -544,6 +554,10 @@ mod tests {
             ),
             ("managedDevice", DocumentKind::ManagedDevice),
             ("group", DocumentKind::Group),
+            (
+                "deviceManagementConfigurationChoiceSettingDefinition",
+                DocumentKind::SettingDefinition,
+            ),
         ];
         for (name, expected) in cases {
             let text = format!(r##"{{"@odata.type": "#microsoft.graph.{name}"}}"##);

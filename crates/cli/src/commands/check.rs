@@ -18,9 +18,11 @@ pub fn run(arguments: &CheckArguments) -> Result<Outcome, UsageError> {
         // pre-commit found no changed file of the hook's types: nothing to report.
         return Ok(Outcome::Clean);
     }
+    let mut extra_inputs = arguments.inventory.clone();
+    extra_inputs.extend(arguments.catalog.iter().cloned());
     let input = read_input(&InputRequest {
         paths: &arguments.paths,
-        inventory: &arguments.inventory,
+        inventory: &extra_inputs,
         config: arguments.config.as_deref(),
         max_file_size: Some(arguments.max_file_size),
         whole_project: arguments.changed,

@@ -15,7 +15,7 @@ use crate::progress::Progress;
 pub struct InputRequest<'a> {
     /// Policy paths (files or directories); empty: the project directory.
     pub paths: &'a [PathBuf],
-    /// Inventory paths (`--inventory`), read the same way.
+    /// Inventory and catalog paths (`--inventory`, `--catalog`), read the same way.
     pub inventory: &'a [PathBuf],
     /// `--config`, when given.
     pub config: Option<&'a Path>,

@@ -18,6 +18,7 @@ mod empty_group;
 mod exclusive_groups_overlap;
 mod group_cycle;
 mod input_evidence;
+mod not_applicable_setting;
 mod pair_evidence;
 mod parse_error;
 mod unassigned_policy;
@@ -85,6 +86,7 @@ pub static RULES: &[&dyn Rule] = &[
     &conflicting_setting::ConflictingSetting,
     &duplicate_setting::DuplicateSetting,
     &compliance_most_restrictive::ComplianceMostRestrictive,
+    &not_applicable_setting::NotApplicableSetting,
     &unassigned_policy::UnassignedPolicy,
     &assignment_no_effect::AssignmentNoEffect,
     &unknown_reference::UnknownReference,
