@@ -140,6 +140,34 @@ pub fn policy_overlap(
     best.unwrap_or_else(|| disjoint("no assignments meet".to_owned()))
 }
 
+/// Whether everyone `inner` reaches is also reached by `outer`, from structure
+/// alone: every include target of `inner` (after its exclusions) is contained in
+/// an include target of `outer` (after its exclusions), and `outer` covers
+/// `inner`'s platforms. A policy assigned to nobody is covered by nothing.
+pub fn audience_covers(tenant: &Tenant, outer: &Policy, inner: &Policy) -> bool {
+    let platforms_covered = outer.platforms.is_empty()
+        || (!inner.platforms.is_empty()
+            && inner
+                .platforms
+                .iter()
+                .all(|platform| outer.platforms.contains(platform)));
+    if !platforms_covered {
+        return false;
+    }
+    let inner_audience = Audience::of(inner);
+    let outer_audience = Audience::of(outer);
+    !inner_audience.includes.is_empty()
+        && inner_audience.includes.iter().all(|inner_include| {
+            outer_audience.includes.iter().any(|outer_include| {
+                contained(
+                    tenant,
+                    (inner_include, &inner_audience),
+                    (outer_include, &outer_audience),
+                )
+            })
+        })
+}
+
 fn include_overlap(
     tenant: &Tenant,
     config: &Config,

@@ -112,6 +112,11 @@ impl SettingPairs {
         Self { by_key, overlaps }
     }
 
+    /// The settings (of at least two policies) with `key`, in policy order.
+    pub fn settings_with_key(&self, key: &SettingKey) -> &[SettingRef] {
+        self.by_key.get(key).map_or(&[], Vec::as_slice)
+    }
+
     /// The overlap of the pair of policies `first` and `second` (in either order),
     /// when they share a setting key.
     pub fn overlap_of(&self, first: usize, second: usize) -> Option<&Overlap> {

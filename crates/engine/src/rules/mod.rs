@@ -21,6 +21,7 @@ mod input_evidence;
 mod not_applicable_setting;
 mod pair_evidence;
 mod parse_error;
+mod shadowed_policy;
 mod unassigned_policy;
 mod unknown_reference;
 mod unrecognized_file;
@@ -86,6 +87,7 @@ pub static RULES: &[&dyn Rule] = &[
     &conflicting_setting::ConflictingSetting,
     &duplicate_setting::DuplicateSetting,
     &compliance_most_restrictive::ComplianceMostRestrictive,
+    &shadowed_policy::ShadowedPolicy,
     &not_applicable_setting::NotApplicableSetting,
     &unassigned_policy::UnassignedPolicy,
     &assignment_no_effect::AssignmentNoEffect,
