@@ -18,6 +18,9 @@ declare_rule! {
     /// either way this policy decides nothing on its own.
     ///
     /// ## Why it matters
+    /// Two policies with the same audience are reported only when one sets
+    /// strictly fewer settings than the other.
+    ///
     /// Where the values are equal, the policy is dead weight that will drift from
     /// the other one over time. Where they differ, every one of its devices is in
     /// conflict for every one of its settings: the policy was probably meant to be
@@ -57,6 +60,13 @@ impl Rule for ShadowedPolicy {
             }
         };
         for (index, policy) in tenant.policies.iter().enumerate() {
+            // Two policies with the same audience cover each other; the one with
+            // no more settings than the other is not shadowed by it (equal
+            // twins are `duplicate-setting`s, not two shadowed policies).
+            let mutual_twin = |other: usize| {
+                covers(index, other)
+                    && tenant.policies[other].settings.len() <= policy.settings.len()
+            };
             if policy.settings.is_empty()
                 || policy
                     .settings
@@ -71,6 +81,7 @@ impl Rule for ShadowedPolicy {
                     other.policy != index
                         && !same_object(policy, &tenant.policies[other.policy])
                         && covers(other.policy, index)
+                        && !mutual_twin(other.policy)
                 });
                 match by {
                     Some(other) => {
