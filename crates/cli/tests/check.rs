@@ -92,6 +92,47 @@ fn json_output_is_byte_identical_across_runs_and_thread_counts() {
 }
 
 #[test]
+fn json_output_does_not_depend_on_the_order_files_are_given_in() {
+    // Every file of the fixtures, given one by one in three different orders
+    // (sorted, reversed, interleaved) and with different thread counts.
+    let mut files = Vec::new();
+    let mut pending = vec![common::workspace_root().join("fixtures/inputs")];
+    pending.push(common::workspace_root().join("fixtures/demo-tenant"));
+    while let Some(directory) = pending.pop() {
+        for entry in fs::read_dir(&directory).unwrap_or_else(|error| panic!("{error}")) {
+            let path = entry.unwrap_or_else(|error| panic!("{error}")).path();
+            if path.is_dir() {
+                pending.push(path);
+            } else {
+                let relative = path
+                    .strip_prefix(common::workspace_root())
+                    .unwrap_or(&path)
+                    .display()
+                    .to_string();
+                files.push(relative);
+            }
+        }
+    }
+    files.sort();
+    let reversed: Vec<String> = files.iter().rev().cloned().collect();
+    let interleaved: Vec<String> = files
+        .iter()
+        .step_by(2)
+        .chain(files.iter().skip(1).step_by(2))
+        .cloned()
+        .collect();
+    let report = |order: &[String], threads: &str| {
+        let mut arguments = vec!["--threads", threads, "check", "--format", "json"];
+        arguments.extend(order.iter().map(String::as_str));
+        run(&arguments).stdout
+    };
+    let expected = report(&files, "1");
+    assert!(expected.contains("\"findings\""));
+    assert_eq!(report(&reversed, "2"), expected, "reversed order");
+    assert_eq!(report(&interleaved, "8"), expected, "interleaved order");
+}
+
+#[test]
 fn exit_code_is_0_when_nothing_reaches_the_threshold() {
     let result = run(&["check", "fixtures/rules/conflicting-setting/quiet"]);
     assert_eq!(result.code, 0, "{}", result.stdout);

@@ -28,25 +28,30 @@ pub fn read_assignments_page(
     let root = reader.expect_object(&document.root, "the assignments response")?;
     let owner = crate::owner_of_page(&mut reader, root)?;
     let value = root.get("value")?;
-    Some((owner, read_assignments(&mut reader, value, groups)))
+    Some((owner, read_assignments(&mut reader, value, groups)?))
 }
 
-/// Reads a policy's `assignments` array.
+/// Reads a policy's `assignments` array. `None` when the array has entries and
+/// not one of them could be read: the audience is then unknown, not empty.
 pub fn read_assignments(
     reader: &mut FieldReader<'_>,
     node: &Node,
     groups: &mut Vec<Group>,
-) -> Vec<Assignment> {
+) -> Option<Vec<Assignment>> {
     let Some(entries) = node.as_array() else {
         if !node.is_null() {
             reader.wrong_type(node, "assignments", "an array");
         }
-        return Vec::new();
+        return None;
     };
-    entries
+    let assignments: Vec<Assignment> = entries
         .iter()
         .filter_map(|entry| read_assignment(reader, entry, groups))
-        .collect()
+        .collect();
+    if assignments.is_empty() && !entries.is_empty() {
+        return None;
+    }
+    Some(assignments)
 }
 
 fn read_assignment(

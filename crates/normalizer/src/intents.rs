@@ -29,7 +29,9 @@ pub fn read_intent(
     let mut reader = FieldReader::new(document.file, problems);
     let root = reader.expect_object(&document.root, "the endpoint security policy")?;
     let name_node = root.get("displayName");
-    let name = reader.required_str(root, "displayName", "the endpoint security policy")?;
+    // A policy without a usable name is not analyzed, but the rest of it is
+    // still read so that every wrong type in it is reported.
+    let name = reader.required_str(root, "displayName", "the endpoint security policy");
     let id = reader
         .optional_str(root, "id")
         .map(|id| PolicyId(id.to_owned()));
@@ -49,7 +51,8 @@ pub fn read_intent(
     platforms.dedup();
     let assignments = root
         .get("assignments")
-        .map(|node| read_assignments(&mut reader, node, groups));
+        .and_then(|node| read_assignments(&mut reader, node, groups));
+    let name = name?;
     Some(Policy {
         id,
         name: name.to_owned(),

@@ -32,7 +32,9 @@ pub fn read_settings_catalog_policy(
     let mut reader = FieldReader::new(document.file, problems);
     let root = reader.expect_object(&document.root, "the policy")?;
     let name_node = root.get("name");
-    let name = reader.required_str(root, "name", "the settings catalog policy")?;
+    // A policy without a usable name is not analyzed, but the rest of it is
+    // still read so that every wrong type in it is reported.
+    let name = reader.required_str(root, "name", "the settings catalog policy");
     let id = reader
         .optional_str(root, "id")
         .map(|id| PolicyId(id.to_owned()));
@@ -43,8 +45,9 @@ pub fn read_settings_catalog_policy(
 
     let assignments = root
         .get("assignments")
-        .map(|node| read_assignments(&mut reader, node, groups));
+        .and_then(|node| read_assignments(&mut reader, node, groups));
 
+    let name = name?;
     Some(Policy {
         id,
         name: name.to_owned(),

@@ -193,6 +193,49 @@ pub fn parse(text: &str) -> Result<Node, JsonError> {
     Ok(root)
 }
 
+/// A member name written twice in one object: the name, and the spans of the first
+/// and the repeated member name.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DuplicateMember {
+    /// The repeated name.
+    pub key: String,
+    /// Where the name is first written.
+    pub first: Span,
+    /// Where it is written again.
+    pub repeated: Span,
+}
+
+/// Every member name written twice in one object, anywhere in `root`, in text
+/// order. Readers use the first value (`Object::get`), as most JSON readers do not.
+pub fn duplicate_members(root: &Node) -> Vec<DuplicateMember> {
+    let mut found = Vec::new();
+    let mut pending = vec![root];
+    while let Some(node) = pending.pop() {
+        match &node.value {
+            Value::Object(object) => {
+                let mut seen: std::collections::BTreeMap<&str, Span> =
+                    std::collections::BTreeMap::new();
+                for member in &object.members {
+                    if let Some(first) = seen.get(member.key.as_str()) {
+                        found.push(DuplicateMember {
+                            key: member.key.clone(),
+                            first: *first,
+                            repeated: member.key_span,
+                        });
+                    } else {
+                        seen.insert(&member.key, member.key_span);
+                    }
+                    pending.push(&member.value);
+                }
+            }
+            Value::Array(items) => pending.extend(items.iter()),
+            _ => {}
+        }
+    }
+    found.sort_by_key(|duplicate| duplicate.repeated.start);
+    found
+}
+
 struct Parser<'text> {
     text: &'text str,
     bytes: &'text [u8],
@@ -493,6 +536,22 @@ fn describe_character(character: char) -> String {
             format!("control character U+{:04X}", character as u32)
         }
         character => format!("`{character}`"),
+    }
+}
+
+#[cfg(test)]
+mod duplicate_tests {
+    use super::*;
+
+    #[test]
+    fn repeated_member_names_are_found_at_every_level() {
+        let root = parse(r#"{"a": 1, "b": {"c": 1, "c": 2}, "a": [ {"d": 1, "d": 1} ]}"#)
+            .expect("valid JSON");
+        let keys: Vec<String> = duplicate_members(&root)
+            .into_iter()
+            .map(|duplicate| duplicate.key)
+            .collect();
+        assert_eq!(keys, vec!["c", "a", "d"]);
     }
 }
 

@@ -305,6 +305,20 @@ fn parse_document(
             return (Vec::new(), vec![problem]);
         }
     };
+    let duplicates: Vec<InputProblem> = json::duplicate_members(&root)
+        .into_iter()
+        .map(|duplicate| {
+            InputProblem::parse_error(
+                file.id,
+                Some(duplicate.repeated),
+                format!(
+                    "member `{}` is written twice in one object; the first value is used",
+                    duplicate.key
+                ),
+            )
+            .with_help("remove one of them; tools that read this file may pick either")
+        })
+        .collect();
     let sniffed = sniff_documents(root, &file.display_path);
     let documents = sniffed
         .documents
@@ -315,23 +329,20 @@ fn parse_document(
             root: document.root,
         })
         .collect();
-    let problems = sniffed
-        .unrecognized
-        .into_iter()
-        .map(|object| InputProblem {
-            kind: InputProblemKind::UnrecognizedFile,
-            file: file.id,
-            span: object.span,
-            message: match object.span {
-                None => format!("not an Intune export: {}; skipped", object.reason),
-                Some(_) => format!(
-                    "an item that is not Intune data: {}; skipped",
-                    object.reason
-                ),
-            },
-            help: None,
-        })
-        .collect();
+    let mut problems = duplicates;
+    problems.extend(sniffed.unrecognized.into_iter().map(|object| InputProblem {
+        kind: InputProblemKind::UnrecognizedFile,
+        file: file.id,
+        span: object.span,
+        message: match object.span {
+            None => format!("not an Intune export: {}; skipped", object.reason),
+            Some(_) => format!(
+                "an item that is not Intune data: {}; skipped",
+                object.reason
+            ),
+        },
+        help: None,
+    }));
     (documents, problems)
 }
 
