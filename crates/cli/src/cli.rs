@@ -31,6 +31,8 @@ pub enum Command {
     Rules(RulesArguments),
     /// Explain one rule: what it finds, why it matters, how to fix it.
     Explain(ExplainArguments),
+    /// Check a rollout plan phase by phase: what each phase reaches, introduces and changes.
+    Plan(PlanArguments),
     /// Show the policies that reach a device, a user or a group, and how.
     Who(WhoArguments),
     /// Draw policies, groups and filters as a graph, conflicts highlighted.
@@ -63,6 +65,11 @@ pub struct CheckArguments {
     /// `users` and `groups` with members): audiences become exact sets. Repeatable.
     #[arg(long, value_name = "PATH")]
     pub inventory: Vec<PathBuf>,
+
+    /// A rollout plan (`rollout.json`): enables the rules about rollouts, such as
+    /// `unrepresentative-pilot`. `preflight plan` checks each phase.
+    #[arg(long, value_name = "FILE")]
+    pub plan: Option<PathBuf>,
 
     /// A settings catalog definitions export (Graph `configurationSettings`):
     /// display names, option labels and applicability for the settings.
@@ -248,4 +255,47 @@ pub enum GraphFormat {
     Dot,
     /// Mermaid flowchart (renders in GitHub Markdown).
     Mermaid,
+}
+
+/// Options of `preflight plan`.
+#[derive(Debug, clap::Args)]
+pub struct PlanArguments {
+    /// The rollout plan (`rollout.json`, see `schemas/rollout-v1.schema.json`).
+    #[arg(value_name = "PLAN")]
+    pub plan: PathBuf,
+
+    /// Files and directories holding the tenant. Default: the current directory.
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+
+    /// Inventory exports: phases then show how many devices and users they reach.
+    #[arg(long, value_name = "PATH")]
+    pub inventory: Vec<PathBuf>,
+
+    /// The configuration file.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = PlanFormat::Human)]
+    pub format: PlanFormat,
+
+    /// Write the report to FILE instead of standard output.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Exit with status 1 when a phase introduces a finding at least this severe.
+    #[arg(long, value_enum, default_value_t = FailOn::Error)]
+    pub fail_on: FailOn,
+}
+
+/// Output formats of `plan`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum PlanFormat {
+    /// Phase by phase, with annotated findings.
+    Human,
+    /// JSON: a `phases` array, each with its findings in the `check` JSON shape.
+    Json,
+    /// A change summary per phase for the help desk and the communication plan.
+    Markdown,
 }

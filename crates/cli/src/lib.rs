@@ -47,6 +47,7 @@ pub fn run() -> ExitCode {
         Command::Check(arguments) => commands::check::run(&arguments),
         Command::Rules(arguments) => commands::rules::run(&arguments),
         Command::Explain(arguments) => commands::explain::run(&arguments),
+        Command::Plan(arguments) => commands::plan::run(&arguments),
         Command::Who(arguments) => commands::who::run(&arguments),
         Command::Graph(arguments) => commands::graph::run(&arguments),
         Command::Init => commands::init::run(),

@@ -58,9 +58,14 @@ fn every_rule_fires_on_its_fires_fixture_and_not_on_its_quiet_fixture() {
             let path = format!("fixtures/rules/{name}/{case}");
             // A fixture folder may carry its own configuration.
             let config = format!("{path}/preflight.toml");
+            // and its own rollout plan.
+            let plan = format!("{path}/rollout.json");
             let mut arguments = vec!["check", path.as_str()];
             if workspace_root().join(&config).is_file() {
                 arguments.extend(["--config", config.as_str()]);
+            }
+            if workspace_root().join(&plan).is_file() {
+                arguments.extend(["--plan", plan.as_str()]);
             }
             let run_json = run(&[arguments.as_slice(), &["--format", "json"]].concat());
             let report = json(&run_json);

@@ -20,6 +20,8 @@ pub struct AnalysisContext<'run> {
     pub config: &'run Config,
     /// The configuration file, when one was read (its text is among the tenant's files).
     pub config_file: Option<FileId>,
+    /// The rollout plan, when one is given.
+    pub plan: Option<&'run preflight_normalizer::plan::RolloutPlan>,
     inventory_rules: InventoryRules,
     target_graph: OnceLock<TargetGraph>,
     audiences: OnceLock<Audiences>,
@@ -34,6 +36,7 @@ impl<'run> AnalysisContext<'run> {
             tenant,
             config,
             config_file,
+            plan: None,
             inventory_rules: InventoryRules::default(),
             target_graph: OnceLock::new(),
             audiences: OnceLock::new(),

@@ -14,6 +14,7 @@ pub mod finding;
 pub mod fingerprint;
 pub mod inventory_rules;
 pub mod overlap;
+pub mod rollout;
 pub mod rules;
 pub mod setting_pairs;
 pub mod target_graph;
@@ -123,6 +124,8 @@ pub struct AnalysisInput<'run> {
     /// The configuration file, added to the tenant's files so that findings can
     /// point into it; not counted as an input file.
     pub config_file: Option<preflight_parser::FileId>,
+    /// The rollout plan, for the rules about rollouts (`check --plan`, `plan`).
+    pub plan: Option<&'run preflight_normalizer::plan::RolloutPlan>,
 }
 
 /// Runs every rule over `tenant` with the default configuration.
@@ -131,6 +134,7 @@ pub fn analyze(tenant: &Tenant) -> Report {
         tenant,
         config: &Config::default(),
         config_file: None,
+        plan: None,
     })
 }
 
@@ -138,7 +142,8 @@ pub fn analyze(tenant: &Tenant) -> Report {
 /// rules that report on the ignores themselves; returns the findings sorted.
 pub fn analyze_with(input: &AnalysisInput<'_>) -> Report {
     let tenant = input.tenant;
-    let context = AnalysisContext::new(tenant, input.config, input.config_file);
+    let mut context = AnalysisContext::new(tenant, input.config, input.config_file);
+    context.plan = input.plan;
     let run_rules = |after_ignores: bool| -> Vec<Finding> {
         rules::RULES
             .par_iter()
@@ -178,7 +183,9 @@ pub fn analyze_with(input: &AnalysisInput<'_>) -> Report {
     findings.sort_by(|left, right| compare_findings(tenant, left, right));
 
     let counts = SeverityCounts::of(&findings);
-    let input_files = tenant.files.len() - usize::from(input.config_file.is_some());
+    let input_files = tenant.files.len()
+        - usize::from(input.config_file.is_some())
+        - usize::from(input.plan.is_some());
     Report {
         findings,
         summary: Summary {

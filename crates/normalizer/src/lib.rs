@@ -17,6 +17,7 @@ pub mod keys;
 pub mod legacy_table;
 mod legacy_templates;
 pub mod model;
+pub mod plan;
 mod reader;
 mod settings_catalog;
 pub mod stable_hash;
@@ -119,6 +120,8 @@ pub fn normalize(loaded: Loaded) -> Tenant {
                 devices.extend(directory::read_entra_device(document, &mut problems));
                 None
             }
+            // Plans are read by `preflight plan` and `check --plan`, not as inputs.
+            DocumentKind::RolloutPlan => None,
             DocumentKind::SettingDefinition => {
                 if let Some(definition) = catalog::read_definition(document, &mut problems) {
                     tenant

@@ -540,7 +540,7 @@ pub struct UnsupportedFamily {
 
 /// A whole tenant as read from the input: the files, what they define, and the
 /// problems met on the way.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct Tenant {
     /// Every input file, indexed by `FileId`.
     pub files: Vec<SourceFile>,

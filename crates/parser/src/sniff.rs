@@ -50,6 +50,9 @@ pub enum DocumentKind {
     EntraDevice,
     /// An Entra ID user (`user`), from an inventory export.
     User,
+    /// A preflight rollout plan (`policies` and `phases`): read by `preflight plan`
+    /// and `check --plan`, and skipped when met among the inputs.
+    RolloutPlan,
     /// A settings catalog definition (`deviceManagementConfigurationSettingDefinition`),
     /// from a `configurationSettings` export given with `--catalog`.
     SettingDefinition,
@@ -73,6 +76,7 @@ impl DocumentKind {
             DocumentKind::EntraDevice => "Entra ID device",
             DocumentKind::User => "user",
             DocumentKind::SettingDefinition => "setting definition",
+            DocumentKind::RolloutPlan => "rollout plan",
         }
     }
 }
@@ -426,6 +430,9 @@ fn kind_of_shape(node: &Node) -> Option<DocumentKind> {
     }
     if has("rule") && has("platform") && has("displayName") {
         return Some(DocumentKind::AssignmentFilter);
+    }
+    if has("phases") && has("policies") {
+        return Some(DocumentKind::RolloutPlan);
     }
     if has("definitionValues") {
         return Some(DocumentKind::AdministrativeTemplate);

@@ -7,7 +7,7 @@ use preflight_engine::{AnalysisInput, Severity, analyze_with};
 use preflight_parser::display_path;
 
 use crate::cli::{CheckArguments, CheckFormat, ColorChoice};
-use crate::commands::input::{Input, InputRequest, read_input};
+use crate::commands::input::{Input, InputRequest, read_input, read_plan_file};
 use crate::commands::{open_output, write_failed};
 use crate::reporters::{github, human, json, junit, sarif};
 use crate::{Outcome, UsageError, baseline};
@@ -27,6 +27,11 @@ pub fn run(arguments: &CheckArguments) -> Result<Outcome, UsageError> {
         max_file_size: Some(arguments.max_file_size),
         whole_project: arguments.changed,
     })?;
+    let mut input = input;
+    let plan = match &arguments.plan {
+        Some(path) => read_plan_file(path, &mut input)?,
+        None => None,
+    };
     let Input {
         tenant,
         config,
@@ -38,6 +43,7 @@ pub fn run(arguments: &CheckArguments) -> Result<Outcome, UsageError> {
         tenant: &tenant,
         config: &config,
         config_file,
+        plan: plan.as_ref(),
     });
     if arguments.changed {
         let changed: BTreeSet<String> = arguments

@@ -57,6 +57,7 @@ pub fn run(arguments: &GraphArguments) -> Result<Outcome, UsageError> {
         tenant,
         config: &input.config,
         config_file: input.config_file,
+        plan: None,
     });
     let mut conflicts: BTreeSet<(usize, usize, String)> = BTreeSet::new();
     for finding in &report.findings {

@@ -96,3 +96,36 @@ fn project_directory(config: Option<&LoadedConfig>) -> PathBuf {
         .filter(|parent| !parent.as_os_str().is_empty())
         .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
 }
+
+/// Reads a rollout plan file into the tenant (so findings can point into it) and
+/// parses it; mistakes in the plan become `parse-error` problems of the tenant.
+pub fn read_plan_file(
+    path: &Path,
+    input: &mut Input,
+) -> Result<Option<preflight_normalizer::plan::RolloutPlan>, UsageError> {
+    let bytes = std::fs::read(path)
+        .map_err(|error| UsageError(format!("cannot read `{}`: {error}", path.display())))?;
+    let decoded = preflight_parser::decode::decode(&bytes);
+    let shown = display_path(path, &input.base_directory);
+    let file = input
+        .tenant
+        .add_source_file(path.to_path_buf(), shown, &decoded.text);
+    let root = match preflight_parser::json::parse(&decoded.text) {
+        Ok(root) => root,
+        Err(error) => {
+            input
+                .tenant
+                .problems
+                .push(preflight_parser::InputProblem::parse_error(
+                    file,
+                    Some(error.span),
+                    error.message,
+                ));
+            return Ok(None);
+        }
+    };
+    let mut problems = Vec::new();
+    let plan = preflight_normalizer::plan::read_plan(file, &root, &mut problems);
+    input.tenant.problems.extend(problems);
+    Ok(plan)
+}

@@ -6,6 +6,7 @@ pub mod generated;
 pub mod graph;
 pub mod init;
 pub mod input;
+pub mod plan;
 pub mod rules;
 pub mod who;
 

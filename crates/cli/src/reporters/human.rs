@@ -31,6 +31,17 @@ pub fn write(
     report: &Report,
     style: Style,
 ) -> io::Result<()> {
+    write_findings(output, tenant, &report.findings, style)?;
+    writeln!(output, "{}", summary_line(report))
+}
+
+/// Writes each finding as an annotated source snippet, without a summary.
+pub fn write_findings(
+    output: &mut dyn Write,
+    tenant: &Tenant,
+    findings: &[preflight_engine::Finding],
+    style: Style,
+) -> io::Result<()> {
     let theme = if style.color {
         GraphicalTheme::unicode()
     } else {
@@ -40,7 +51,7 @@ pub fn write(
         .with_width(style.width)
         .with_links(false)
         .without_syntax_highlighting();
-    for finding in &report.findings {
+    for finding in findings {
         let diagnostic = FindingDiagnostic::new(tenant, finding);
         let mut rendered = String::new();
         handler
@@ -48,7 +59,7 @@ pub fn write(
             .map_err(|error| io::Error::other(error.to_string()))?;
         writeln!(output, "{rendered}")?;
     }
-    writeln!(output, "{}", summary_line(report))
+    Ok(())
 }
 
 /// One file's part of a finding: its source and the labels in it.

@@ -48,8 +48,9 @@ struct JsonCounts {
     info: usize,
 }
 
+/// A finding as JSON.
 #[derive(Serialize)]
-struct JsonFinding<'a> {
+pub struct JsonFinding<'a> {
     rule: &'static str,
     severity: &'static str,
     message: &'a str,
@@ -134,7 +135,8 @@ pub fn write(output: &mut dyn Write, tenant: &Tenant, report: &Report) -> io::Re
     writeln!(output)
 }
 
-fn json_finding<'a>(tenant: &'a Tenant, finding: &'a Finding) -> JsonFinding<'a> {
+/// One finding in the JSON shape of DESIGN.md section 5.
+pub fn json_finding<'a>(tenant: &'a Tenant, finding: &'a Finding) -> JsonFinding<'a> {
     JsonFinding {
         rule: finding.rule,
         severity: finding.severity.name(),

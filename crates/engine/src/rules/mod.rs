@@ -25,6 +25,7 @@ mod shadowed_policy;
 mod unassigned_policy;
 mod unknown_reference;
 mod unrecognized_file;
+mod unrepresentative_pilot;
 mod unsupported_exclusion;
 mod unsupported_family;
 mod unused_ignore;
@@ -96,6 +97,7 @@ pub static RULES: &[&dyn Rule] = &[
     &group_cycle::GroupCycle,
     &unsupported_exclusion::UnsupportedExclusion,
     &exclusive_groups_overlap::ExclusiveGroupsOverlap,
+    &unrepresentative_pilot::UnrepresentativePilot,
     &parse_error::ParseError,
     &unrecognized_file::UnrecognizedFile,
     &duplicate_object::DuplicateObject,
