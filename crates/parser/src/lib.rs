@@ -16,7 +16,7 @@ mod span;
 
 pub use load::{
     CONFIG_FILE_NAME, DEFAULT_MAX_FILE_SIZE, Document, FileReadCallback, LoadError, LoadOptions,
-    Loaded, PathFilter, load,
+    Loaded, PathFilter, load, load_from_memory,
 };
 pub use problem::{InputProblem, InputProblemKind};
 pub use sniff::{

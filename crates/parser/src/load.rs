@@ -255,7 +255,17 @@ fn read_one(
         Ok(bytes) => bytes,
         Err(error) => return unreadable(path, format!("cannot read: {}", io_error_text(&error))),
     };
-    let decoded = decode(&bytes);
+    file_from_bytes(id, path, shown, &bytes)
+}
+
+/// Decodes, parses and recognizes one file's bytes.
+fn file_from_bytes(
+    id: FileId,
+    path: PathBuf,
+    shown: String,
+    bytes: &[u8],
+) -> (SourceFile, Vec<Document>, Vec<InputProblem>) {
+    let decoded = decode(bytes);
     let file = SourceFile::new(
         id,
         path,
@@ -265,6 +275,24 @@ fn read_one(
     );
     let (document, problems) = parse_document(&file, decoded.first_invalid);
     (file, document, problems)
+}
+
+/// Reads files already in memory, given as (display path, bytes), exactly as
+/// [`load`] reads files from disk: sorted by display path, decoded, parsed and
+/// recognized. For fuzzing and for tools that hold the files themselves.
+pub fn load_from_memory(files: Vec<(String, Vec<u8>)>) -> Loaded {
+    let mut files = files;
+    files.sort_by(|left, right| left.0.cmp(&right.0));
+    files.dedup_by(|later, first| later.0 == first.0);
+    let mut loaded = Loaded::default();
+    for (index, (shown, bytes)) in files.into_iter().enumerate() {
+        let id = FileId(u32::try_from(index).unwrap_or(u32::MAX));
+        let (file, documents, problems) = file_from_bytes(id, PathBuf::from(&shown), shown, &bytes);
+        loaded.files.push(file);
+        loaded.documents.extend(documents);
+        loaded.problems.extend(problems);
+    }
+    loaded
 }
 
 /// Parses and recognizes one decoded file.
