@@ -86,7 +86,9 @@ mod tests {
                 .expect("a CSP path");
         assert_eq!(
             key,
-            key_from_catalog_id("device_vendor_msft_policy_config_defender_allowrealtimemonitoring")
+            key_from_catalog_id(
+                "device_vendor_msft_policy_config_defender_allowrealtimemonitoring"
+            )
         );
         assert_eq!(scope, SettingScope::Device);
     }
@@ -109,7 +111,10 @@ mod tests {
     fn unscoped_vendor_paths_are_device_settings() {
         let (key, scope) =
             key_from_oma_uri("./Vendor/MSFT/BitLocker/RequireDeviceEncryption").expect("a path");
-        assert_eq!(key.0, "device_vendor_msft_bitlocker_requiredeviceencryption");
+        assert_eq!(
+            key.0,
+            "device_vendor_msft_bitlocker_requiredeviceencryption"
+        );
         assert_eq!(scope, SettingScope::Device);
     }
 

@@ -15,8 +15,7 @@ use preflight_parser::{Document, InputProblem};
 
 use crate::assignments::read_assignments;
 use crate::model::{
-    Group, Platform, Policy, PolicyFamily, PolicyId, Setting, SettingKey, SettingScope,
-    SettingValue,
+    Group, Platform, Policy, PolicyFamily, PolicyId, Setting, SettingKey, SettingValue,
 };
 use crate::reader::FieldReader;
 use crate::stable_hash::stable_hash;
@@ -440,8 +439,8 @@ mod tests {
                 ),
             ]
         );
-        assert_eq!(policy.settings[2].scope, SettingScope::User);
-        assert_eq!(policy.settings[0].scope, SettingScope::Device);
+        assert_eq!(policy.settings[2].scope, crate::model::SettingScope::User);
+        assert_eq!(policy.settings[0].scope, crate::model::SettingScope::Device);
     }
 
     #[test]
