@@ -112,7 +112,7 @@ fn bench_tenants(criterion: &mut Criterion) {
         group.measurement_time(Duration::from_secs(match size {
             NamedSize::Small => 10,
             NamedSize::Medium => 30,
-            NamedSize::Large => 120,
+            NamedSize::Large => 60,
         }));
         floor_and_check(&mut group, &files, &tenant);
         // check-with-inventory: preflight does not read inventories yet (another
