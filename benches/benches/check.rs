@@ -1,12 +1,25 @@
-//! Parse-only floor against the full check, on the bundled fixtures and, when
-//! present, the public corpus in `../shared/corpus`.
+//! Parse-only floor against the full check, on the bundled fixtures, the public
+//! corpus in `../shared/corpus` when present, and generated tenants.
 //!
-//! Run with `cargo bench -p preflight-benches`.
+//! Run with `cargo bench -p preflight-benches`. Generated tenants are written once
+//! to `target/bench-tenants/<size>-<seed>/` and reused. `PREFLIGHT_BENCH_SIZES`
+//! chooses their sizes (`s`, `m`, `l`, comma-separated; default `s,m`, since `l`
+//! takes minutes); `PREFLIGHT_BENCH_SIZES=none` skips them.
 
 use std::hint::black_box;
+use std::path::Path;
+use std::time::Duration;
 
-use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use preflight_benches::{full_check, json_files, parse_only, workspace_root};
+use criterion::measurement::WallTime;
+use criterion::{BenchmarkGroup, Criterion, Throughput, criterion_group, criterion_main};
+use preflight_benches::generator::NamedSize;
+use preflight_benches::{
+    bench_tenant, full_check, json_files, parse_only, parse_only_parallel, tenant_policy_files,
+    workspace_root,
+};
+
+/// The seed of the generated tenants.
+const TENANT_SEED: u64 = 42;
 
 fn inputs() -> Vec<(&'static str, std::path::PathBuf)> {
     let root = workspace_root();
@@ -18,26 +31,98 @@ fn inputs() -> Vec<(&'static str, std::path::PathBuf)> {
     inputs
 }
 
-fn bench(criterion: &mut Criterion) {
+fn total_bytes(files: &[std::path::PathBuf]) -> u64 {
+    files
+        .iter()
+        .filter_map(|path| std::fs::metadata(path).ok())
+        .map(|metadata| metadata.len())
+        .sum()
+}
+
+/// The three measurements on one list of files: the sequential and parallel
+/// floors and the full check.
+fn floor_and_check(
+    group: &mut BenchmarkGroup<'_, WallTime>,
+    files: &[std::path::PathBuf],
+    base: &Path,
+) {
+    group.throughput(Throughput::Bytes(total_bytes(files)));
+    group.bench_function("parse-only", |bencher| {
+        bencher.iter(|| black_box(parse_only(black_box(files))));
+    });
+    group.bench_function("parse-only-parallel", |bencher| {
+        bencher.iter(|| black_box(parse_only_parallel(black_box(files))));
+    });
+    group.bench_function("check", |bencher| {
+        bencher.iter(|| black_box(full_check(black_box(files), base)));
+    });
+}
+
+fn bench_inputs(criterion: &mut Criterion) {
     let root = workspace_root();
     for (name, directory) in inputs() {
         let files = json_files(&directory);
-        let bytes: u64 = files
-            .iter()
-            .filter_map(|path| std::fs::metadata(path).ok())
-            .map(|metadata| metadata.len())
-            .sum();
         let mut group = criterion.benchmark_group(name);
-        group.throughput(Throughput::Bytes(bytes));
-        group.bench_function("parse-only", |bencher| {
-            bencher.iter(|| black_box(parse_only(black_box(&files))));
-        });
-        group.bench_function("check", |bencher| {
-            bencher.iter(|| black_box(full_check(black_box(&files), &root)));
-        });
+        floor_and_check(&mut group, &files, &root);
         group.finish();
     }
 }
 
-criterion_group!(benches, bench);
+/// The tenant sizes to run: `PREFLIGHT_BENCH_SIZES`, or S and M.
+#[expect(
+    clippy::print_stderr,
+    reason = "a benchmark telling why it ignores a size"
+)]
+fn tenant_sizes() -> Vec<NamedSize> {
+    let Ok(requested) = std::env::var("PREFLIGHT_BENCH_SIZES") else {
+        return vec![NamedSize::Small, NamedSize::Medium];
+    };
+    let mut sizes = Vec::new();
+    for name in requested.split(',').filter(|name| !name.trim().is_empty()) {
+        if name.trim() == "none" {
+            continue;
+        }
+        match name.parse::<NamedSize>() {
+            Ok(size) if !sizes.contains(&size) => sizes.push(size),
+            Ok(_) => {}
+            Err(error) => eprintln!("PREFLIGHT_BENCH_SIZES: {error}; ignored"),
+        }
+    }
+    sizes.sort();
+    sizes
+}
+
+#[expect(
+    clippy::print_stderr,
+    reason = "a benchmark telling why it skips a size"
+)]
+fn bench_tenants(criterion: &mut Criterion) {
+    for size in tenant_sizes() {
+        let tenant = match bench_tenant(size, TENANT_SEED) {
+            Ok(tenant) => tenant,
+            Err(error) => {
+                eprintln!("cannot generate the {size} tenant: {error}; skipped");
+                continue;
+            }
+        };
+        // Without inventory: the policies and filters only.
+        let files = tenant_policy_files(&tenant);
+        let mut group = criterion.benchmark_group(format!("tenant-{size}"));
+        group.sample_size(10);
+        group.measurement_time(Duration::from_secs(match size {
+            NamedSize::Small => 10,
+            NamedSize::Medium => 30,
+            NamedSize::Large => 60,
+        }));
+        floor_and_check(&mut group, &files, &tenant);
+        // check-with-inventory: preflight does not read inventories yet (another
+        // change adds `check --inventory`). When it does, add a
+        // `check-with-inventory` function here that passes `tenant.join("inventory")`
+        // (Graph pages of managedDevices, devices, users and groups with members)
+        // alongside `files`, and a `parse-only-with-inventory` floor over both.
+        group.finish();
+    }
+}
+
+criterion_group!(benches, bench_inputs, bench_tenants);
 criterion_main!(benches);

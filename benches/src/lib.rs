@@ -1,7 +1,11 @@
 //! Shared code for preflight's benchmarks: the parse-only floor (read every file
 //! and parse it with serde_json, nothing else) and the full check, over the same
-//! list of files, so that their ratio is the cost preflight adds.
+//! list of files, so that their ratio is the cost preflight adds; and the
+//! synthetic tenants they run on ([`generator`], [`bench_tenant`]).
 
+pub mod generator;
+
+use std::io;
 use std::path::{Path, PathBuf};
 
 use preflight_engine::{Report, analyze};
@@ -45,6 +49,20 @@ pub fn parse_only(files: &[PathBuf]) -> usize {
         .count()
 }
 
+/// The floor on every core: [`parse_only`] with the files spread over rayon's
+/// threads, as preflight's loader spreads them.
+pub fn parse_only_parallel(files: &[PathBuf]) -> usize {
+    use rayon::prelude::*;
+    files
+        .par_iter()
+        .filter_map(|path| std::fs::read(path).ok())
+        .filter_map(|bytes| {
+            let text = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+            serde_json::from_slice::<serde_json::Value>(text).ok()
+        })
+        .count()
+}
+
 /// The full `preflight check` pipeline without rendering.
 pub fn full_check(files: &[PathBuf], base: &Path) -> Report {
     let loaded = load(files, &LoadOptions::new(base)).unwrap_or_default();
@@ -55,4 +73,38 @@ pub fn full_check(files: &[PathBuf], base: &Path) -> Report {
 /// The workspace root.
 pub fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// Where generated benchmark tenants are kept: `target/bench-tenants/`, under
+/// `CARGO_TARGET_DIR` when it is set.
+pub fn bench_tenants_directory() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace_root().join("target"))
+        .join("bench-tenants")
+}
+
+/// The tenant of `size` and `seed` in `target/bench-tenants/<size>-<seed>/`,
+/// generated on first use and reused afterwards (a marker file written last tells
+/// a complete tree from an interrupted one).
+pub fn bench_tenant(size: generator::NamedSize, seed: u64) -> io::Result<PathBuf> {
+    let directory = bench_tenants_directory().join(format!("{size}-{seed}"));
+    let marker = directory.join(".generated");
+    if !marker.is_file() {
+        if directory.exists() {
+            std::fs::remove_dir_all(&directory)?;
+        }
+        let stats = generator::generate(&size.size(), seed, &directory)?;
+        std::fs::write(&marker, format!("{stats:#?}\n"))?;
+    }
+    Ok(directory)
+}
+
+/// The policy input of a generated tenant: its `Settings Catalog` and `Filters`
+/// files, without the inventory.
+pub fn tenant_policy_files(tenant: &Path) -> Vec<PathBuf> {
+    let mut files = json_files(&tenant.join("Settings Catalog"));
+    files.extend(json_files(&tenant.join("Filters")));
+    files.sort();
+    files
 }
