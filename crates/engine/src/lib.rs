@@ -180,7 +180,7 @@ pub fn analyze_with(input: &AnalysisInput<'_>) -> Report {
         }
     }
     // INVARIANT: the one global sort makes output independent of thread scheduling.
-    findings.sort_by(|left, right| compare_findings(tenant, left, right));
+    findings.par_sort_by(|left, right| compare_findings(tenant, left, right));
 
     let counts = SeverityCounts::of(&findings);
     let input_files = tenant.files.len()
@@ -234,12 +234,12 @@ fn compare_findings(tenant: &Tenant, left: &Finding, right: &Finding) -> Orderin
             .map(|file| file.display_path.as_str());
         (path, location.map(|location| location.span.start))
     };
-    let key = |finding: &Finding| {
+    fn key(finding: &Finding) -> Option<&str> {
         finding
             .setting
             .as_ref()
-            .map(|setting| setting.key.0.clone())
-    };
+            .map(|setting| setting.key.0.as_str())
+    }
     left.severity
         .cmp(&right.severity)
         .then_with(|| left.rule.cmp(right.rule))

@@ -3,13 +3,16 @@
 
 use crate::context::AnalysisContext;
 use crate::finding::Finding;
+use crate::overlap::Certainty;
 use crate::rules::pair_evidence::{PairVerdict, pair_finding};
 use crate::rules::{Rule, RuleMetadata, declare_rule};
 
 declare_rule! {
     /// ## What it finds
     /// Two policies that set the same setting to the same value, assigned to
-    /// audiences that share devices or users.
+    /// audiences that certainly share devices or users (the same group, a group
+    /// and All devices, or shared members in the inventory). Where the audiences
+    /// only possibly meet, an equal value is not reported: it costs nothing today.
     ///
     /// ## Why it matters
     /// Nothing breaks today: devices get one value. But the setting now has two
@@ -42,7 +45,9 @@ impl Rule for DuplicateSetting {
         for pair in context.setting_pairs().pairs() {
             let (first_policy, first_setting) = pair.first.resolve(tenant);
             let (second_policy, second_setting) = pair.second.resolve(tenant);
-            if !first_setting.value.same_effect(&second_setting.value) {
+            if pair.overlap.certainty != Certainty::Certain
+                || !first_setting.value.same_effect(&second_setting.value)
+            {
                 continue;
             }
             let message = format!(
