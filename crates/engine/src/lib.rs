@@ -8,6 +8,7 @@
 //! findings in one deterministic order.
 
 pub mod audience;
+pub mod audience_logic;
 pub mod config;
 pub mod context;
 pub mod finding;

@@ -10,6 +10,7 @@ pub mod decode;
 pub mod json;
 mod load;
 mod problem;
+pub mod rule_language;
 mod sniff;
 mod source;
 mod span;

@@ -1,0 +1,954 @@
+//! Deciding from rules alone whether two audiences can share a device or user.
+//!
+//! An audience is a [`Formula`]: a boolean combination of tests of attributes (a
+//! dynamic group's rule, a filter's rule, the policy's platform, the negation of an
+//! excluded group's rule). [`decide`] answers for two formulas:
+//! - [`Decision::Disjoint`]: proved that no device or user satisfies both (sound:
+//!   said only when a contradiction is found in every case);
+//! - [`Decision::Possible`]: a witness, attribute values of an example device or
+//!   user that satisfies both, checked by evaluating both formulas on it;
+//! - [`Decision::Unknown`]: outside what the procedure decides (regular
+//!   expressions it cannot satisfy by construction, opaque collection tests, or too
+//!   many cases for the budget).
+//!
+//! The procedure puts both formulas in disjunctive normal form and, for each pair of
+//! cases, solves each attribute's constraints: closed sets and equalities by trying
+//! every candidate, open strings by building a value from the prefixes, substrings
+//! and suffixes required and checking it against every constraint, versions by
+//! their bounds.
+
+use std::collections::BTreeMap;
+
+use preflight_parser::rule_language::{
+    Attribute, AttributeValue, Attributes, Comparison, Expression, Operand, Operator, Rule,
+    evaluate::compare_versions, text_test,
+};
+
+/// One test of one attribute, in positive form, with its polarity.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Literal {
+    /// The attribute tested.
+    pub attribute: Attribute,
+    /// The test.
+    pub test: Test,
+    /// Whether the test must hold (`true`) or must not (`false`).
+    pub positive: bool,
+}
+
+/// A test of an attribute.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Test {
+    /// A text test with a positive operator (`-eq`, `-startsWith`, `-contains`,
+    /// `-endsWith`, `-match`, `-in`, `-le`, `-ge`, `-lt`, `-gt`).
+    Text(Operator, Operand),
+    /// Some element of a collection passes a text test (positive operator).
+    AnyElement(Operator, Operand),
+    /// A test preflight does not decide, by its text.
+    Opaque(String),
+}
+
+/// An audience as a formula in negation normal form.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Formula {
+    /// Everyone.
+    True,
+    /// No one.
+    False,
+    /// One test.
+    Literal(Literal),
+    /// All of these.
+    And(Vec<Formula>),
+    /// One of these.
+    Or(Vec<Formula>),
+}
+
+/// The answer for two audiences.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Decision {
+    /// No device or user can be in both.
+    Disjoint,
+    /// This device or user is in both.
+    Possible {
+        /// Attribute values of the example (attribute name → value; `(not set)`
+        /// for a property that must be empty).
+        witness: BTreeMap<String, String>,
+        /// The example itself, as attributes both formulas hold for.
+        example: Attributes,
+    },
+    /// Not decided.
+    Unknown {
+        /// Why.
+        reason: String,
+    },
+}
+
+impl Formula {
+    /// The formula of a parsed rule.
+    pub fn of_rule(rule: &Rule) -> Formula {
+        of_expression(&rule.expression, true)
+    }
+
+    /// Devices whose OS type is one of `os_types` (canonical values), as a
+    /// platform bounds an audience.
+    pub fn os_type_in(os_types: &[&str]) -> Formula {
+        if os_types.is_empty() {
+            return Formula::True;
+        }
+        Formula::Literal(Literal {
+            attribute: Attribute::OsType,
+            test: Test::Text(
+                Operator::In,
+                Operand::List(os_types.iter().map(|os| (*os).to_owned()).collect()),
+            ),
+            positive: true,
+        })
+    }
+
+    /// All of `parts`.
+    pub fn all(parts: Vec<Formula>) -> Formula {
+        let mut flat = Vec::new();
+        for part in parts {
+            match part {
+                Formula::True => {}
+                Formula::False => return Formula::False,
+                Formula::And(inner) => flat.extend(inner),
+                other => flat.push(other),
+            }
+        }
+        match flat.len() {
+            0 => Formula::True,
+            1 => flat.swap_remove(0),
+            _ => Formula::And(flat),
+        }
+    }
+
+    /// The negation, in negation normal form.
+    pub fn negated(&self) -> Formula {
+        match self {
+            Formula::True => Formula::False,
+            Formula::False => Formula::True,
+            Formula::Literal(literal) => Formula::Literal(Literal {
+                positive: !literal.positive,
+                ..literal.clone()
+            }),
+            Formula::And(parts) => Formula::Or(parts.iter().map(Formula::negated).collect()),
+            Formula::Or(parts) => Formula::all(parts.iter().map(Formula::negated).collect()),
+        }
+    }
+
+    /// Whether the formula holds for `attributes`; `None` for opaque tests.
+    pub fn holds(&self, attributes: &Attributes) -> Option<bool> {
+        match self {
+            Formula::True => Some(true),
+            Formula::False => Some(false),
+            Formula::Literal(literal) => literal_holds(literal, attributes),
+            Formula::And(parts) => {
+                let mut unknown = false;
+                for part in parts {
+                    match part.holds(attributes) {
+                        Some(false) => return Some(false),
+                        None => unknown = true,
+                        Some(true) => {}
+                    }
+                }
+                (!unknown).then_some(true)
+            }
+            Formula::Or(parts) => {
+                let mut unknown = false;
+                for part in parts {
+                    match part.holds(attributes) {
+                        Some(true) => return Some(true),
+                        None => unknown = true,
+                        Some(false) => {}
+                    }
+                }
+                (!unknown).then_some(false)
+            }
+        }
+    }
+}
+
+fn of_expression(expression: &Expression, positive: bool) -> Formula {
+    match expression {
+        Expression::Not(inner) => of_expression(inner, !positive),
+        Expression::And(parts) if positive => {
+            Formula::all(parts.iter().map(|part| of_expression(part, true)).collect())
+        }
+        Expression::Or(parts) if !positive => Formula::all(
+            parts
+                .iter()
+                .map(|part| of_expression(part, false))
+                .collect(),
+        ),
+        Expression::And(parts) | Expression::Or(parts) => Formula::Or(
+            parts
+                .iter()
+                .map(|part| of_expression(part, positive))
+                .collect(),
+        ),
+        Expression::Comparison(comparison) => Formula::Literal(literal_of(comparison, positive)),
+    }
+}
+
+fn literal_of(comparison: &Comparison, positive: bool) -> Literal {
+    let attribute = comparison.attribute.clone();
+    let opaque = |text: String| Literal {
+        attribute: attribute.clone(),
+        test: Test::Opaque(text),
+        positive,
+    };
+    match (&comparison.operator, &comparison.operand) {
+        (_, Operand::Opaque(text)) => opaque(text.clone()),
+        (Operator::Any | Operator::All, Operand::Element { operator, value }) => {
+            let (element_operator, element_positive) = positive_form(*operator);
+            // `-any (_ op v)` is "some element passes op"; `-all (_ notOp v)` is
+            // "no element passes op". The other two forms ("some element fails",
+            // "every element passes") are not one literal: kept opaque.
+            let any_positive = match (comparison.operator, element_positive) {
+                (Operator::Any, true) => true,
+                (Operator::All, false) => false,
+                _ => {
+                    return opaque(format!(
+                        "{} ({})",
+                        comparison.operator.text(),
+                        operator.text()
+                    ));
+                }
+            };
+            Literal {
+                attribute,
+                test: Test::AnyElement(element_operator, (**value).clone()),
+                positive: any_positive == positive,
+            }
+        }
+        (operator, operand) => {
+            let (operator, operator_positive) = positive_form(*operator);
+            Literal {
+                attribute,
+                test: Test::Text(operator, operand.clone()),
+                positive: positive == operator_positive,
+            }
+        }
+    }
+}
+
+/// The positive operator and whether the original was positive.
+fn positive_form(operator: Operator) -> (Operator, bool) {
+    match operator {
+        Operator::NotEquals
+        | Operator::NotStartsWith
+        | Operator::NotEndsWith
+        | Operator::NotContains
+        | Operator::NotMatches
+        | Operator::NotIn => (operator.negated().unwrap_or(operator), false),
+        Operator::Below => (Operator::AtLeast, false),
+        Operator::Above => (Operator::AtMost, false),
+        _ => (operator, true),
+    }
+}
+
+fn literal_holds(literal: &Literal, attributes: &Attributes) -> Option<bool> {
+    let value = attributes.get(&literal.attribute);
+    let holds = match &literal.test {
+        Test::Opaque(_) => return None,
+        Test::Text(operator, operand) => {
+            let text = match value {
+                Some(AttributeValue::Text(text)) if !text.is_empty() => Some(text.as_str()),
+                Some(AttributeValue::Bool(flag)) => Some(if *flag { "true" } else { "false" }),
+                _ => None,
+            };
+            text_test(*operator, text, operand)?
+        }
+        Test::AnyElement(operator, operand) => {
+            let items: &[String] = match value {
+                Some(AttributeValue::List(items)) => items,
+                _ => &[],
+            };
+            items
+                .iter()
+                .any(|item| text_test(*operator, Some(item), operand).unwrap_or(false))
+        }
+    };
+    Some(holds == literal.positive)
+}
+
+/// How many cases (conjunctions of literals) a formula may expand into.
+pub const DEFAULT_BUDGET: usize = 512;
+
+/// The formula as a disjunction of conjunctions of literals, or `None` when that
+/// takes more than `budget` conjunctions.
+fn cases(formula: &Formula, budget: usize) -> Option<Vec<Vec<Literal>>> {
+    match formula {
+        Formula::True => Some(vec![Vec::new()]),
+        Formula::False => Some(Vec::new()),
+        Formula::Literal(literal) => Some(vec![vec![literal.clone()]]),
+        Formula::Or(parts) => {
+            let mut all = Vec::new();
+            for part in parts {
+                all.extend(cases(part, budget)?);
+                if all.len() > budget {
+                    return None;
+                }
+            }
+            Some(all)
+        }
+        Formula::And(parts) => {
+            let mut product: Vec<Vec<Literal>> = vec![Vec::new()];
+            for part in parts {
+                let part_cases = cases(part, budget)?;
+                let mut next = Vec::with_capacity(product.len() * part_cases.len());
+                for left in &product {
+                    for right in &part_cases {
+                        let mut joined = left.clone();
+                        joined.extend(right.iter().cloned());
+                        next.push(joined);
+                    }
+                }
+                if next.len() > budget {
+                    return None;
+                }
+                product = next;
+            }
+            Some(product)
+        }
+    }
+}
+
+/// Whether two audiences can meet.
+pub fn decide(first: &Formula, second: &Formula, budget: usize) -> Decision {
+    let (Some(first_cases), Some(second_cases)) = (cases(first, budget), cases(second, budget))
+    else {
+        return Decision::Unknown {
+            reason: "the rules expand into too many cases".to_owned(),
+        };
+    };
+    if first_cases.len().saturating_mul(second_cases.len()) > budget * budget {
+        return Decision::Unknown {
+            reason: "the rules expand into too many cases".to_owned(),
+        };
+    }
+    let mut unknown_reason: Option<String> = None;
+    for left in &first_cases {
+        for right in &second_cases {
+            let mut literals = left.clone();
+            literals.extend(right.iter().cloned());
+            match solve_case(&literals) {
+                CaseResult::Unsatisfiable => {}
+                CaseResult::Unknown(reason) => {
+                    unknown_reason.get_or_insert(reason);
+                }
+                CaseResult::Satisfied(attributes) => {
+                    let checked = first.holds(&attributes) == Some(true)
+                        && second.holds(&attributes) == Some(true);
+                    if checked {
+                        return Decision::Possible {
+                            witness: witness_text(&attributes, &literals),
+                            example: attributes,
+                        };
+                    }
+                    unknown_reason
+                        .get_or_insert_with(|| "a candidate example did not check".to_owned());
+                }
+            }
+        }
+    }
+    match unknown_reason {
+        None => Decision::Disjoint,
+        Some(reason) => Decision::Unknown { reason },
+    }
+}
+
+/// The witness as attribute name → value, for every attribute the literals test.
+fn witness_text(attributes: &Attributes, literals: &[Literal]) -> BTreeMap<String, String> {
+    let mut witness = BTreeMap::new();
+    for literal in literals {
+        let value = match attributes.get(&literal.attribute) {
+            Some(AttributeValue::Text(text)) if !text.is_empty() => text.clone(),
+            Some(AttributeValue::Bool(flag)) => flag.to_string(),
+            Some(AttributeValue::List(items)) if !items.is_empty() => items.join(", "),
+            _ => "(not set)".to_owned(),
+        };
+        witness.insert(literal.attribute.name(), value);
+    }
+    witness
+}
+
+/// Renders a witness for messages: "deviceOSType windows and osVersion 10.0.22".
+pub fn describe_witness(witness: &BTreeMap<String, String>) -> String {
+    let parts: Vec<String> = witness
+        .iter()
+        .map(|(attribute, value)| format!("{attribute} {value}"))
+        .collect();
+    parts.join(" and ")
+}
+
+enum CaseResult {
+    Satisfied(Attributes),
+    Unsatisfiable,
+    Unknown(String),
+}
+
+fn solve_case(literals: &[Literal]) -> CaseResult {
+    // A test and its negation.
+    for (index, literal) in literals.iter().enumerate() {
+        if literals[index + 1..].iter().any(|other| {
+            other.attribute == literal.attribute
+                && other.test == literal.test
+                && other.positive != literal.positive
+        }) {
+            return CaseResult::Unsatisfiable;
+        }
+    }
+    let mut by_attribute: BTreeMap<&Attribute, Vec<&Literal>> = BTreeMap::new();
+    for literal in literals {
+        by_attribute
+            .entry(&literal.attribute)
+            .or_default()
+            .push(literal);
+    }
+    let mut attributes = Attributes::new();
+    let mut unknown: Option<String> = None;
+    for (attribute, literals) in by_attribute {
+        if literals
+            .iter()
+            .any(|literal| matches!(literal.test, Test::Opaque(_)))
+        {
+            unknown.get_or_insert_with(|| {
+                format!(
+                    "`{}` is tested in a way preflight does not decide",
+                    attribute.name()
+                )
+            });
+            continue;
+        }
+        let result = if literals
+            .iter()
+            .any(|literal| matches!(literal.test, Test::AnyElement(..)))
+        {
+            solve_collection(attribute, &literals)
+        } else {
+            let constraints: Vec<(Operator, &Operand, bool)> = literals
+                .iter()
+                .filter_map(|literal| match &literal.test {
+                    Test::Text(operator, operand) => Some((*operator, operand, literal.positive)),
+                    _ => None,
+                })
+                .collect();
+            solve_text(attribute, &constraints).map(AttributeValue::Text)
+        };
+        match result {
+            Solved::Value(Some(value)) => {
+                attributes.insert(attribute.clone(), value);
+            }
+            Solved::Value(None) => {}
+            Solved::Unsatisfiable => return CaseResult::Unsatisfiable,
+            Solved::Unknown(reason) => {
+                unknown.get_or_insert(reason);
+            }
+        }
+    }
+    match unknown {
+        Some(reason) => CaseResult::Unknown(reason),
+        None => CaseResult::Satisfied(attributes),
+    }
+}
+
+enum Solved<T> {
+    /// A value that satisfies every constraint (`None`: leave the property unset).
+    Value(Option<T>),
+    Unsatisfiable,
+    Unknown(String),
+}
+
+impl<T> Solved<T> {
+    fn map<U>(self, change: impl FnOnce(T) -> U) -> Solved<U> {
+        match self {
+            Solved::Value(value) => Solved::Value(value.map(change)),
+            Solved::Unsatisfiable => Solved::Unsatisfiable,
+            Solved::Unknown(reason) => Solved::Unknown(reason),
+        }
+    }
+}
+
+/// Elements for each positive "some element passes" test, each also passing the
+/// negated tests (no element may pass those).
+fn solve_collection(attribute: &Attribute, literals: &[&Literal]) -> Solved<AttributeValue> {
+    let forbidden: Vec<(Operator, &Operand, bool)> = literals
+        .iter()
+        .filter(|literal| !literal.positive)
+        .filter_map(|literal| match &literal.test {
+            Test::AnyElement(operator, operand) => Some((*operator, operand, false)),
+            _ => None,
+        })
+        .collect();
+    let mut elements = Vec::new();
+    for literal in literals.iter().filter(|literal| literal.positive) {
+        let Test::AnyElement(operator, operand) = &literal.test else {
+            return Solved::Unknown(format!(
+                "`{}` is tested as a single value and as a collection",
+                attribute.name()
+            ));
+        };
+        let mut constraints = forbidden.clone();
+        constraints.push((*operator, operand, true));
+        match solve_text(
+            &Attribute::Named(attribute.subject(), "element".to_owned()),
+            &constraints,
+        ) {
+            Solved::Value(Some(element)) => elements.push(element),
+            Solved::Value(None) => return Solved::Unsatisfiable,
+            Solved::Unsatisfiable => return Solved::Unsatisfiable,
+            Solved::Unknown(reason) => return Solved::Unknown(reason),
+        }
+    }
+    if literals
+        .iter()
+        .any(|literal| !literal.positive && !matches!(literal.test, Test::AnyElement(..)))
+    {
+        return Solved::Unknown(format!(
+            "`{}` is tested as a single value and as a collection",
+            attribute.name()
+        ));
+    }
+    Solved::Value(Some(AttributeValue::List(elements)))
+}
+
+/// Whether `value` (unset when `None`) passes every constraint.
+fn passes(value: Option<&str>, constraints: &[(Operator, &Operand, bool)]) -> Option<bool> {
+    for (operator, operand, positive) in constraints {
+        let value = value.filter(|value| !value.is_empty());
+        if text_test(*operator, value, operand)? != *positive {
+            return Some(false);
+        }
+    }
+    Some(true)
+}
+
+/// A value for one text attribute that passes every constraint.
+fn solve_text(attribute: &Attribute, constraints: &[(Operator, &Operand, bool)]) -> Solved<String> {
+    // Unset passes when only negative text tests (and `-eq null`) are asked.
+    if passes(None, constraints) == Some(true) {
+        return Solved::Value(None);
+    }
+    // A finite set of candidates decides completely: a closed attribute, or a
+    // required value or list.
+    let required: Option<Vec<String>> =
+        constraints
+            .iter()
+            .find_map(
+                |(operator, operand, positive)| match (operator, operand, positive) {
+                    (Operator::Equals, Operand::Text(value), true) => Some(vec![value.clone()]),
+                    (Operator::In, Operand::List(values), true) => Some(values.clone()),
+                    _ => None,
+                },
+            );
+    let finite = required.or_else(|| {
+        attribute.closed_values().map(|values| {
+            let mut values: Vec<String> = values.iter().map(|value| (*value).to_owned()).collect();
+            if *attribute == Attribute::OsType {
+                // OS types are not a closed set in practice: stand for the rest.
+                values.push("other".to_owned());
+            }
+            values
+        })
+    });
+    if let Some(candidates) = finite {
+        return match candidates
+            .iter()
+            .find(|candidate| passes(Some(candidate), constraints) == Some(true))
+        {
+            Some(found) => Solved::Value(Some(found.clone())),
+            None => {
+                // A closed set also admits values this tenant has not seen only
+                // when no required value pinned it; both are checked exhaustively.
+                Solved::Unsatisfiable
+            }
+        };
+    }
+    // `-eq null` with a test that needs a value.
+    let needs_unset = constraints.iter().any(|(operator, operand, positive)| {
+        *operator == Operator::Equals && **operand == Operand::Null && *positive
+    });
+    if needs_unset {
+        return Solved::Unsatisfiable;
+    }
+    let text_of = |wanted: Operator, polarity: bool| -> Vec<&str> {
+        constraints
+            .iter()
+            .filter(|(operator, _, positive)| *operator == wanted && *positive == polarity)
+            .filter_map(|(_, operand, _)| match operand {
+                Operand::Text(text) => Some(text.as_str()),
+                _ => None,
+            })
+            .collect()
+    };
+    let prefixes = text_of(Operator::StartsWith, true);
+    let suffixes = text_of(Operator::EndsWith, true);
+    let parts = text_of(Operator::Contains, true);
+    let longest_prefix = prefixes
+        .iter()
+        .copied()
+        .max_by_key(|prefix| prefix.len())
+        .unwrap_or("");
+    if prefixes
+        .iter()
+        .any(|prefix| !longest_prefix.starts_with(prefix))
+    {
+        return Solved::Unsatisfiable;
+    }
+    let longest_suffix = suffixes
+        .iter()
+        .copied()
+        .max_by_key(|suffix| suffix.len())
+        .unwrap_or("");
+    if suffixes
+        .iter()
+        .any(|suffix| !longest_suffix.ends_with(suffix))
+    {
+        return Solved::Unsatisfiable;
+    }
+    // Definite contradictions with negative tests.
+    for forbidden in text_of(Operator::StartsWith, false) {
+        if longest_prefix.starts_with(forbidden) {
+            return Solved::Unsatisfiable;
+        }
+    }
+    for forbidden in text_of(Operator::EndsWith, false) {
+        if longest_suffix.ends_with(forbidden) {
+            return Solved::Unsatisfiable;
+        }
+    }
+    for forbidden in text_of(Operator::Contains, false) {
+        if longest_prefix.contains(forbidden)
+            || longest_suffix.contains(forbidden)
+            || parts.iter().any(|part| part.contains(forbidden))
+        {
+            return Solved::Unsatisfiable;
+        }
+    }
+    let lower: Vec<&str> = text_of(Operator::AtLeast, true);
+    let upper: Vec<&str> = text_of(Operator::AtMost, true);
+    let strict_lower: Vec<&str> = text_of(Operator::AtMost, false);
+    let strict_upper: Vec<&str> = text_of(Operator::AtLeast, false);
+    for low in lower.iter().chain(&strict_lower) {
+        for high in upper.iter().chain(&strict_upper) {
+            let order = compare_versions(low, high);
+            let strict = strict_lower.contains(low) || strict_upper.contains(high);
+            if order.is_gt() || (strict && order.is_eq()) {
+                return Solved::Unsatisfiable;
+            }
+        }
+    }
+    // Build candidates from what is required, and check each.
+    let joined_parts: String = parts.concat();
+    let mut candidates: Vec<String> = vec![
+        format!("{longest_prefix}{joined_parts}{longest_suffix}"),
+        format!("{longest_prefix}{longest_suffix}"),
+        format!("{longest_prefix}x{joined_parts}x{longest_suffix}"),
+        format!("{longest_prefix}{joined_parts}0{longest_suffix}"),
+        format!("{longest_prefix}zz{joined_parts}{longest_suffix}"),
+    ];
+    for bound in lower.iter().chain(&upper) {
+        candidates.push((*bound).to_owned());
+        candidates.push(format!("{bound}.1"));
+    }
+    for bound in strict_lower.iter() {
+        candidates.push(format!("{bound}.1"));
+    }
+    for bound in strict_upper.iter() {
+        candidates.push(lower_version(bound));
+    }
+    if !longest_prefix.is_empty()
+        && longest_prefix
+            .chars()
+            .all(|character| character.is_ascii_digit() || character == '.')
+    {
+        candidates.push(format!("{longest_prefix}0"));
+        candidates.push(format!("{longest_prefix}9999"));
+    }
+    for (operator, operand, positive) in constraints {
+        if let (Operator::Matches, Operand::Pattern(pattern), true) = (operator, operand, positive)
+        {
+            let literal: String = pattern
+                .source
+                .chars()
+                .filter(|character| character.is_alphanumeric() || " -_.".contains(*character))
+                .collect();
+            candidates.push(literal.to_lowercase());
+            candidates.push(format!("{longest_prefix}{}", literal.to_lowercase()));
+        }
+    }
+    for candidate in candidates {
+        if !candidate.is_empty() && passes(Some(&candidate), constraints) == Some(true) {
+            return Solved::Value(Some(candidate));
+        }
+    }
+    Solved::Unknown(format!(
+        "no example value of `{}` was found",
+        attribute.name()
+    ))
+}
+
+/// A version just below `bound` when there is an obvious one (`10.0.22` → `10.0.21`).
+fn lower_version(bound: &str) -> String {
+    let mut parts: Vec<u64> = bound
+        .split('.')
+        .filter_map(|part| part.parse().ok())
+        .collect();
+    if let Some(last) = parts.iter_mut().rev().find(|part| **part > 0) {
+        *last -= 1;
+    }
+    parts
+        .iter()
+        .map(u64::to_string)
+        .collect::<Vec<_>>()
+        .join(".")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use preflight_parser::rule_language::{RuleLanguage, parse_rule};
+
+    fn group(text: &str) -> Formula {
+        Formula::of_rule(&parse_rule(RuleLanguage::MembershipRule, text).expect("valid rule"))
+    }
+
+    fn filter(text: &str, platform: &str) -> Formula {
+        Formula::all(vec![
+            Formula::of_rule(&parse_rule(RuleLanguage::FilterRule, text).expect("valid rule")),
+            Formula::os_type_in(preflight_parser::rule_language::os_types_of_platform(
+                platform,
+            )),
+        ])
+    }
+
+    fn answer(first: &Formula, second: &Formula) -> &'static str {
+        match decide(first, second, DEFAULT_BUDGET) {
+            Decision::Disjoint => "disjoint",
+            Decision::Possible { .. } => "possible",
+            Decision::Unknown { .. } => "unknown",
+        }
+    }
+
+    #[test]
+    fn equalities_prefixes_and_closed_sets() {
+        let windows_10 = group(
+            r#"(device.deviceOSType -eq "Windows") and (device.deviceOSVersion -startsWith "10.0.1")"#,
+        );
+        let windows_11 = group(
+            r#"(device.deviceOSType -eq "Windows") and (device.deviceOSVersion -startsWith "10.0.2")"#,
+        );
+        let windows = group(r#"(device.deviceOSType -eq "Windows")"#);
+        let mac = group(r#"(device.deviceOSType -eq "MacMDM")"#);
+        assert_eq!(answer(&windows_10, &windows_11), "disjoint");
+        assert_eq!(answer(&windows, &windows_11), "possible");
+        assert_eq!(answer(&windows, &mac), "disjoint");
+        let corporate = group(r#"device.deviceOwnership -eq "Company""#);
+        let personal = filter(r#"device.deviceOwnership -eq "Personal""#, "iOS");
+        assert_eq!(answer(&corporate, &personal), "disjoint");
+        let ios_filter = filter(r#"device.deviceOwnership -eq "Corporate""#, "iOS");
+        assert_eq!(
+            answer(&windows, &ios_filter),
+            "disjoint",
+            "platform bounds the filter"
+        );
+        assert_eq!(answer(&corporate, &ios_filter), "possible");
+    }
+
+    #[test]
+    fn collections_and_their_complements() {
+        let autopilot = group(r#"(device.devicePhysicalIDs -any (_ -startsWith "[ZTDID]"))"#);
+        let not_autopilot = group(
+            r#"(device.deviceOSType -eq "Windows") and (device.devicePhysicalIDs -all (_ -notStartsWith "[ZTDID]"))"#,
+        );
+        assert_eq!(answer(&autopilot, &not_autopilot), "disjoint");
+        let windows = group(r#"(device.deviceOSType -eq "Windows")"#);
+        assert_eq!(answer(&autopilot, &windows), "possible");
+    }
+
+    #[test]
+    fn contains_and_negations() {
+        let virtual_machines = group(r#"(device.deviceModel -contains "Virtual")"#);
+        let physical = group(
+            r#"(device.deviceModel -notContains "Virtual") and (device.deviceModel -notContains "Cloud PC")"#,
+        );
+        let avd = group(r#"(device.deviceModel -contains "Virtual Machine")"#);
+        assert_eq!(answer(&virtual_machines, &physical), "disjoint");
+        assert_eq!(answer(&avd, &physical), "disjoint");
+        assert_eq!(answer(&avd, &virtual_machines), "possible");
+    }
+
+    #[test]
+    fn witnesses_are_examples_of_both() {
+        let first = group(
+            r#"(device.deviceOSType -eq "Windows") and (device.deviceModel -startsWith "Surface")"#,
+        );
+        let second = filter(r#"(device.model -contains "Laptop")"#, "windows10AndLater");
+        let Decision::Possible { witness, .. } = decide(&first, &second, DEFAULT_BUDGET) else {
+            panic!("possible");
+        };
+        assert_eq!(
+            witness.get("deviceOSType").map(String::as_str),
+            Some("windows")
+        );
+        assert!(
+            witness
+                .get("model")
+                .is_some_and(|model| model.starts_with("surface") && model.contains("laptop"))
+        );
+    }
+
+    #[test]
+    fn versions_by_their_bounds() {
+        let old = group(r#"device.deviceOSVersion -le "10.0.19045""#);
+        let new = group(r#"device.deviceOSVersion -ge "10.0.22000""#);
+        assert_eq!(answer(&old, &new), "disjoint");
+        let middle = group(r#"device.deviceOSVersion -ge "10.0.19000""#);
+        assert_eq!(answer(&old, &middle), "possible");
+    }
+
+    #[test]
+    fn opaque_tests_and_unsatisfiable_regexes_are_unknown() {
+        let licensed = group(
+            r#"(user.assignedPlans -any (assignedPlan.servicePlanId -eq "c1ec" -and assignedPlan.capabilityStatus -eq "Enabled"))"#,
+        );
+        assert_eq!(answer(&licensed, &licensed), "unknown");
+        let android = group(r#"(device.deviceOSType -match "Android")"#);
+        let enterprise = group(r#"(device.deviceOSType -match "AndroidEnterprise")"#);
+        assert_eq!(answer(&android, &enterprise), "possible");
+    }
+}
+
+#[cfg(test)]
+mod soundness {
+    //! Random rules over a small attribute universe, random devices: whenever the
+    //! procedure says disjoint, no device satisfies both; whenever it gives an
+    //! example, the example satisfies both.
+
+    use super::*;
+    use preflight_parser::rule_language::{
+        Comparison, Expression, RuleLanguage, Subject, evaluate,
+    };
+    use proptest::prelude::*;
+
+    const VALUES: [&str; 5] = ["a", "ab", "b", "ba", "abb"];
+
+    fn attribute() -> impl Strategy<Value = Attribute> {
+        prop_oneof![
+            Just(Attribute::OsType),
+            Just(Attribute::Model),
+            Just(Attribute::Manufacturer)
+        ]
+    }
+
+    fn value() -> impl Strategy<Value = String> {
+        (0..VALUES.len()).prop_map(|index| VALUES[index].to_owned())
+    }
+
+    fn comparison() -> impl Strategy<Value = Expression> {
+        let operator = prop_oneof![
+            Just(Operator::Equals),
+            Just(Operator::NotEquals),
+            Just(Operator::StartsWith),
+            Just(Operator::NotStartsWith),
+            Just(Operator::Contains),
+            Just(Operator::NotContains),
+            Just(Operator::EndsWith),
+            Just(Operator::NotEndsWith),
+            Just(Operator::In),
+            Just(Operator::NotIn),
+        ];
+        (
+            attribute(),
+            operator,
+            value(),
+            prop::collection::vec(value(), 1..3),
+        )
+            .prop_map(|(attribute, operator, value, list)| {
+                let value = match attribute {
+                    Attribute::OsType => ["windows", "ios", "android", "macmdm", "windows"]
+                        [value.len() % 5]
+                        .to_owned(),
+                    _ => value,
+                };
+                let operand = if matches!(operator, Operator::In | Operator::NotIn) {
+                    Operand::List(list)
+                } else {
+                    Operand::Text(value)
+                };
+                Expression::Comparison(Comparison {
+                    attribute,
+                    operator,
+                    operand,
+                    span: 0..0,
+                })
+            })
+    }
+
+    fn expression() -> impl Strategy<Value = Expression> {
+        comparison().prop_recursive(3, 12, 3, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 2..3).prop_map(Expression::And),
+                prop::collection::vec(inner.clone(), 2..3).prop_map(Expression::Or),
+                inner.prop_map(|expression| Expression::Not(Box::new(expression))),
+            ]
+        })
+    }
+
+    fn device() -> impl Strategy<Value = Attributes> {
+        let slot = || {
+            prop::option::of(prop_oneof![
+                value(),
+                Just("windows".to_owned()),
+                Just("ios".to_owned())
+            ])
+        };
+        (slot(), slot(), slot()).prop_map(|(os, model, manufacturer)| {
+            let mut attributes = Attributes::new();
+            for (attribute, value) in [
+                (Attribute::OsType, os),
+                (Attribute::Model, model),
+                (Attribute::Manufacturer, manufacturer),
+            ] {
+                if let Some(value) = value {
+                    attributes.insert(attribute, AttributeValue::Text(value));
+                }
+            }
+            attributes
+        })
+    }
+
+    fn rule(expression: Expression) -> Rule {
+        Rule {
+            language: RuleLanguage::FilterRule,
+            subject: Subject::Device,
+            expression,
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+        #[test]
+        fn disjoint_is_never_contradicted_and_examples_check(
+            first in expression(),
+            second in expression(),
+            devices in prop::collection::vec(device(), 40),
+        ) {
+            let (first, second) = (rule(first), rule(second));
+            match decide(&Formula::of_rule(&first), &Formula::of_rule(&second), DEFAULT_BUDGET) {
+                Decision::Disjoint => {
+                    for device in &devices {
+                        let both = evaluate(&first, device) == Some(true) && evaluate(&second, device) == Some(true);
+                        prop_assert!(!both, "disjoint, yet {device:?} satisfies both");
+                    }
+                }
+                Decision::Possible { example, .. } => {
+                    prop_assert_eq!(evaluate(&first, &example), Some(true));
+                    prop_assert_eq!(evaluate(&second, &example), Some(true));
+                }
+                Decision::Unknown { .. } => {}
+            }
+        }
+    }
+}

@@ -1,0 +1,279 @@
+//! Decides a rule for one device or user, given the values of its attributes.
+//!
+//! A property that is not set reads as `null`: it equals `null`, it is "not equal"
+//! to any text, and no text test (`-startsWith`, `-contains`, …) holds for it. All
+//! text comparisons ignore case. Version comparisons (`-le`, `-ge`, `-lt`, `-gt`)
+//! compare dotted numbers part by part, and fall back to text order otherwise.
+
+use std::collections::BTreeMap;
+
+use super::{Attribute, Comparison, Expression, Operand, Operator, Rule};
+
+/// The value of one attribute of a device or user.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AttributeValue {
+    /// A text value (canonical: lowercased, closed sets unified).
+    Text(String),
+    /// A boolean.
+    Bool(bool),
+    /// A collection of texts (canonical).
+    List(Vec<String>),
+}
+
+/// The attributes of one device or user. Attributes not present are `null`.
+pub type Attributes = BTreeMap<Attribute, AttributeValue>;
+
+/// Whether `rule` holds for the device or user with `attributes`; `None` when the
+/// rule holds a test preflight does not decide (opaque collection tests).
+pub fn evaluate(rule: &Rule, attributes: &Attributes) -> Option<bool> {
+    evaluate_expression(&rule.expression, attributes)
+}
+
+fn evaluate_expression(expression: &Expression, attributes: &Attributes) -> Option<bool> {
+    match expression {
+        Expression::And(parts) => {
+            let mut unknown = false;
+            for part in parts {
+                match evaluate_expression(part, attributes) {
+                    Some(false) => return Some(false),
+                    Some(true) => {}
+                    None => unknown = true,
+                }
+            }
+            (!unknown).then_some(true)
+        }
+        Expression::Or(parts) => {
+            let mut unknown = false;
+            for part in parts {
+                match evaluate_expression(part, attributes) {
+                    Some(true) => return Some(true),
+                    Some(false) => {}
+                    None => unknown = true,
+                }
+            }
+            (!unknown).then_some(false)
+        }
+        Expression::Not(inner) => evaluate_expression(inner, attributes).map(|value| !value),
+        Expression::Comparison(comparison) => evaluate_comparison(comparison, attributes),
+    }
+}
+
+fn evaluate_comparison(comparison: &Comparison, attributes: &Attributes) -> Option<bool> {
+    let value = attributes.get(&comparison.attribute);
+    match comparison.operator {
+        Operator::Any | Operator::All => {
+            let Operand::Element {
+                operator,
+                value: test,
+            } = &comparison.operand
+            else {
+                return None;
+            };
+            let items: Vec<&str> = match value {
+                Some(AttributeValue::List(items)) => items.iter().map(String::as_str).collect(),
+                Some(AttributeValue::Text(text)) => vec![text.as_str()],
+                _ => Vec::new(),
+            };
+            let holds = |item: &str| text_test(*operator, Some(item), test);
+            Some(if comparison.operator == Operator::Any {
+                items.iter().any(|item| holds(item).unwrap_or(false))
+            } else {
+                items.iter().all(|item| holds(item).unwrap_or(false))
+            })
+        }
+        _ => {
+            let text = match value {
+                Some(AttributeValue::Text(text)) => Some(text.clone()),
+                Some(AttributeValue::Bool(flag)) => Some(flag.to_string()),
+                Some(AttributeValue::List(items)) => Some(items.join(",")),
+                None => None,
+            };
+            let text = text.filter(|text| !text.is_empty());
+            text_test(comparison.operator, text.as_deref(), &comparison.operand)
+        }
+    }
+}
+
+/// One test of a (possibly unset) text value.
+pub fn text_test(operator: Operator, value: Option<&str>, operand: &Operand) -> Option<bool> {
+    if let Some(negated) = operator.negated()
+        && matches!(
+            operator,
+            Operator::NotEquals
+                | Operator::NotStartsWith
+                | Operator::NotEndsWith
+                | Operator::NotContains
+                | Operator::NotMatches
+                | Operator::NotIn
+        )
+    {
+        return text_test(negated, value, operand).map(|holds| !holds);
+    }
+    match (operator, operand, value) {
+        (_, Operand::Opaque(_) | Operand::Element { .. }, _) => None,
+        (Operator::Equals, Operand::Null, value) => Some(value.is_none()),
+        (Operator::Equals, Operand::Bool(flag), value) => {
+            Some(value == Some(&flag.to_string()[..]))
+        }
+        (_, Operand::Null | Operand::Bool(_), _) => Some(false),
+        (_, _, None) => Some(false),
+        (Operator::Equals, Operand::Text(expected), Some(value)) => Some(value == expected),
+        (Operator::StartsWith, Operand::Text(prefix), Some(value)) => {
+            Some(value.starts_with(prefix.as_str()))
+        }
+        (Operator::EndsWith, Operand::Text(suffix), Some(value)) => {
+            Some(value.ends_with(suffix.as_str()))
+        }
+        (Operator::Contains, Operand::Text(part), Some(value)) => {
+            Some(value.contains(part.as_str()))
+        }
+        (Operator::In, Operand::List(items), Some(value)) => {
+            Some(items.iter().any(|item| item == value))
+        }
+        (Operator::Matches, Operand::Pattern(pattern), Some(value)) => {
+            Some(pattern.regex.is_match(value))
+        }
+        (
+            Operator::AtMost | Operator::AtLeast | Operator::Below | Operator::Above,
+            Operand::Text(bound),
+            Some(value),
+        ) => {
+            let order = compare_versions(value, bound);
+            Some(match operator {
+                Operator::AtMost => order.is_le(),
+                Operator::AtLeast => order.is_ge(),
+                Operator::Below => order.is_lt(),
+                _ => order.is_gt(),
+            })
+        }
+        _ => Some(false),
+    }
+}
+
+/// Compares dotted numbers part by part (`10.0.9` < `10.0.10`); texts that are not
+/// dotted numbers compare as text.
+pub fn compare_versions(left: &str, right: &str) -> std::cmp::Ordering {
+    let parse = |text: &str| -> Option<Vec<u64>> {
+        text.split('.')
+            .map(|part| part.parse::<u64>().ok())
+            .collect()
+    };
+    match (parse(left), parse(right)) {
+        (Some(mut left), Some(mut right)) => {
+            let length = left.len().max(right.len());
+            left.resize(length, 0);
+            right.resize(length, 0);
+            left.cmp(&right)
+        }
+        _ => left.cmp(right),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rule_language::{RuleLanguage, parse_rule};
+
+    fn device(pairs: &[(Attribute, &str)]) -> Attributes {
+        pairs
+            .iter()
+            .map(|(attribute, value)| {
+                (
+                    attribute.clone(),
+                    AttributeValue::Text(attribute.canonical_value(value)),
+                )
+            })
+            .collect()
+    }
+
+    fn holds(text: &str, attributes: &Attributes) -> Option<bool> {
+        let rule = parse_rule(RuleLanguage::MembershipRule, text).expect("valid rule");
+        evaluate(&rule, attributes)
+    }
+
+    #[test]
+    fn comparisons_ignore_case_and_unset_properties_are_null() {
+        let pc = device(&[
+            (Attribute::OsType, "Windows"),
+            (Attribute::OsVersion, "10.0.22631.4460"),
+        ]);
+        assert_eq!(
+            holds(r#"device.deviceOSType -eq "WINDOWS""#, &pc),
+            Some(true)
+        );
+        assert_eq!(
+            holds(r#"device.deviceOSVersion -startsWith "10.0.2""#, &pc),
+            Some(true)
+        );
+        assert_eq!(
+            holds(r#"device.enrollmentProfileName -eq null"#, &pc),
+            Some(true)
+        );
+        assert_eq!(
+            holds(r#"device.enrollmentProfileName -ne "Kiosk""#, &pc),
+            Some(true)
+        );
+        assert_eq!(
+            holds(r#"device.enrollmentProfileName -startsWith "K""#, &pc),
+            Some(false)
+        );
+        assert_eq!(
+            holds(r#"device.deviceOSVersion -ge "10.0.22000""#, &pc),
+            Some(true)
+        );
+        assert_eq!(
+            holds(r#"device.deviceOSType -match "^win""#, &pc),
+            Some(true)
+        );
+        assert_eq!(
+            holds(
+                r#"device.deviceOwnership -eq "Company""#,
+                &device(&[(Attribute::Ownership, "Corporate")])
+            ),
+            Some(true)
+        );
+    }
+
+    #[test]
+    fn collections_any_and_all() {
+        let mut autopilot = Attributes::new();
+        autopilot.insert(
+            Attribute::PhysicalIds,
+            AttributeValue::List(vec!["[ztdid]:abc".to_owned(), "[orderid]:x".to_owned()]),
+        );
+        assert_eq!(
+            holds(
+                r#"device.devicePhysicalIds -any (_ -startsWith "[ZTDId]")"#,
+                &autopilot
+            ),
+            Some(true)
+        );
+        assert_eq!(
+            holds(
+                r#"device.devicePhysicalIds -all (_ -notStartsWith "[ZTDId]")"#,
+                &autopilot
+            ),
+            Some(false)
+        );
+        assert_eq!(
+            holds(
+                r#"device.devicePhysicalIds -all (_ -notStartsWith "[ZTDId]")"#,
+                &Attributes::new()
+            ),
+            Some(true)
+        );
+    }
+
+    #[test]
+    fn opaque_tests_are_undecided() {
+        let rule = r#"user.assignedPlans -any (assignedPlan.servicePlanId -eq "x" -and assignedPlan.capabilityStatus -eq "Enabled")"#;
+        assert_eq!(holds(rule, &Attributes::new()), None);
+        assert_eq!(
+            holds(
+                &format!("({rule}) and user.department -eq \"x\""),
+                &Attributes::new()
+            ),
+            Some(false)
+        );
+    }
+}
