@@ -165,10 +165,10 @@ fn policy_reach(
             users.extend(primary_users.user_of_device[device]);
         }
         if let Some(filter_use) = &assignment.filter {
-            let filter = tenant.filter(&filter_use.filter)?;
+            let filter = tenant.filter_index(&filter_use.filter)?;
             let mut kept = FixedBitSet::with_capacity(tenant.devices.len());
             for device in devices.ones() {
-                let matches = match rules.filter_on_device(filter, &tenant.devices[device]) {
+                let matches = match rules.filter_on_device(tenant, filter, device) {
                     RuleVerdict::Matches => true,
                     RuleVerdict::DoesNotMatch | RuleVerdict::NotApplicable => false,
                     RuleVerdict::Unknown => return None,

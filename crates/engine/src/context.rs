@@ -37,7 +37,7 @@ impl<'run> AnalysisContext<'run> {
             config,
             config_file,
             plan: None,
-            inventory_rules: InventoryRules::default(),
+            inventory_rules: InventoryRules::build(tenant),
             target_graph: OnceLock::new(),
             audiences: OnceLock::new(),
             setting_pairs: OnceLock::new(),

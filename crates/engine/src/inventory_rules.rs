@@ -1,7 +1,19 @@
-//! Evaluates dynamic membership rules and assignment filter rules on inventory
-//! records, with each rule parsed once and cached.
+//! The tenant's rules, parsed once: every dynamic group's membership rule and
+//! every assignment filter's rule, as expressions for evaluation on inventory
+//! records and as formulas for the decision procedure; with the inventory's
+//! devices and users read into the shared attribute vocabulary.
 
-use preflight_normalizer::{Device, Filter, User};
+use std::collections::BTreeMap;
+use std::sync::Mutex;
+
+use preflight_normalizer::{Device, GroupMembership, InventoryValue, Platform, Tenant, User};
+use preflight_parser::rule_language::{
+    Attribute, AttributeValue, Attributes, Rule, RuleError, RuleLanguage, Subject, evaluate,
+    os_types_of_platform, parse_rule,
+};
+use rayon::prelude::*;
+
+use crate::audience_logic::{DEFAULT_BUDGET, Decision, Formula, decide};
 
 /// What a rule says about one device or user.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -12,28 +24,280 @@ pub enum RuleVerdict {
     DoesNotMatch,
     /// The rule is about the other kind of object (a `user.` rule on a device).
     NotApplicable,
-    /// The rule cannot be evaluated on the record (it does not parse, or needs a
-    /// property the record lacks).
+    /// The rule cannot be evaluated on the record (it does not parse, or holds a
+    /// test preflight does not decide).
     Unknown,
 }
 
-/// Parsed rules, shared by the whole run.
+/// Parsed rules and inventory attributes, shared by the whole run.
 #[derive(Debug, Default)]
-pub struct InventoryRules {}
+pub struct InventoryRules {
+    /// Each group's parsed rule, by group index (`None`: a static group).
+    groups: Vec<Option<Result<Rule, RuleError>>>,
+    /// Each filter's parsed rule, by filter index.
+    filters: Vec<Result<Rule, RuleError>>,
+    /// Each inventory device's attributes, by device index.
+    device_attributes: Vec<Attributes>,
+    /// Each inventory user's attributes, by user index.
+    user_attributes: Vec<Attributes>,
+    /// Decisions already made, by the pair of formulas' texts.
+    decisions: Mutex<BTreeMap<(String, String), Decision>>,
+}
 
 impl InventoryRules {
-    /// A dynamic group rule on a device.
-    pub fn group_rule_on_device(&self, _rule: &str, _device: &Device) -> RuleVerdict {
-        RuleVerdict::Unknown
+    /// Parses every rule of `tenant` and reads its inventory's attributes.
+    pub fn build(tenant: &Tenant) -> Self {
+        let groups = tenant
+            .groups
+            .par_iter()
+            .map(|group| match &group.membership {
+                GroupMembership::Dynamic { rule, .. } => {
+                    Some(parse_rule(RuleLanguage::MembershipRule, rule))
+                }
+                GroupMembership::Static => None,
+            })
+            .collect();
+        let filters = tenant
+            .filters
+            .par_iter()
+            .map(|filter| parse_rule(RuleLanguage::FilterRule, &filter.rule))
+            .collect();
+        Self {
+            groups,
+            filters,
+            device_attributes: tenant.devices.par_iter().map(device_attributes).collect(),
+            user_attributes: tenant.users.par_iter().map(user_attributes).collect(),
+            decisions: Mutex::new(BTreeMap::new()),
+        }
     }
 
-    /// A dynamic group rule on a user.
-    pub fn group_rule_on_user(&self, _rule: &str, _user: &User) -> RuleVerdict {
-        RuleVerdict::Unknown
+    /// Group `index`'s parsed rule, when it is dynamic and parses.
+    pub fn group_rule(&self, index: usize) -> Option<&Rule> {
+        self.groups.get(index)?.as_ref()?.as_ref().ok()
     }
 
-    /// An assignment filter on a device.
-    pub fn filter_on_device(&self, _filter: &Filter, _device: &Device) -> RuleVerdict {
-        RuleVerdict::Unknown
+    /// Group `index`'s rule error, when its rule does not parse.
+    pub fn group_error(&self, index: usize) -> Option<&RuleError> {
+        self.groups.get(index)?.as_ref()?.as_ref().err()
     }
+
+    /// Filter `index`'s parsed rule, when it parses.
+    pub fn filter_rule(&self, index: usize) -> Option<&Rule> {
+        self.filters.get(index)?.as_ref().ok()
+    }
+
+    /// Filter `index`'s rule error, when its rule does not parse.
+    pub fn filter_error(&self, index: usize) -> Option<&RuleError> {
+        self.filters.get(index)?.as_ref().err()
+    }
+
+    /// A dynamic group's rule on inventory device `device`.
+    pub fn group_on_device(&self, group: usize, device: usize) -> RuleVerdict {
+        match self.group_rule(group) {
+            Some(rule) if rule.subject == Subject::User => RuleVerdict::NotApplicable,
+            Some(rule) => verdict(rule, self.device_attributes.get(device)),
+            None => RuleVerdict::Unknown,
+        }
+    }
+
+    /// A dynamic group's rule on inventory user `user`.
+    pub fn group_on_user(&self, group: usize, user: usize) -> RuleVerdict {
+        match self.group_rule(group) {
+            Some(rule) if rule.subject == Subject::Device => RuleVerdict::NotApplicable,
+            Some(rule) => verdict(rule, self.user_attributes.get(user)),
+            None => RuleVerdict::Unknown,
+        }
+    }
+
+    /// An assignment filter on inventory device `device`: a filter only matches
+    /// devices of its platform.
+    pub fn filter_on_device(&self, tenant: &Tenant, filter: usize, device: usize) -> RuleVerdict {
+        let Some(rule) = self.filter_rule(filter) else {
+            return RuleVerdict::Unknown;
+        };
+        if let (Some(filter_platform), Some(device_platform)) = (
+            tenant
+                .filters
+                .get(filter)
+                .and_then(|filter| filter.platform),
+            tenant
+                .devices
+                .get(device)
+                .and_then(|device| device.platform),
+        ) && filter_platform != device_platform
+        {
+            return RuleVerdict::DoesNotMatch;
+        }
+        verdict(rule, self.device_attributes.get(device))
+    }
+
+    /// Whether two formulas can meet, remembered for the run.
+    pub fn decide(&self, first: &Formula, second: &Formula) -> Decision {
+        let mut key = (format!("{first:?}"), format!("{second:?}"));
+        if key.0 > key.1 {
+            key = (key.1, key.0);
+        }
+        if let Ok(decisions) = self.decisions.lock()
+            && let Some(known) = decisions.get(&key)
+        {
+            return known.clone();
+        }
+        let decision = decide(first, second, DEFAULT_BUDGET);
+        if let Ok(mut decisions) = self.decisions.lock() {
+            decisions.insert(key, decision.clone());
+        }
+        decision
+    }
+
+    /// How many decisions were left undecided.
+    pub fn undecided(&self) -> usize {
+        self.decisions.lock().map_or(0, |decisions| {
+            decisions
+                .values()
+                .filter(|decision| matches!(decision, Decision::Unknown { .. }))
+                .count()
+        })
+    }
+}
+
+fn verdict(rule: &Rule, attributes: Option<&Attributes>) -> RuleVerdict {
+    let Some(attributes) = attributes else {
+        return RuleVerdict::Unknown;
+    };
+    match evaluate(rule, attributes) {
+        Some(true) => RuleVerdict::Matches,
+        Some(false) => RuleVerdict::DoesNotMatch,
+        None => RuleVerdict::Unknown,
+    }
+}
+
+/// The OS types (canonical) of a platform.
+pub fn os_types(platform: Platform) -> &'static [&'static str] {
+    match platform {
+        Platform::Windows => os_types_of_platform("windows"),
+        Platform::MacOs => os_types_of_platform("macos"),
+        Platform::Ios => os_types_of_platform("ios"),
+        Platform::Android => os_types_of_platform("android"),
+        Platform::Linux => os_types_of_platform("linux"),
+    }
+}
+
+fn text_of(properties: &BTreeMap<String, InventoryValue>, names: &[&str]) -> Option<String> {
+    names.iter().find_map(|name| match properties.get(*name) {
+        Some(InventoryValue::String(text)) if !text.trim().is_empty() => Some(text.clone()),
+        _ => None,
+    })
+}
+
+/// A device's attributes, from its managed device and Entra ID records.
+pub fn device_attributes(device: &Device) -> Attributes {
+    let properties = &device.properties;
+    let mut attributes = Attributes::new();
+    let mut set = |attribute: Attribute, value: Option<String>| {
+        if let Some(value) = value {
+            let canonical = attribute.canonical_value(&value);
+            attributes.insert(attribute, AttributeValue::Text(canonical));
+        }
+    };
+    let os_type = text_of(properties, &["deviceOSType"]).or_else(|| {
+        let system = text_of(properties, &["operatingSystem"])?;
+        let model = text_of(properties, &["model"])
+            .unwrap_or_default()
+            .to_lowercase();
+        Some(match system.to_lowercase().as_str() {
+            "ios" | "ipados" if model.starts_with("ipad") => "iPad".to_owned(),
+            "ios" if model.starts_with("iphone") => "iPhone".to_owned(),
+            "macos" => "MacMDM".to_owned(),
+            _ => system,
+        })
+    });
+    set(Attribute::OsType, os_type);
+    set(
+        Attribute::OsVersion,
+        text_of(properties, &["osVersion", "operatingSystemVersion"]),
+    );
+    set(
+        Attribute::Manufacturer,
+        text_of(properties, &["manufacturer"]),
+    );
+    set(Attribute::Model, text_of(properties, &["model"]));
+    set(Attribute::DeviceName, Some(device.name.clone()));
+    set(
+        Attribute::Ownership,
+        text_of(
+            properties,
+            &["deviceOwnership", "managedDeviceOwnerType", "ownerType"],
+        ),
+    );
+    set(
+        Attribute::TrustType,
+        text_of(properties, &["trustType", "deviceTrustType"]),
+    );
+    set(
+        Attribute::EnrollmentProfileName,
+        text_of(properties, &["enrollmentProfileName"]),
+    );
+    set(
+        Attribute::DeviceCategory,
+        text_of(properties, &["deviceCategoryDisplayName", "deviceCategory"]),
+    );
+    if let Some(InventoryValue::List(ids)) = properties.get("physicalIds") {
+        attributes.insert(
+            Attribute::PhysicalIds,
+            AttributeValue::List(ids.iter().map(|id| id.to_lowercase()).collect()),
+        );
+    }
+    // Every other property under its own name, for the rules that test it.
+    for (name, value) in properties {
+        let attribute = Attribute::Named(Subject::Device, name.to_ascii_lowercase());
+        if attributes.contains_key(&attribute) {
+            continue;
+        }
+        match value {
+            InventoryValue::String(text) => {
+                attributes.insert(attribute, AttributeValue::Text(text.to_lowercase()));
+            }
+            InventoryValue::Bool(flag) => {
+                attributes.insert(attribute, AttributeValue::Bool(*flag));
+            }
+            InventoryValue::List(items) => {
+                attributes.insert(
+                    attribute,
+                    AttributeValue::List(items.iter().map(|item| item.to_lowercase()).collect()),
+                );
+            }
+        }
+    }
+    if !attributes.contains_key(&Attribute::Named(
+        Subject::Device,
+        "managementtype".to_owned(),
+    )) && (device.managed_device_id.is_some()
+        || matches!(
+            properties.get("isManaged"),
+            Some(InventoryValue::Bool(true))
+        ))
+    {
+        attributes.insert(
+            Attribute::Named(Subject::Device, "managementtype".to_owned()),
+            AttributeValue::Text("mdm".to_owned()),
+        );
+    }
+    attributes
+}
+
+/// A user's attributes, by property name.
+pub fn user_attributes(user: &User) -> Attributes {
+    let mut attributes = Attributes::new();
+    for (name, value) in &user.properties {
+        let attribute = Attribute::Named(Subject::User, name.to_ascii_lowercase());
+        let value = match value {
+            InventoryValue::String(text) => AttributeValue::Text(text.to_lowercase()),
+            InventoryValue::Bool(flag) => AttributeValue::Bool(*flag),
+            InventoryValue::List(items) => {
+                AttributeValue::List(items.iter().map(|item| item.to_lowercase()).collect())
+            }
+        };
+        attributes.insert(attribute, value);
+    }
+    attributes
 }

@@ -14,9 +14,7 @@ use fixedbitset::FixedBitSet;
 use petgraph::algo::tarjan_scc;
 use petgraph::stable_graph::{NodeIndex, StableDiGraph};
 use petgraph::visit::EdgeRef;
-use preflight_normalizer::{
-    AssignmentTarget, FilterMode, GroupMembership, MemberObjectKind, Tenant,
-};
+use preflight_normalizer::{AssignmentTarget, FilterMode, MemberObjectKind, Tenant};
 
 use crate::inventory_rules::{InventoryRules, RuleVerdict};
 
@@ -250,16 +248,7 @@ impl TargetGraph {
                 };
                 graph.add_edge(assignment_node, target_node, edge);
                 if let Some(filter_use) = &assignment.filter
-                    && let Some(filter) = tenant
-                        .filters
-                        .iter()
-                        .position(|filter| filter.id == filter_use.filter)
-                        .or_else(|| {
-                            tenant
-                                .filters
-                                .iter()
-                                .position(|filter| filter.name == filter_use.filter.0)
-                        })
+                    && let Some(filter) = tenant.filter_index(&filter_use.filter)
                 {
                     graph.add_edge(
                         assignment_node,
@@ -457,8 +446,8 @@ fn membership_of(
             }
         }
         known.then_some(members)
-    } else if let GroupMembership::Dynamic { rule, .. } = &definition.membership {
-        dynamic_members(tenant, rules, rule)
+    } else if definition.is_dynamic() {
+        dynamic_members(tenant, rules, group)
     } else {
         None
     };
@@ -490,17 +479,17 @@ fn add_member(
 
 /// The members of a dynamic group, by evaluating its rule on every device and
 /// user; `None` when the rule cannot be evaluated on some of them.
-fn dynamic_members(tenant: &Tenant, rules: &InventoryRules, rule: &str) -> Option<Members> {
+fn dynamic_members(tenant: &Tenant, rules: &InventoryRules, group: usize) -> Option<Members> {
     let mut members = Members::empty(tenant);
-    for (index, device) in tenant.devices.iter().enumerate() {
-        match rules.group_rule_on_device(rule, device) {
+    for index in 0..tenant.devices.len() {
+        match rules.group_on_device(group, index) {
             RuleVerdict::Matches => members.devices.insert(index),
             RuleVerdict::DoesNotMatch | RuleVerdict::NotApplicable => {}
             RuleVerdict::Unknown => return None,
         }
     }
-    for (index, user) in tenant.users.iter().enumerate() {
-        match rules.group_rule_on_user(rule, user) {
+    for index in 0..tenant.users.len() {
+        match rules.group_on_user(group, index) {
             RuleVerdict::Matches => members.users.insert(index),
             RuleVerdict::DoesNotMatch | RuleVerdict::NotApplicable => {}
             RuleVerdict::Unknown => return None,

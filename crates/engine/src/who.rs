@@ -94,9 +94,9 @@ pub fn routes(
                             FilterMode::Include => "include",
                             FilterMode::Exclude => "exclude",
                         };
-                        let verdict = match (subject, tenant.filter(&filter_use.filter)) {
+                        let verdict = match (subject, tenant.filter_index(&filter_use.filter)) {
                             (Subject::Device(device), Some(filter)) => {
-                                rules.filter_on_device(filter, &tenant.devices[device])
+                                rules.filter_on_device(tenant, filter, device)
                             }
                             _ => RuleVerdict::Unknown,
                         };

@@ -584,18 +584,26 @@ impl Tenant {
 
     /// The group referred to by `id`.
     pub fn group(&self, id: &GroupId) -> Option<&Group> {
-        self.groups
-            .binary_search_by(|group| group.id.cmp(id))
-            .ok()
-            .map(|index| &self.groups[index])
+        self.group_index(id).map(|index| &self.groups[index])
+    }
+
+    /// The index in `groups` of the group referred to by `id`.
+    pub fn group_index(&self, id: &GroupId) -> Option<usize> {
+        self.groups.binary_search_by(|group| group.id.cmp(id)).ok()
     }
 
     /// The filter referred to by `id`, matched on id first, then on display name.
     pub fn filter(&self, id: &FilterId) -> Option<&Filter> {
+        self.filter_index(id).map(|index| &self.filters[index])
+    }
+
+    /// The index in `filters` of the filter referred to by `id`, matched on id
+    /// first, then on display name.
+    pub fn filter_index(&self, id: &FilterId) -> Option<usize> {
         self.filters
             .iter()
-            .find(|filter| filter.id == *id)
-            .or_else(|| self.filters.iter().find(|filter| filter.name == id.0))
+            .position(|filter| filter.id == *id)
+            .or_else(|| self.filters.iter().position(|filter| filter.name == id.0))
     }
 
     /// How many settings all policies configure together.
