@@ -57,7 +57,10 @@ fn main() -> ExitCode {
     let audiences = context.audiences();
     let audience_time = started.elapsed();
     let started = Instant::now();
-    let pairs = SettingPairs::build(&tenant, &config, audiences);
+    let formulas = context.audience_formulas();
+    let formula_time = started.elapsed();
+    let started = Instant::now();
+    let pairs = SettingPairs::build(&tenant, &config, audiences, formulas);
     let build_time = started.elapsed();
     let started = Instant::now();
     let pair_count = pairs.pairs().count();
@@ -78,6 +81,7 @@ fn main() -> ExitCode {
     );
     println!("parse-only            {parse_only_time:>10.1?}");
     println!("target graph+audience {audience_time:>10.1?}");
+    println!("audience formulas     {formula_time:>10.1?}");
     println!("load (read + parse)   {load_time:>10.1?}");
     println!("normalize             {normalize_time:>10.1?}");
     println!(

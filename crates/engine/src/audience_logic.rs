@@ -373,14 +373,31 @@ fn witness_text(attributes: &Attributes, literals: &[Literal]) -> BTreeMap<Strin
     witness
 }
 
-/// Renders a witness for messages: "deviceOSType windows and osVersion 10.0.22".
+/// Renders a witness for messages: "a device with deviceOSType `windows` and
+/// osVersion `10.0.22`", or, with static group memberships (the `member of`
+/// entry), "a member of `Ring 1` with deviceOSType `windows`".
 pub fn describe_witness(witness: &BTreeMap<String, String>) -> String {
     let parts: Vec<String> = witness
         .iter()
-        .map(|(attribute, value)| format!("{attribute} {value}"))
+        .filter(|(attribute, _)| attribute.as_str() != MEMBER_OF)
+        .map(|(attribute, value)| format!("{attribute} `{value}`"))
         .collect();
-    parts.join(" and ")
+    let attributes = match parts.as_slice() {
+        [] => String::new(),
+        [only] => format!(" with {only}"),
+        [rest @ .., last] => format!(" with {} and {last}", rest.join(", ")),
+    };
+    match witness.get(MEMBER_OF) {
+        Some(groups) => {
+            let groups: Vec<String> = groups.split(", ").map(|name| format!("`{name}`")).collect();
+            format!("a member of {}{attributes}", groups.join(" and "))
+        }
+        None => format!("a device{attributes}"),
+    }
 }
+
+/// The witness entry that names the static groups an example is a member of.
+pub const MEMBER_OF: &str = "member of";
 
 enum CaseResult {
     Satisfied(Attributes),
@@ -538,6 +555,7 @@ fn solve_text(attribute: &Attribute, constraints: &[(Operator, &Operand, bool)])
             .find_map(
                 |(operator, operand, positive)| match (operator, operand, positive) {
                     (Operator::Equals, Operand::Text(value), true) => Some(vec![value.clone()]),
+                    (Operator::Equals, Operand::Bool(flag), true) => Some(vec![flag.to_string()]),
                     (Operator::In, Operand::List(values), true) => Some(values.clone()),
                     _ => None,
                 },
@@ -677,6 +695,12 @@ fn solve_text(attribute: &Attribute, constraints: &[(Operator, &Operand, bool)])
             candidates.push(literal.to_lowercase());
             candidates.push(format!("{longest_prefix}{}", literal.to_lowercase()));
         }
+    }
+    if constraints
+        .iter()
+        .any(|(_, operand, _)| matches!(operand, Operand::Bool(_)))
+    {
+        candidates.extend(["true".to_owned(), "false".to_owned()]);
     }
     for candidate in candidates {
         if !candidate.is_empty() && passes(Some(&candidate), constraints) == Some(true) {

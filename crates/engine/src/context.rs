@@ -7,6 +7,7 @@ use preflight_normalizer::Tenant;
 use preflight_parser::FileId;
 
 use crate::audience::Audiences;
+use crate::audience_formula::AudienceFormulas;
 use crate::config::Config;
 use crate::inventory_rules::InventoryRules;
 use crate::setting_pairs::SettingPairs;
@@ -25,6 +26,7 @@ pub struct AnalysisContext<'run> {
     inventory_rules: InventoryRules,
     target_graph: OnceLock<TargetGraph>,
     audiences: OnceLock<Audiences>,
+    audience_formulas: OnceLock<AudienceFormulas>,
     setting_pairs: OnceLock<SettingPairs>,
     ignore_use: OnceLock<Vec<usize>>,
 }
@@ -40,9 +42,16 @@ impl<'run> AnalysisContext<'run> {
             inventory_rules: InventoryRules::build(tenant),
             target_graph: OnceLock::new(),
             audiences: OnceLock::new(),
+            audience_formulas: OnceLock::new(),
             setting_pairs: OnceLock::new(),
             ignore_use: OnceLock::new(),
         }
+    }
+
+    /// Builds every shared analysis now, on the calling thread, so that rules
+    /// running in parallel only ever read them.
+    pub fn prepare(&self) {
+        self.setting_pairs();
     }
 
     /// How many findings each of `config.ignores` silenced; `None` before the
@@ -75,9 +84,31 @@ impl<'run> AnalysisContext<'run> {
         })
     }
 
+    /// Every policy's include assignments as formulas over their rules, with the
+    /// meetings decided so far.
+    pub fn audience_formulas(&self) -> &AudienceFormulas {
+        self.audience_formulas.get_or_init(|| {
+            AudienceFormulas::build(self.tenant, &self.inventory_rules, self.target_graph())
+        })
+    }
+
+    /// How many pairs of assignments the rules could not decide, once the setting
+    /// pairs have been built (0 before).
+    pub fn undecided_audiences(&self) -> usize {
+        self.audience_formulas
+            .get()
+            .map_or(0, AudienceFormulas::undecided)
+    }
+
     /// Same-key settings of policies whose audiences can meet.
     pub fn setting_pairs(&self) -> &SettingPairs {
-        self.setting_pairs
-            .get_or_init(|| SettingPairs::build(self.tenant, self.config, self.audiences()))
+        self.setting_pairs.get_or_init(|| {
+            SettingPairs::build(
+                self.tenant,
+                self.config,
+                self.audiences(),
+                self.audience_formulas(),
+            )
+        })
     }
 }

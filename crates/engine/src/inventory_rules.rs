@@ -4,7 +4,6 @@
 //! devices and users read into the shared attribute vocabulary.
 
 use std::collections::BTreeMap;
-use std::sync::Mutex;
 
 use preflight_normalizer::{Device, GroupMembership, InventoryValue, Platform, Tenant, User};
 use preflight_parser::rule_language::{
@@ -12,8 +11,6 @@ use preflight_parser::rule_language::{
     os_types_of_platform, parse_rule,
 };
 use rayon::prelude::*;
-
-use crate::audience_logic::{DEFAULT_BUDGET, Decision, Formula, decide};
 
 /// What a rule says about one device or user.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -40,8 +37,6 @@ pub struct InventoryRules {
     device_attributes: Vec<Attributes>,
     /// Each inventory user's attributes, by user index.
     user_attributes: Vec<Attributes>,
-    /// Decisions already made, by the pair of formulas' texts.
-    decisions: Mutex<BTreeMap<(String, String), Decision>>,
 }
 
 impl InventoryRules {
@@ -67,7 +62,6 @@ impl InventoryRules {
             filters,
             device_attributes: tenant.devices.par_iter().map(device_attributes).collect(),
             user_attributes: tenant.users.par_iter().map(user_attributes).collect(),
-            decisions: Mutex::new(BTreeMap::new()),
         }
     }
 
@@ -129,34 +123,6 @@ impl InventoryRules {
             return RuleVerdict::DoesNotMatch;
         }
         verdict(rule, self.device_attributes.get(device))
-    }
-
-    /// Whether two formulas can meet, remembered for the run.
-    pub fn decide(&self, first: &Formula, second: &Formula) -> Decision {
-        let mut key = (format!("{first:?}"), format!("{second:?}"));
-        if key.0 > key.1 {
-            key = (key.1, key.0);
-        }
-        if let Ok(decisions) = self.decisions.lock()
-            && let Some(known) = decisions.get(&key)
-        {
-            return known.clone();
-        }
-        let decision = decide(first, second, DEFAULT_BUDGET);
-        if let Ok(mut decisions) = self.decisions.lock() {
-            decisions.insert(key, decision.clone());
-        }
-        decision
-    }
-
-    /// How many decisions were left undecided.
-    pub fn undecided(&self) -> usize {
-        self.decisions.lock().map_or(0, |decisions| {
-            decisions
-                .values()
-                .filter(|decision| matches!(decision, Decision::Unknown { .. }))
-                .count()
-        })
     }
 }
 

@@ -8,6 +8,7 @@
 //! findings in one deterministic order.
 
 pub mod audience;
+pub mod audience_formula;
 pub mod audience_logic;
 pub mod config;
 pub mod context;
@@ -52,6 +53,10 @@ pub struct Summary {
     pub users: usize,
     /// Settings keyed locally to their family because no canonical key is known.
     pub unmapped_settings: usize,
+    /// Pairs of assignments whose audiences the rules could not decide (over the
+    /// decision procedure's budget, or tests it does not decide): compared as
+    /// "possible" from structure alone.
+    pub undecided_audiences: usize,
     /// Policies per analyzed family, by family name.
     pub families: std::collections::BTreeMap<&'static str, usize>,
     /// Objects of families read but not analyzed, by family name.
@@ -145,6 +150,11 @@ pub fn analyze_with(input: &AnalysisInput<'_>) -> Report {
     let tenant = input.tenant;
     let mut context = AnalysisContext::new(tenant, input.config, input.config_file);
     context.plan = input.plan;
+    // INVARIANT: the shared analyses are built here, before the rules run in
+    // parallel. Built lazily inside a rule instead, one worker would initialize a
+    // `OnceLock` while its own nested parallel work steals another rule's job that
+    // waits on the same `OnceLock`: a deadlock.
+    context.prepare();
     let run_rules = |after_ignores: bool| -> Vec<Finding> {
         rules::RULES
             .par_iter()
@@ -203,6 +213,7 @@ pub fn analyze_with(input: &AnalysisInput<'_>) -> Report {
                 .flat_map(|policy| &policy.settings)
                 .filter(|setting| !setting.canonical)
                 .count(),
+            undecided_audiences: context.undecided_audiences(),
             families: tenant.policies.iter().fold(
                 std::collections::BTreeMap::new(),
                 |mut families, policy| {

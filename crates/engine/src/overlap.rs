@@ -17,9 +17,11 @@
 use std::collections::BTreeSet;
 
 use preflight_normalizer::{
-    AssignmentFilterUse, AssignmentTarget, GroupId, MemberKind, Policy, Tenant,
+    AssignmentFilterUse, AssignmentTarget, FilterMode, GroupId, MemberKind, Policy, Tenant,
 };
 
+use crate::audience_formula::{AudienceFormulas, Meeting};
+use crate::audience_logic::{MEMBER_OF, describe_witness};
 use crate::config::Config;
 
 /// How sure it is that two audiences share a device or user.
@@ -90,13 +92,29 @@ impl<'a> Audience<'a> {
     }
 }
 
+/// The two policies' include assignments as formulas, so that what structure
+/// leaves open can be decided from the groups' rules and the filters.
+#[derive(Clone, Copy)]
+pub struct RuleEvidence<'formulas> {
+    /// Every policy's include formulas.
+    pub formulas: &'formulas AudienceFormulas,
+    /// Index of the first policy.
+    pub first: usize,
+    /// Index of the second policy.
+    pub second: usize,
+}
+
 /// Whether the audiences of `first` and `second` can meet. Groups that `config`
-/// declares exclusive are taken not to share members.
+/// declares exclusive are taken not to share members. With `rules`, a pair of
+/// assignments that structure alone says possibly meet is decided from their
+/// rules: disjoint when the rules contradict each other, certain when one's
+/// rules imply the other's, possible with an example otherwise.
 pub fn policy_overlap(
     tenant: &Tenant,
     config: &Config,
     first: &Policy,
     second: &Policy,
+    rules: Option<RuleEvidence<'_>>,
 ) -> Overlap {
     let disjoint = |reason: String| Overlap {
         certainty: Certainty::Disjoint,
@@ -121,14 +139,30 @@ pub fn policy_overlap(
     }
 
     let mut best: Option<Overlap> = None;
-    for first_include in &first_audience.includes {
-        for second_include in &second_audience.includes {
-            let overlap = include_overlap(
+    for (first_position, first_include) in first_audience.includes.iter().enumerate() {
+        for (second_position, second_include) in second_audience.includes.iter().enumerate() {
+            let mut overlap = include_overlap(
                 tenant,
                 config,
                 (first_include, &first_audience),
                 (second_include, &second_audience),
             );
+            if overlap.certainty == Certainty::Possible
+                && let Some(rules) = rules
+                && let (Some(&first_formula), Some(&second_formula)) = (
+                    rules.formulas.includes_of(rules.first).get(first_position),
+                    rules
+                        .formulas
+                        .includes_of(rules.second)
+                        .get(second_position),
+                )
+            {
+                let meeting = rules
+                    .formulas
+                    .meeting_of(tenant, first_formula, second_formula);
+                overlap =
+                    decided_by_rules(tenant, overlap, (first_include, second_include), meeting);
+            }
             if best
                 .as_ref()
                 .is_none_or(|best| overlap.certainty > best.certainty)
@@ -138,6 +172,102 @@ pub fn policy_overlap(
         }
     }
     best.unwrap_or_else(|| disjoint("no assignments meet".to_owned()))
+}
+
+/// What the rules say about a pair of includes that structure leaves open.
+fn decided_by_rules(
+    tenant: &Tenant,
+    structural: Overlap,
+    (first, second): (&Include<'_>, &Include<'_>),
+    meeting: Meeting,
+) -> Overlap {
+    let first_name = include_name(tenant, first);
+    let second_name = include_name(tenant, second);
+    match meeting {
+        Meeting::Disjoint => Overlap {
+            certainty: Certainty::Disjoint,
+            via: Vec::new(),
+            reason: format!(
+                "no device can be in both {first_name} and {second_name}: their rules exclude each other"
+            ),
+            shared: None,
+            witness: None,
+        },
+        Meeting::Possible {
+            witness,
+            first_within_second,
+            second_within_first,
+        } => {
+            let containment = if first_within_second {
+                Some((&first_name, &second_name))
+            } else if second_within_first {
+                Some((&second_name, &first_name))
+            } else {
+                None
+            };
+            let (certainty, reason) = match containment {
+                Some((inner, outer)) => (
+                    Certainty::Certain,
+                    format!("by their rules, every device in {inner} is also in {outer}"),
+                ),
+                None => {
+                    // Memberships of the two targets themselves go without saying.
+                    let mut described = witness.clone();
+                    let targets = [
+                        target_name(tenant, first.target),
+                        target_name(tenant, second.target),
+                    ];
+                    if described.get(MEMBER_OF).is_some_and(|groups| {
+                        groups
+                            .split(", ")
+                            .all(|group| targets.iter().any(|name| name == group))
+                    }) {
+                        described.remove(MEMBER_OF);
+                    }
+                    (
+                        Certainty::Possible,
+                        format!(
+                            "{first_name} and {second_name} may share members, for example {}",
+                            describe_witness(&described)
+                        ),
+                    )
+                }
+            };
+            Overlap {
+                certainty,
+                via: structural.via,
+                reason,
+                shared: None,
+                witness: Some(witness),
+            }
+        }
+        Meeting::Unknown { reason } => Overlap {
+            reason: format!(
+                "{} (their rules were not decided: {reason})",
+                structural.reason
+            ),
+            ..structural
+        },
+    }
+}
+
+/// An include target as people know it, with its filter: "`All devices` with
+/// filter `Dell`".
+fn include_name(tenant: &Tenant, include: &Include<'_>) -> String {
+    let target = target_name(tenant, include.target);
+    match include.filter {
+        None => format!("`{target}`"),
+        Some(filter_use) => {
+            let filter = tenant
+                .filter(&filter_use.filter)
+                .map_or(filter_use.filter.0.as_str(), |filter| filter.name.as_str());
+            let mode = match filter_use.mode {
+                FilterMode::Include => "",
+                FilterMode::Exclude => "excluding ",
+            };
+            format!("`{target}` with filter {mode}`{filter}`")
+        }
+    }
 }
 
 /// Whether everyone `inner` reaches is also reached by `outer`, from structure
@@ -275,7 +405,10 @@ fn declared_exclusive(
 /// Intune applies an exclusion only when the excluded group holds the same kind of
 /// members as the included target: user groups from user targets, device groups
 /// from device targets. Where a kind is unknown, the exclusion is taken as honoured.
-fn exclusion_is_honoured(included: Option<MemberKind>, excluded: Option<MemberKind>) -> bool {
+pub(crate) fn exclusion_is_honoured(
+    included: Option<MemberKind>,
+    excluded: Option<MemberKind>,
+) -> bool {
     match (included, excluded) {
         (Some(included), Some(excluded)) => included == excluded,
         _ => true,
@@ -304,7 +437,7 @@ fn contained(
     target_contained && filter_contained && exclusions_contained
 }
 
-fn member_kind(tenant: &Tenant, target: &AssignmentTarget) -> Option<MemberKind> {
+pub(crate) fn member_kind(tenant: &Tenant, target: &AssignmentTarget) -> Option<MemberKind> {
     match target {
         AssignmentTarget::AllDevices => Some(MemberKind::Devices),
         AssignmentTarget::AllUsers => Some(MemberKind::Users),
@@ -349,7 +482,7 @@ fn meeting_names(tenant: &Tenant, first: &Include<'_>, second: &Include<'_>) -> 
 #[cfg(test)]
 mod tests {
     use preflight_normalizer::{
-        Assignment, FilterId, FilterMode, Group, GroupMembership, Platform, PolicyFamily,
+        Assignment, FilterId, Group, GroupMembership, Platform, PolicyFamily,
     };
     use preflight_parser::{FileId, SourceLocation, Span};
 
@@ -435,8 +568,8 @@ mod tests {
         let first = policy(Platform::Windows, Some(first));
         let second = policy(Platform::Windows, Some(second));
         let config = Config::default();
-        let forward = policy_overlap(&tenant, &config, &first, &second).certainty;
-        let backward = policy_overlap(&tenant, &config, &second, &first).certainty;
+        let forward = policy_overlap(&tenant, &config, &first, &second, None).certainty;
+        let backward = policy_overlap(&tenant, &config, &second, &first, None).certainty;
         assert_eq!(forward, backward, "overlap must be symmetric");
         forward
     }
@@ -567,12 +700,12 @@ mod tests {
             Config::parse("[[exclusive]]\ngroups = [\"Pilot\", \"Kiosks\"]\n").expect("valid");
         let first = policy(Platform::Windows, Some(vec![include("Pilot")]));
         let second = policy(Platform::Windows, Some(vec![include("Kiosks")]));
-        let overlap = policy_overlap(&tenant, &config, &first, &second);
+        let overlap = policy_overlap(&tenant, &config, &first, &second, None);
         assert_eq!(overlap.certainty, Certainty::Disjoint);
         assert!(overlap.reason.contains("declared exclusive"));
         let same = policy(Platform::Windows, Some(vec![include("Pilot")]));
         assert_eq!(
-            policy_overlap(&tenant, &config, &first, &same).certainty,
+            policy_overlap(&tenant, &config, &first, &same, None).certainty,
             Certainty::Certain
         );
     }
@@ -583,7 +716,7 @@ mod tests {
         let windows = policy(Platform::Windows, Some(vec![include("Pilot")]));
         let mac = policy(Platform::MacOs, Some(vec![include("Pilot")]));
         assert_eq!(
-            policy_overlap(&tenant, &Config::default(), &windows, &mac).certainty,
+            policy_overlap(&tenant, &Config::default(), &windows, &mac, None).certainty,
             Certainty::Disjoint
         );
     }
@@ -594,7 +727,7 @@ mod tests {
         let unknown = policy(Platform::Windows, None);
         let assigned = policy(Platform::Windows, Some(vec![include("Pilot")]));
         assert_eq!(
-            policy_overlap(&tenant, &Config::default(), &unknown, &assigned).certainty,
+            policy_overlap(&tenant, &Config::default(), &unknown, &assigned, None).certainty,
             Certainty::Disjoint
         );
     }
@@ -610,7 +743,7 @@ mod tests {
             )]),
         );
         let second = policy(Platform::Windows, Some(vec![include("Developers")]));
-        let overlap = policy_overlap(&tenant, &Config::default(), &first, &second);
+        let overlap = policy_overlap(&tenant, &Config::default(), &first, &second, None);
         assert_eq!(overlap.certainty, Certainty::Possible);
         assert_eq!(overlap.via, vec!["All devices", "Developers", "Windows 11"]);
     }

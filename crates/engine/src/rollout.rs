@@ -306,7 +306,7 @@ fn setting_changes(
                             || !reach.users.is_disjoint(&other_reach.users)
                     }
                     _ => {
-                        policy_overlap(full_tenant, config, policy, other).certainty
+                        policy_overlap(full_tenant, config, policy, other, None).certainty
                             != Certainty::Disjoint
                     }
                 };

@@ -11,9 +11,10 @@ use preflight_normalizer::{Policy, Setting, SettingKey, Tenant};
 use rayon::prelude::*;
 
 use crate::audience::{Audiences, Reach, shared};
+use crate::audience_formula::AudienceFormulas;
 use crate::config::Config;
 use crate::fingerprint::same_object;
-use crate::overlap::{Certainty, Overlap, policy_overlap};
+use crate::overlap::{Certainty, Overlap, RuleEvidence, policy_overlap};
 
 /// A setting of one policy: indices into `Tenant::policies` and that policy's `settings`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -55,7 +56,12 @@ pub struct SettingPairs {
 
 impl SettingPairs {
     /// Indexes the tenant's settings and computes the overlaps needed.
-    pub fn build(tenant: &Tenant, config: &Config, audiences: &Audiences) -> Self {
+    pub fn build(
+        tenant: &Tenant,
+        config: &Config,
+        audiences: &Audiences,
+        formulas: &AudienceFormulas,
+    ) -> Self {
         let mut by_key: BTreeMap<SettingKey, Vec<SettingRef>> = BTreeMap::new();
         for (policy_index, policy) in tenant.policies.iter().enumerate() {
             for (setting_index, setting) in policy.settings.iter().enumerate() {
@@ -94,17 +100,28 @@ impl SettingPairs {
         let overlaps = policy_pairs
             .into_par_iter()
             .map(|(first, second)| {
+                let exact = match (&audiences.reaches[first], &audiences.reaches[second]) {
+                    (Some(first_reach), Some(second_reach)) => Some((first_reach, second_reach)),
+                    _ => None,
+                };
+                // An inventory answers exactly; the rules are consulted only without one.
+                let rules = exact.is_none().then_some(RuleEvidence {
+                    formulas,
+                    first,
+                    second,
+                });
                 let structural = policy_overlap(
                     tenant,
                     config,
                     &tenant.policies[first],
                     &tenant.policies[second],
+                    rules,
                 );
-                let overlap = match (&audiences.reaches[first], &audiences.reaches[second]) {
-                    (Some(first_reach), Some(second_reach)) => {
+                let overlap = match exact {
+                    Some((first_reach, second_reach)) => {
                         exact_overlap(tenant, structural, first_reach, second_reach)
                     }
-                    _ => structural,
+                    None => structural,
                 };
                 ((first, second), overlap)
             })

@@ -36,6 +36,7 @@ struct JsonSummary<'a> {
     devices: usize,
     users: usize,
     unmapped_settings: usize,
+    undecided_audiences: usize,
     families: &'a std::collections::BTreeMap<&'static str, usize>,
     unsupported: &'a std::collections::BTreeMap<String, usize>,
     findings: JsonCounts,
@@ -117,6 +118,7 @@ pub fn write(output: &mut dyn Write, tenant: &Tenant, report: &Report) -> io::Re
             devices: summary.devices,
             users: summary.users,
             unmapped_settings: summary.unmapped_settings,
+            undecided_audiences: summary.undecided_audiences,
             families: &summary.families,
             unsupported: &summary.unsupported,
             findings: JsonCounts {
