@@ -18,6 +18,7 @@ mod empty_group;
 mod exclusive_groups_overlap;
 mod group_cycle;
 mod input_evidence;
+mod invalid_rule;
 mod not_applicable_setting;
 mod pair_evidence;
 mod parse_error;
@@ -95,6 +96,7 @@ pub static RULES: &[&dyn Rule] = &[
     &unknown_reference::UnknownReference,
     &empty_group::EmptyGroup,
     &group_cycle::GroupCycle,
+    &invalid_rule::InvalidRule,
     &unsupported_exclusion::UnsupportedExclusion,
     &exclusive_groups_overlap::ExclusiveGroupsOverlap,
     &unrepresentative_pilot::UnrepresentativePilot,
