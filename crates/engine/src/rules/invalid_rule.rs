@@ -87,12 +87,12 @@ impl Rule for InvalidRule {
     }
 }
 
-fn finding<'part>(
+fn finding(
     tenant: &Tenant,
     error: &RuleError,
     (rule, rule_source): (&str, SourceLocation),
     message: String,
-    identity: [&'part str; 3],
+    identity: [&str; 3],
 ) -> Finding {
     let location = SourceLocation {
         file: rule_source.file,
