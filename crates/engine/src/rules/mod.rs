@@ -22,6 +22,7 @@ mod invalid_rule;
 mod not_applicable_setting;
 mod pair_evidence;
 mod parse_error;
+mod platform_mismatch;
 mod shadowed_policy;
 mod unassigned_policy;
 mod unknown_reference;
@@ -93,6 +94,7 @@ pub static RULES: &[&dyn Rule] = &[
     &not_applicable_setting::NotApplicableSetting,
     &unassigned_policy::UnassignedPolicy,
     &assignment_no_effect::AssignmentNoEffect,
+    &platform_mismatch::PlatformMismatch,
     &unknown_reference::UnknownReference,
     &empty_group::EmptyGroup,
     &group_cycle::GroupCycle,
