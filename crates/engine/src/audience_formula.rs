@@ -13,9 +13,12 @@
 //! - the negation of every group the policy excludes, where Intune honours that
 //!   exclusion for the target (the same rule as the structural analysis).
 //!
-//! The subject of a formula is a device together with the user signed in on it:
-//! `device.` and `user.` attributes are independent, so a user group's rule and a
-//! device filter constrain different parts of one subject. Anything the formulas
+//! The subject of a formula is a device together with its user (the primary
+//! user, as in inventory mode: see [`crate::audience`]): `device.` and `user.`
+//! attributes are independent, so a user group's rule and a device filter
+//! constrain different parts of one subject, and two user rules that exclude
+//! each other (`department -eq "IT"`, `department -eq "Finance"`) never meet on
+//! one device. Devices shared by several signed-in users are outside this model. Anything the formulas
 //! cannot express (a rule that does not parse, a group or filter defined nowhere,
 //! a group on a nesting cycle) is an opaque test, which the procedure never
 //! decides, so an answer is only ever given where it is sound.
