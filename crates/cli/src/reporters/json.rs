@@ -176,7 +176,7 @@ pub fn json_finding<'a>(tenant: &'a Tenant, finding: &'a Finding) -> JsonFinding
             certainty: overlap.certainty.name(),
             via: &overlap.via,
             reason: &overlap.reason,
-            witness: overlap.witness.as_ref(),
+            witness: overlap.witness.as_deref(),
             devices: overlap.devices,
             users: overlap.users,
             examples: &overlap.examples,
