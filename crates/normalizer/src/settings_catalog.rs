@@ -131,6 +131,10 @@ fn read_instance(
     else {
         return;
     };
+    // The raw id (lowercased) is what choice option ids extend
+    // (`vendor_msft_firewall_…_crlcheck` → `vendor_msft_firewall_…_crlcheck_1`);
+    // the canonical key may add a scope (`device_vendor_msft_…`).
+    let raw_id = definition_id.trim().to_lowercase();
     let definition_id = crate::keys::key_from_catalog_id(definition_id).0;
     let key = path.key_for(&definition_id);
     let instance_type = reader
@@ -144,6 +148,7 @@ fn read_instance(
     let leaf = LeafContext {
         key: &key,
         definition_id: &definition_id,
+        raw_id: &raw_id,
     };
 
     // The value member tells the instance kind even when `@odata.type` was stripped.
@@ -159,7 +164,7 @@ fn read_instance(
         });
     } else if let Some(values) = instance.get("choiceSettingCollectionValue") {
         read_list(reader, values, &leaf, path, settings, |reader, item| {
-            read_choice_option(reader, item, &definition_id)
+            read_choice_option(reader, item, &raw_id)
         });
     } else if let Some(value) = instance.get("groupSettingValue") {
         read_group_children(reader, value, key.clone(), settings);
@@ -182,10 +187,13 @@ fn read_instance(
     }
 }
 
-/// The key and id of the setting being read.
+/// The key and ids of the setting being read.
 struct LeafContext<'a> {
     key: &'a str,
+    /// The canonical definition id (with the scope a device-only CSP implies).
     definition_id: &'a str,
+    /// The definition id as written, lowercased: choice option ids extend it.
+    raw_id: &'a str,
 }
 
 impl LeafContext<'_> {
@@ -221,7 +229,7 @@ fn read_choice(
     path: &InstancePath,
     settings: &mut Vec<Setting>,
 ) {
-    if let Some(option) = read_choice_option(reader, value, leaf.definition_id) {
+    if let Some(option) = read_choice_option(reader, value, leaf.raw_id) {
         settings.push(leaf.setting(reader, option, value_span(value)));
     }
     for child in reader.optional_array(value, "children").unwrap_or_default() {
@@ -229,17 +237,19 @@ fn read_choice(
     }
 }
 
+/// A choice option. `raw_id` is the definition id as written (lowercased), which
+/// option ids extend with `_{value}`.
 fn read_choice_option(
     reader: &mut FieldReader<'_>,
     value: &Node,
-    definition_id: &str,
+    raw_id: &str,
 ) -> Option<SettingValue> {
     reader.expect_object(value, "a choice setting value")?;
     let option = reader
         .required_str(value, "value", "the choice setting value")?
         .to_ascii_lowercase();
     let short = option
-        .strip_prefix(definition_id)
+        .strip_prefix(raw_id)
         .and_then(|rest| rest.strip_prefix('_'))
         .map(str::to_owned);
     Some(SettingValue::Choice {
@@ -542,6 +552,30 @@ mod tests {
             keys_and_values(&policy),
             vec![("device_z".to_owned(), "0".to_owned())]
         );
+    }
+
+    #[test]
+    fn unscoped_device_ids_decode_their_options() {
+        // Firewall ids carry no scope; the key gains `device_`, the option id does not.
+        let (policy, _, problems) = read(
+            r##"{"name": "Win - Firewall", "platforms": "windows10", "technologies": "mdm,microsoftSense", "settings": [
+              {"settingInstance": {"@odata.type": "#microsoft.graph.deviceManagementConfigurationChoiceSettingInstance",
+                "settingDefinitionId": "vendor_msft_firewall_mdmstore_global_crlcheck",
+                "choiceSettingValue": {"value": "vendor_msft_firewall_mdmstore_global_crlcheck_1", "children": []}}}
+            ]}"##,
+        );
+        assert!(problems.is_empty(), "{problems:?}");
+        let setting = &policy.expect("policy").settings[0];
+        let (uri_key, _) =
+            crate::keys::key_from_oma_uri("./Vendor/MSFT/Firewall/MdmStore/Global/CRLcheck")
+                .expect("a CSP path");
+        assert_eq!(setting.key, uri_key);
+        assert!(matches!(
+            &setting.value,
+            SettingValue::Choice { short: Some(short), .. } if short == "1"
+        ));
+        assert!(setting.value.same_effect(&SettingValue::Integer(1)));
+        assert!(!setting.value.same_effect(&SettingValue::Integer(2)));
     }
 
     #[test]
