@@ -13,8 +13,11 @@ use std::collections::BTreeMap;
 use preflight_parser::json::Node;
 use preflight_parser::{Document, InputProblem};
 
-use crate::keys::key_from_catalog_id;
-use crate::model::{Platform, PolicyFamily, SettingDefinition, SettingKey, SettingValue, Tenant};
+use crate::keys::{key_from_base_and_offset_uri, key_from_catalog_id};
+use crate::model::{
+    Platform, PolicyFamily, SettingDefinition, SettingKey, SettingUsage, SettingValue, Tenant,
+    ValueRange,
+};
 use crate::reader::FieldReader;
 
 /// Reads one setting definition.
@@ -63,18 +66,70 @@ pub fn read_definition(
                 .collect()
         })
         .unwrap_or_default();
+    let member_text = |field: &str| root.get(field).and_then(Node::as_str);
+    let uri_key = match (member_text("baseUri"), member_text("offsetUri")) {
+        (Some(base), Some(offset)) => {
+            key_from_base_and_offset_uri(base, offset).map(|(uri_key, _)| uri_key)
+        }
+        _ => None,
+    };
+    let parent = root
+        .get("dependentOn")
+        .and_then(Node::as_array)
+        .and_then(|parents| {
+            parents.iter().find_map(|parent| {
+                parent
+                    .get("parentSettingId")
+                    .and_then(Node::as_str)
+                    .filter(|parent| !parent.trim().is_empty())
+            })
+        })
+        .map(|parent| key_from_catalog_id(parent).0);
+    // ADMX-backed definitions list their Group Policy category path among the
+    // keywords, written with a leading backslash (`\Microsoft Edge\SmartScreen settings`).
+    let category_path = root
+        .get("keywords")
+        .and_then(Node::as_array)
+        .and_then(|keywords| {
+            keywords
+                .iter()
+                .filter_map(Node::as_str)
+                .find(|keyword| keyword.starts_with('\\'))
+        })
+        .map(str::to_owned);
     Some(SettingDefinition {
         id: key.0,
-        display_name: root
-            .get("displayName")
-            .and_then(Node::as_str)
-            .map(str::to_owned),
+        display_name: member_text("displayName").map(str::to_owned),
         option_labels,
         platforms,
         minimum_version: text("minimumSupportedVersion").map(str::to_owned),
         windows_skus,
+        uri_key,
+        parent,
+        category_path,
+        value_range: value_range(root.get("valueDefinition")),
+        maximum_count: root
+            .get("maximumCount")
+            .and_then(Node::as_number)
+            .and_then(|number| number.as_i64())
+            .and_then(|count| u64::try_from(count).ok()),
+        usage: member_text("settingUsage").and_then(SettingUsage::from_catalog_text),
         source: reader.location(root.get("id").map_or(root.span, |node| node.span)),
     })
+}
+
+/// The integer range of an integer setting's `valueDefinition`, when it gives both
+/// ends and they are in order.
+fn value_range(value_definition: Option<&Node>) -> Option<ValueRange> {
+    let value_definition = value_definition?;
+    let bound = |field: &str| {
+        value_definition
+            .get(field)
+            .and_then(Node::as_number)
+            .and_then(|number| number.as_i64())
+    };
+    let (minimum, maximum) = (bound("minimumValue")?, bound("maximumValue")?);
+    (minimum <= maximum).then_some(ValueRange { minimum, maximum })
 }
 
 /// Display names, option labels, and ADMX re-keying, from the definitions read.
@@ -208,6 +263,85 @@ mod tests {
                 .get("device_vendor_msft_policy_config_defender_allowrealtimemonitoring_1")
                 .map(String::as_str),
             Some("Allowed")
+        );
+        assert_eq!(
+            definition.uri_key.map(|key| key.0),
+            Some(definition.id.clone()),
+            "baseUri + offsetUri meet the id"
+        );
+    }
+
+    fn definition_of(text: &str) -> SettingDefinition {
+        let document = Document {
+            file: FileId(0),
+            kind: DocumentKind::SettingDefinition,
+            root: parse(text).expect("valid JSON"),
+        };
+        let mut problems = Vec::new();
+        let definition = read_definition(&document, &mut problems).expect("a definition");
+        assert!(problems.is_empty(), "{problems:?}");
+        definition
+    }
+
+    #[test]
+    fn ranges_parents_categories_counts_and_usage_are_read() {
+        let definition = definition_of(
+            r##"{
+                "@odata.type": "#microsoft.graph.deviceManagementConfigurationSimpleSettingDefinition",
+                "id": "device_vendor_msft_policy_config_admx_eventlog_channel_logmaxsize_3_channel_logmaxsize",
+                "displayName": "Maximum Log Size (KB)",
+                "baseUri": "./Device/Vendor/MSFT/Policy", "offsetUri": "/Config/ADMX_EventLog/Channel_LogMaxSize_3",
+                "settingUsage": "configuration",
+                "keywords": ["Channel_LogMaxSize", "\\Windows Components\\Event Log Service\\Setup"],
+                "dependentOn": [{"dependentOn": "device_vendor_msft_policy_config_admx_eventlog_channel_logmaxsize_3_1",
+                                 "parentSettingId": "device_vendor_msft_policy_config_admx_eventlog_channel_logmaxsize_3"}],
+                "valueDefinition": {"@odata.type": "#microsoft.graph.deviceManagementConfigurationIntegerSettingValueDefinition",
+                                    "minimumValue": 1024, "maximumValue": 2147483647}
+            }"##,
+        );
+        assert_eq!(
+            definition.parent.as_deref(),
+            Some("device_vendor_msft_policy_config_admx_eventlog_channel_logmaxsize_3")
+        );
+        // A presentation of an ADMX policy lives at the policy's path.
+        assert_eq!(
+            definition.uri_key.as_ref().map(|key| key.0.as_str()),
+            definition.parent.as_deref()
+        );
+        assert_eq!(
+            definition.category_path.as_deref(),
+            Some("\\Windows Components\\Event Log Service\\Setup")
+        );
+        assert_eq!(definition.usage, Some(SettingUsage::Configuration));
+        assert_eq!(
+            definition.range_violated_by(&SettingValue::Integer(512)),
+            Some(ValueRange {
+                minimum: 1024,
+                maximum: 2_147_483_647
+            })
+        );
+        assert_eq!(
+            definition.range_violated_by(&SettingValue::Integer(4096)),
+            None
+        );
+        assert_eq!(
+            definition.range_violated_by(&SettingValue::String("512".into())),
+            None
+        );
+
+        let collection = definition_of(
+            r##"{
+                "@odata.type": "#microsoft.graph.deviceManagementConfigurationSettingGroupCollectionDefinition",
+                "id": "device_vendor_msft_policy_config_defender_attacksurfacereductionrules",
+                "minimumCount": 0, "maximumCount": 1, "settingUsage": "configuration,compliance"
+            }"##,
+        );
+        assert_eq!(collection.maximum_count, Some(1));
+        assert_eq!(collection.value_range, None);
+        assert_eq!(collection.uri_key, None);
+        assert_eq!(
+            collection.usage,
+            Some(SettingUsage::ConfigurationAndCompliance)
         );
     }
 }
