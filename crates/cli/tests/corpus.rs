@@ -26,7 +26,18 @@ fn corpus_policies_are_read_without_errors() {
         ("openintunebaseline", 109, 2094, 0, 0, 5),
         ("hydrationkit", 10, 125, 47, 24, 4),
     ];
-    for (folder, policies, settings, groups, filters, unsupported) in per_corpus {
+    // Every compliance policy is of the compliance family, the Linux ones built
+    // on the settings catalog included.
+    let families = [
+        (
+            "openintunebaseline",
+            serde_json::json!({"compliance": 8, "device-configuration": 4, "settings-catalog": 97}),
+        ),
+        ("hydrationkit", serde_json::json!({"compliance": 10})),
+    ];
+    for ((folder, policies, settings, groups, filters, unsupported), (_, expected_families)) in
+        per_corpus.into_iter().zip(families)
+    {
         let path = format!("../shared/corpus/{folder}");
         let result = run(&["check", &path, "--format", "json"]);
         let report = json(&result);
@@ -44,6 +55,7 @@ fn corpus_policies_are_read_without_errors() {
         assert_eq!(report["summary"]["settings"], settings, "{folder}");
         assert_eq!(report["summary"]["groups"], groups, "{folder}");
         assert_eq!(report["summary"]["filters"], filters, "{folder}");
+        assert_eq!(report["summary"]["families"], expected_families, "{folder}");
         let unsupported_count: u64 = report["summary"]["unsupported"]
             .as_object()
             .map(|families| {

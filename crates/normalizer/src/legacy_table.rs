@@ -33,8 +33,13 @@
 //! - `key`: the canonical compliance key (`compliance_passwordminimumlength`), shared
 //!   across platforms where the requirement means the same.
 //! - `strictness`: `higher-is-stricter`, `lower-is-stricter`, `true-is-stricter`,
-//!   `higher-version-is-stricter`, `lower-version-is-stricter`, or
-//!   `ordered:laxest<…<strictest`.
+//!   `higher-version-is-stricter`, `lower-version-is-stricter`,
+//!   `ordered:laxest<…<strictest`, or `unordered` (compared for equality only).
+//!
+//! Compliance policies built on the settings catalog (Linux) are listed under the
+//! type `deviceManagementCompliancePolicy`, with the catalog setting id as the
+//! property; they also tell the settings catalog reader which policies are
+//! compliance policies.
 //!
 //! Lines that are empty or start with `#` are comments in both files.
 
@@ -112,6 +117,9 @@ pub enum StrictnessDirection {
     LowerVersionIsStricter,
     /// Enum members from laxest to strictest, compared ignoring case.
     Ordered(Vec<String>),
+    /// No order is known (a script, a list of allowed distributions): two
+    /// requirements are compared for equality only.
+    Unordered,
 }
 
 /// Which canonical compliance requirement a legacy compliance property expresses.
@@ -253,13 +261,17 @@ fn rule_matches(input: &LegacyValue, value: &SettingValue) -> bool {
 
 /// Which of two required values wins when the most restrictive requirement wins,
 /// or `None` when they cannot be compared (different types, an enum member the
-/// order does not name, a version that is not dotted numbers). Equal values give `a`.
+/// order does not name, a version that is not dotted numbers, no order known).
+/// Equal values give `a`. Values are compared [normalized](SettingValue::normalized),
+/// so a settings catalog choice (`linux_deviceencryption_required_true`) counts as
+/// the boolean it stands for.
 pub fn stricter<'a>(
     direction: &StrictnessDirection,
     a: &'a SettingValue,
     b: &'a SettingValue,
 ) -> Option<&'a SettingValue> {
-    let ordering = match (direction, a, b) {
+    let (normalized_a, normalized_b) = (a.normalized(), b.normalized());
+    let ordering = match (direction, &normalized_a, &normalized_b) {
         (
             StrictnessDirection::HigherIsStricter,
             SettingValue::Integer(left),
@@ -549,6 +561,7 @@ fn parse_strictness(text: &str) -> Result<StrictnessDirection, String> {
         "true-is-stricter" => Ok(StrictnessDirection::TrueIsStricter),
         "higher-version-is-stricter" => Ok(StrictnessDirection::HigherVersionIsStricter),
         "lower-version-is-stricter" => Ok(StrictnessDirection::LowerVersionIsStricter),
+        "unordered" => Ok(StrictnessDirection::Unordered),
         _ => {
             let Some(order) = text.strip_prefix("ordered:") else {
                 return Err(format!("the strictness `{text}` is not known"));
@@ -878,6 +891,42 @@ mod tests {
             stricter(&StrictnessDirection::HigherIsStricter, &eight, &required),
             None
         );
+    }
+
+    #[test]
+    fn catalog_compliance_settings_share_keys_and_decode_choices() {
+        let length = compliance_mapping(
+            "deviceManagementCompliancePolicy",
+            "linux_passwordpolicy_minimumlength",
+        )
+        .expect("Linux minimum length");
+        assert_eq!(length.key.0, "compliance_passwordminimumlength");
+        let encryption = compliance_mapping(
+            "deviceManagementCompliancePolicy",
+            "linux_deviceencryption_required",
+        )
+        .expect("Linux encryption");
+        let required = SettingValue::Choice {
+            option: "linux_deviceencryption_required_true".into(),
+            short: Some("true".into()),
+            label: None,
+        };
+        let not_required = SettingValue::Choice {
+            option: "linux_deviceencryption_required_false".into(),
+            short: Some("false".into()),
+            label: None,
+        };
+        let winner = stricter(&encryption.direction, &not_required, &required);
+        assert!(winner.is_some_and(|winner| std::ptr::eq(winner, &required)));
+        let script = compliance_mapping(
+            "deviceManagementCompliancePolicy",
+            "linux_customcompliance_discoveryscript",
+        )
+        .expect("Linux discovery script");
+        assert_eq!(script.direction, StrictnessDirection::Unordered);
+        let first = SettingValue::String("a".into());
+        let second = SettingValue::String("b".into());
+        assert_eq!(stricter(&script.direction, &first, &second), None);
     }
 
     #[test]

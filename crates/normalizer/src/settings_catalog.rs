@@ -970,6 +970,94 @@ mod tests {
         );
     }
 
+    const LINUX_COMPLIANCE: &str = r##"{
+      "name": "Linux Compliance", "platforms": "linux", "technologies": "linuxMdm",
+      "settings": [
+        {"settingInstance": {"@odata.type": "#microsoft.graph.deviceManagementConfigurationChoiceSettingInstance",
+          "settingDefinitionId": "linux_deviceencryption_required",
+          "choiceSettingValue": {"value": "linux_deviceencryption_required_true", "children": []}}},
+        {"settingInstance": {"@odata.type": "#microsoft.graph.deviceManagementConfigurationSimpleSettingInstance",
+          "settingDefinitionId": "linux_passwordpolicy_minimumlength",
+          "simpleSettingValue": {"@odata.type": "#microsoft.graph.deviceManagementConfigurationIntegerSettingValue", "value": 12}}}
+      ]
+    }"##;
+
+    #[test]
+    fn linux_compliance_on_the_catalog_is_compliance() {
+        let (policy, _, problems) = read(LINUX_COMPLIANCE);
+        assert!(problems.is_empty(), "{problems:?}");
+        let policy = policy.expect("policy");
+        assert_eq!(policy.family, PolicyFamily::Compliance);
+        assert_eq!(policy.platforms, vec![Platform::Linux]);
+        assert!(
+            policy
+                .settings
+                .iter()
+                .all(|setting| setting.kind == SettingKind::Compliance)
+        );
+        // Mapped requirements get the shared compliance key and its direction.
+        assert_eq!(
+            keys(&policy),
+            vec![
+                "compliance_storagerequireencryption".to_owned(),
+                "compliance_passwordminimumlength".to_owned()
+            ]
+        );
+        assert!(legacy_table::compliance_direction(&policy.settings[1].key).is_some());
+    }
+
+    #[test]
+    fn compliance_policies_are_told_by_type_context_actions_or_document_kind() {
+        let unknown_setting = r##"{"settingInstance": {"@odata.type": "#microsoft.graph.deviceManagementConfigurationSimpleSettingInstance",
+            "settingDefinitionId": "linux_some_future_rule",
+            "simpleSettingValue": {"@odata.type": "#microsoft.graph.deviceManagementConfigurationIntegerSettingValue", "value": 1}}}"##;
+        let with = |extra: &str| {
+            read(&format!(
+                r##"{{"name": "P", "platforms": "linux", "technologies": "linuxMdm", {extra} "settings": [{unknown_setting}]}}"##
+            ))
+            .0
+            .expect("policy")
+        };
+        assert_eq!(with("").family, PolicyFamily::SettingsCatalog);
+        assert_eq!(
+            with(r##""@odata.type": "#microsoft.graph.deviceManagementCompliancePolicy","##).family,
+            PolicyFamily::Compliance
+        );
+        assert_eq!(
+            with(r##""@odata.context": "https://graph.microsoft.com/beta/$metadata#deviceManagement/compliancePolicies/$entity","##).family,
+            PolicyFamily::Compliance
+        );
+        let actions = with(r##""scheduledActionsForRule": [{"ruleName": null}],"##);
+        assert_eq!(actions.family, PolicyFamily::Compliance);
+        assert_eq!(actions.settings[0].kind, SettingKind::Compliance);
+        assert_eq!(
+            actions.settings[0].key.0, "linux_some_future_rule",
+            "unmapped: its own id"
+        );
+
+        let document = Document {
+            file: FileId(0),
+            kind: preflight_parser::DocumentKind::CompliancePolicy,
+            root: json::parse(&format!(
+                r##"{{"name": "P", "platforms": "linux", "technologies": "linuxMdm", "settings": [{unknown_setting}]}}"##
+            ))
+            .expect("valid JSON"),
+        };
+        assert!(has_catalog_settings(&document));
+        let policy = read_settings_catalog_policy(
+            &document,
+            CatalogPolicyKind::Compliance,
+            &BTreeMap::new(),
+            &mut Vec::new(),
+            &mut Vec::new(),
+        )
+        .expect("policy");
+        assert_eq!(policy.family, PolicyFamily::Compliance);
+        assert_eq!(policy.settings[0].kind, SettingKind::Compliance);
+        // A Windows configuration policy stays configuration.
+        assert_eq!(windows_policy("").family, PolicyFamily::SettingsCatalog);
+    }
+
     #[test]
     fn unscoped_device_ids_decode_their_options() {
         // Firewall ids carry no scope; the key gains `device_`, the option id does not.
