@@ -225,6 +225,25 @@ pub fn compliance_direction(key: &SettingKey) -> Option<&'static StrictnessDirec
         .map(|(_, row)| &row.direction)
 }
 
+/// Every Graph type the tables map a property of (without `#microsoft.graph.`,
+/// lowercased), sorted, each once.
+pub fn mapped_types() -> Vec<&'static str> {
+    let mut types: Vec<&'static str> = configuration_table()
+        .rows
+        .iter()
+        .map(|((odata_type, _), _)| odata_type.as_str())
+        .chain(
+            compliance_table()
+                .rows
+                .iter()
+                .map(|((odata_type, _), _)| odata_type.as_str()),
+        )
+        .collect();
+    types.sort_unstable();
+    types.dedup();
+    types
+}
+
 /// How many configuration rows and compliance rows the table holds.
 pub fn table_size() -> (usize, usize) {
     (
