@@ -85,6 +85,36 @@ pub fn scope_of_catalog_id(definition_id: &str) -> SettingScope {
     }
 }
 
+/// Whether `key` is `pattern` with each `{placeholder}` segment of the pattern
+/// standing for one segment of the key: `device_vendor_msft_passportforwork_{tenantid}_policies_usepassportforwork`
+/// matches the key of `./Device/Vendor/MSFT/PassportForWork/72f988bf-…/Policies/UsePassportForWork`.
+/// Segments are what `_` separates; a node name that holds `_` does not match.
+pub fn matches_placeholders(pattern: &str, key: &str) -> bool {
+    if pattern == key || !pattern.contains('{') {
+        return pattern == key;
+    }
+    let mut pattern_segments = pattern.split('_');
+    let mut key_segments = key.split('_');
+    loop {
+        match (pattern_segments.next(), key_segments.next()) {
+            (None, None) => return true,
+            (Some(expected), Some(found)) => {
+                let placeholder =
+                    expected.len() > 2 && expected.starts_with('{') && expected.ends_with('}');
+                let fits = if placeholder {
+                    !found.is_empty() && !found.contains(['{', '}', '/', '['])
+                } else {
+                    expected == found
+                };
+                if !fits {
+                    return false;
+                }
+            }
+            _ => return false,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -158,6 +188,27 @@ mod tests {
         assert_eq!(key_from_oma_uri("Vendor/MSFT/Policy"), None);
         assert_eq!(key_from_oma_uri("./"), None);
         assert_eq!(key_from_oma_uri("./Device/"), None);
+    }
+
+    #[test]
+    fn placeholders_stand_for_one_node() {
+        let pattern = "device_vendor_msft_passportforwork_{tenantid}_policies_usepassportforwork";
+        let (key, _) = key_from_oma_uri(
+            "./Device/Vendor/MSFT/PassportForWork/72f988bf-86f1-41af-91ab-2d7cd011db47/Policies/UsePassportForWork",
+        )
+        .expect("a path");
+        assert!(matches_placeholders(pattern, &key.0));
+        assert!(matches_placeholders(pattern, pattern));
+        assert!(!matches_placeholders(
+            pattern,
+            "device_vendor_msft_passportforwork_a_b_policies_usepassportforwork"
+        ));
+        assert!(!matches_placeholders(
+            pattern,
+            "device_vendor_msft_passportforwork_x_policies_requiresecuritydevice"
+        ));
+        assert!(!matches_placeholders("device_a", "device_b"));
+        assert!(!matches_placeholders(pattern, "device_vendor_msft"));
     }
 
     fn segment() -> impl Strategy<Value = String> {

@@ -65,6 +65,7 @@ pub fn normalize(loaded: Loaded) -> Tenant {
                 .or_insert(definition);
         }
     }
+    let admx_index = catalog::AdmxIndex::new(&tenant.definitions);
     for document in &documents {
         let groups = &mut described_groups;
         let policy = match document.kind {
@@ -101,6 +102,7 @@ pub fn normalize(loaded: Loaded) -> Tenant {
             DocumentKind::AdministrativeTemplate => {
                 administrative_templates::read_administrative_template(
                     document,
+                    &admx_index,
                     groups,
                     &mut problems,
                 )
