@@ -828,6 +828,50 @@ mod tests {
     }
 
     #[test]
+    fn android_enterprise_restrictions_have_documented_family_keys() {
+        let fully_managed = configuration_mapping(
+            "androidDeviceOwnerGeneralDeviceConfiguration",
+            "passwordMinimumLength",
+        )
+        .expect("fully managed password length");
+        let work_profile = configuration_mapping(
+            "#microsoft.graph.androidWorkProfileGeneralDeviceConfiguration",
+            "passwordMinimumLength",
+        )
+        .expect("work profile device password length");
+        assert_eq!(
+            fully_managed.key.0,
+            "androidenterprise_devicepassword_minimumlength"
+        );
+        assert_eq!(fully_managed.key, work_profile.key);
+        let camera = configuration_mapping(
+            "androidDeviceOwnerGeneralDeviceConfiguration",
+            "cameraBlocked",
+        )
+        .expect("camera");
+        let work_camera = configuration_mapping(
+            "androidWorkProfileGeneralDeviceConfiguration",
+            "workProfileBlockCamera",
+        )
+        .expect("work profile camera");
+        assert_ne!(
+            camera.key, work_camera.key,
+            "device and work profile cameras differ"
+        );
+        assert_eq!(
+            translate_value(camera, &SettingValue::Bool(true)),
+            Some(SettingValue::Bool(true))
+        );
+        assert_eq!(translate_value(camera, &SettingValue::Bool(false)), None);
+        let android_rows = configuration_table()
+            .rows
+            .iter()
+            .filter(|(_, mapping)| mapping.odata_type.starts_with("android"))
+            .count();
+        assert!(android_rows >= 80, "only {android_rows} Android rows");
+    }
+
+    #[test]
     fn compliance_password_length_is_shared_across_platforms() {
         let windows = compliance_mapping("windows10CompliancePolicy", "passwordMinimumLength")
             .expect("Windows minimum length");
