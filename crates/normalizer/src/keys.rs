@@ -227,8 +227,37 @@ mod tests {
             let uri = format!("./{scope_word}/{}", segments.join("/"));
             let catalog_id = format!("{}_{}", scope_word, segments.join("_")).to_uppercase();
             let (from_uri, scope) = key_from_oma_uri(&uri).expect("a CSP path");
-            prop_assert_eq!(from_uri, key_from_catalog_id(&catalog_id));
+            prop_assert_eq!(&from_uri, &key_from_catalog_id(&catalog_id));
             prop_assert_eq!(scope, scope_of_catalog_id(&catalog_id));
+        }
+
+        /// A catalog definition's `baseUri` + `offsetUri`, however the path is
+        /// split between them and whatever slashes surround the split, meets the
+        /// same key as its id.
+        #[test]
+        fn base_and_offset_uri_meet_the_catalog_id(
+            user in any::<bool>(),
+            segments in prop::collection::vec(segment(), 2..8),
+            split in any::<prop::sample::Index>(),
+            trailing_slash in any::<bool>(),
+            leading_slash in any::<bool>(),
+        ) {
+            let scope_word = if user { "User" } else { "Device" };
+            let at = 1 + split.index(segments.len() - 1);
+            let base = format!(
+                "./{scope_word}/{}{}",
+                segments[..at].join("/"),
+                if trailing_slash { "/" } else { "" }
+            );
+            let offset = format!(
+                "{}{}",
+                if leading_slash { "/" } else { "" },
+                segments[at..].join("/")
+            );
+            let catalog_id = format!("{scope_word}_{}", segments.join("_"));
+            let (from_parts, _) =
+                key_from_base_and_offset_uri(&base, &offset).expect("a CSP path");
+            prop_assert_eq!(from_parts, key_from_catalog_id(&catalog_id));
         }
     }
 }
