@@ -8,10 +8,11 @@
 //!
 //! - **Set** (the default): the order of the items has no effect, so lists are
 //!   compared sorted and without duplicates ([`SettingValue::List`]).
-//! - **Ordered**: the order is a priority, as for TLS cipher suites, so lists are
-//!   compared item by item, in order ([`SettingValue::OrderedList`]). The catalog
-//!   definitions do not say whether order matters, so this is a built-in list of
-//!   settings whose documentation says it does.
+//! - **Ordered**: the order is part of the effect (the priority of TLS cipher
+//!   suites, the layout of the iOS Home Screen), so lists are compared item by
+//!   item, in order ([`SettingValue::OrderedList`]). The catalog definitions do
+//!   not say whether order matters, so this is a built-in list of settings whose
+//!   documentation says it does; every other list is a set.
 //! - **Merged**: Intune merges the lists of every policy that reaches a device into
 //!   one superset (Defender exclusions: "Policy merge for settings" in
 //!   <https://learn.microsoft.com/en-us/mem/intune/protect/endpoint-security-antivirus-policy>),
@@ -69,11 +70,16 @@ pub enum ListSemantics {
     },
 }
 
-/// List settings whose order is a priority order.
-const ORDERED_LISTS: [&str; 1] = [
+/// List settings whose order is part of their effect (compared ignoring case).
+const ORDERED_LISTS: [&str; 3] = [
     // "SSL cipher suites are prioritized in the order specified."
     // https://learn.microsoft.com/en-us/windows/client-management/mdm/policy-csp-cryptography#tlsciphersuites
     "device_vendor_msft_policy_config_cryptography_tlsciphersuites",
+    // The iOS/iPadOS Home Screen layout: the dock's apps and the pages, in the
+    // order they appear.
+    // https://learn.microsoft.com/en-us/mem/intune/configuration/ios-device-features-settings#home-screen-layout
+    "iosDeviceFeaturesConfiguration.homeScreenDockIcons",
+    "iosDeviceFeaturesConfiguration.homeScreenPages",
 ];
 
 /// List settings Intune merges across policies, with the delimiter of their
@@ -108,12 +114,15 @@ const SINGLE_INSTANCE_COLLECTIONS: [&str; 6] = [
 /// How the list setting with `key` compares.
 pub fn list_semantics(key: &SettingKey) -> ListSemantics {
     let key = key.0.as_str();
-    if ORDERED_LISTS.contains(&key) {
+    if ORDERED_LISTS
+        .iter()
+        .any(|ordered| ordered.eq_ignore_ascii_case(key))
+    {
         return ListSemantics::Ordered;
     }
     MERGED_LISTS
         .iter()
-        .find(|(merged, _)| *merged == key)
+        .find(|(merged, _)| merged.eq_ignore_ascii_case(key))
         .map_or(ListSemantics::Set, |&(_, delimiter)| {
             ListSemantics::Merged { delimiter }
         })
@@ -193,10 +202,25 @@ pub fn item_key(key: &str, identity: &str) -> String {
     format!("{key}[#{identity}]")
 }
 
-/// Splits the one-string (OMA-URI) form of merged lists into one setting per
-/// item, keyed as the settings catalog keys its items, so a custom profile's
-/// `C:\a|C:\b` meets a catalog policy's list holding `C:\b`.
-pub fn split_merged_strings(policies: &mut [Policy]) {
+/// Gives the lists of every family the semantics of their setting: ordered
+/// lists become [`SettingValue::OrderedList`] (the settings catalog reader does
+/// this itself), and the one-string (OMA-URI) form of merged lists is split into
+/// one setting per item, keyed as the settings catalog keys its items, so a
+/// custom profile's `C:\a|C:\b` meets a catalog policy's list holding `C:\b`.
+pub fn apply_list_semantics(policies: &mut [Policy]) {
+    for policy in policies.iter_mut() {
+        for setting in &mut policy.settings {
+            if let SettingValue::List(items) = &mut setting.value
+                && list_semantics(&setting.key) == ListSemantics::Ordered
+            {
+                setting.value = SettingValue::OrderedList(std::mem::take(items));
+            }
+        }
+    }
+    split_merged_strings(policies);
+}
+
+fn split_merged_strings(policies: &mut [Policy]) {
     for policy in policies {
         let needs_split = policy.settings.iter().any(|setting| {
             matches!(setting.value, SettingValue::String(_))
@@ -334,7 +358,7 @@ mod tests {
         )
         .into_iter()
         .collect();
-        split_merged_strings(&mut policies);
+        apply_list_semantics(&mut policies);
         let settings = &policies[0].settings;
         assert_eq!(settings.len(), 2);
         let item = SettingValue::String("C:\\b".to_owned());
@@ -344,6 +368,43 @@ mod tests {
         );
         assert_eq!(settings[1].key.0, expected);
         assert_eq!(settings[1].value, item);
+    }
+
+    #[test]
+    fn legacy_lists_of_ordered_settings_keep_their_order() {
+        use preflight_parser::{Document, DocumentKind, FileId, json::parse};
+        let read = |dock: &str| {
+            let document = Document {
+                file: FileId(0),
+                kind: DocumentKind::DeviceConfiguration,
+                root: parse(&format!(
+                    r##"{{"@odata.type": "#microsoft.graph.iosDeviceFeaturesConfiguration", "displayName": "Home",
+                      "homeScreenDockIcons": {dock}, "assetTagTemplate": "Contoso"}}"##
+                ))
+                .expect("valid JSON"),
+            };
+            let mut policies: Vec<Policy> = crate::legacy_templates::read_template_policy(
+                &document,
+                crate::legacy_templates::TemplateKind::Configuration,
+                &mut Vec::new(),
+                &mut Vec::new(),
+            )
+            .into_iter()
+            .collect();
+            apply_list_semantics(&mut policies);
+            policies.remove(0)
+        };
+        let mail_first = read(r#"[{"displayName": "Mail"}, {"displayName": "Safari"}]"#);
+        let safari_first = read(r#"[{"displayName": "Safari"}, {"displayName": "Mail"}]"#);
+        assert!(matches!(
+            mail_first.settings[0].value,
+            SettingValue::OrderedList(_)
+        ));
+        assert!(
+            !mail_first.settings[0]
+                .value
+                .same_effect(&safari_first.settings[0].value)
+        );
     }
 
     #[test]

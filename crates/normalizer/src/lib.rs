@@ -170,7 +170,7 @@ pub fn normalize(loaded: Loaded) -> Tenant {
         assignment_pages,
         &mut problems,
     );
-    collections::split_merged_strings(&mut tenant.policies);
+    collections::apply_list_semantics(&mut tenant.policies);
     tenant.groups = resolve_groups(&mut tenant.policies, directory_groups, described_groups);
     tenant.devices = directory::join_devices(devices);
     tenant.unsupported = unsupported.finish();
