@@ -162,3 +162,57 @@ fn different_firewall_rules_are_different_settings_and_a_shared_rule_is_a_duplic
         vec![pair("duplicate-setting", "settings-catalog", "settings-catalog"); 4]
     );
 }
+
+#[test]
+fn reordering_collection_items_changes_no_key_and_no_fingerprint() {
+    let source =
+        common::workspace_root().join("fixtures/cross-family/firewall-rules/Settings Catalog");
+    let copy = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("families-reordered-rules");
+    let _ = std::fs::remove_dir_all(&copy);
+    std::fs::create_dir_all(&copy).unwrap_or_else(|error| panic!("{error}"));
+    for entry in std::fs::read_dir(&source).unwrap_or_else(|error| panic!("{error}")) {
+        let path = entry.unwrap_or_else(|error| panic!("{error}")).path();
+        let text = std::fs::read_to_string(&path).unwrap_or_else(|error| panic!("{error}"));
+        let mut policy: serde_json::Value =
+            serde_json::from_str(&text).unwrap_or_else(|error| panic!("{error}"));
+        let items = policy["settings"][0]["settingInstance"]["groupSettingCollectionValue"]
+            .as_array_mut()
+            .unwrap_or_else(|| panic!("a collection in {}", path.display()));
+        items.reverse();
+        for item in items.iter_mut() {
+            if let Some(children) = item["children"].as_array_mut() {
+                children.reverse();
+            }
+        }
+        let name = path.file_name().unwrap_or_default();
+        std::fs::write(copy.join(name), policy.to_string())
+            .unwrap_or_else(|error| panic!("{error}"));
+    }
+    let identities = |path: &str| {
+        let report = json(&run(&["check", path, "--format", "json"]));
+        let mut identities: Vec<(String, String, String)> = report["findings"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+            .iter()
+            .map(|finding| {
+                (
+                    finding["rule"].as_str().unwrap_or_default().to_owned(),
+                    finding["setting"]["key"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_owned(),
+                    finding["fingerprint"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_owned(),
+                )
+            })
+            .collect();
+        identities.sort();
+        identities
+    };
+    let original = identities("fixtures/cross-family/firewall-rules");
+    assert_eq!(original.len(), 4, "{original:?}");
+    assert_eq!(original, identities(&copy.to_string_lossy()));
+}
