@@ -33,7 +33,9 @@ use preflight_normalizer::{
 use preflight_parser::rule_language::{Attribute, AttributeValue, Operand, Operator, Subject};
 use rayon::prelude::*;
 
-use crate::audience_logic::{DEFAULT_BUDGET, Decider, Decision, Formula, Literal, Test, decide};
+use crate::audience_logic::{
+    DEFAULT_BUDGET, Decider, Decision, Formula, Literal, Solution, Test, decide,
+};
 use crate::inventory_rules::{InventoryRules, os_types};
 use crate::overlap::{exclusion_is_honoured, member_kind};
 use crate::target_graph::TargetGraph;
@@ -191,15 +193,15 @@ impl AudienceFormulas {
     /// the other only if the other's rules admit everyone. Each formula is
     /// decided alone once; only pairs whose rules share an attribute go through
     /// the whole procedure.
-    pub fn meeting_of(&self, tenant: &Tenant, first: FormulaId, second: FormulaId) -> Meeting {
+    pub fn meeting_of(&self, first: FormulaId, second: FormulaId) -> Meeting {
         let (first_facts, second_facts) = (&self.facts[first], &self.facts[second]);
         if first_facts.independent_of(second_facts) {
-            return self.independent_meeting(tenant, first, second);
+            return self.independent_meeting(first, second);
         }
-        meeting_by(tenant, &self.decider, first, second)
+        meeting_by(&self.decider, first, second)
     }
 
-    fn independent_meeting(&self, tenant: &Tenant, first: FormulaId, second: FormulaId) -> Meeting {
+    fn independent_meeting(&self, first: FormulaId, second: FormulaId) -> Meeting {
         let alone = |id: FormulaId| {
             self.facts[id]
                 .alone
@@ -207,21 +209,13 @@ impl AudienceFormulas {
         };
         let (first_alone, second_alone) = (alone(first), alone(second));
         match (first_alone, second_alone) {
-            (Decision::Disjoint, _) | (_, Decision::Disjoint) => Meeting::Disjoint,
-            (Decision::Unknown { reason }, _) | (_, Decision::Unknown { reason }) => {
-                Meeting::Unknown {
-                    reason: reason.clone(),
-                }
-            }
+            (Solution::Disjoint, _) | (_, Solution::Disjoint) => Meeting::Disjoint,
+            (Solution::Unknown(reason), _) | (_, Solution::Unknown(reason)) => Meeting::Unknown {
+                reason: reason.clone(),
+            },
             (
-                Decision::Possible {
-                    example: first_example,
-                    ..
-                },
-                Decision::Possible {
-                    example: second_example,
-                    ..
-                },
+                Solution::Possible(first_example, first_tested),
+                Solution::Possible(second_example, second_tested),
             ) => {
                 let (first_facts, second_facts) = (&self.facts[first], &self.facts[second]);
                 let shared = first_facts.platforms & second_facts.platforms;
@@ -238,12 +232,15 @@ impl AudienceFormulas {
                 if let Some(os_type) = os_type_of_bits(shared) {
                     example.insert(Attribute::OsType, AttributeValue::Text(os_type.to_owned()));
                 }
-                let witness = example
-                    .iter()
-                    .map(|(attribute, value)| (attribute.name(), attribute_text(value)))
-                    .collect();
+                let mut tested = first_tested.clone();
+                tested.extend(second_tested.iter().cloned());
+                tested.sort();
+                tested.dedup();
                 Meeting::Possible {
-                    witness: Arc::new(readable_witness(tenant, witness, &example)),
+                    example: Arc::new(Example {
+                        attributes: example,
+                        tested,
+                    }),
                     first_within_second: first_facts.platforms_within(second_facts)
                         && self.rules_admit_everyone(second),
                     second_within_first: second_facts.platforms_within(first_facts)
@@ -287,7 +284,7 @@ struct FormulaFacts {
     /// The rules without the platform.
     rules: Formula,
     /// The formula decided on its own, once.
-    alone: std::sync::OnceLock<Decision>,
+    alone: std::sync::OnceLock<Solution>,
     /// Whether the rules admit everyone, once.
     valid: std::sync::OnceLock<bool>,
 }
@@ -396,16 +393,6 @@ fn os_type_of_bits(bits: u8) -> Option<&'static str> {
     .enumerate()
     .find(|(index, _)| bits & (1 << index) != 0)
     .and_then(|(_, platform)| os_types(platform).first().copied())
-}
-
-/// An attribute value as witnesses show it.
-fn attribute_text(value: &AttributeValue) -> String {
-    match value {
-        AttributeValue::Text(text) if !text.is_empty() => text.clone(),
-        AttributeValue::Bool(flag) => flag.to_string(),
-        AttributeValue::List(items) if !items.is_empty() => items.join(", "),
-        _ => "(not set)".to_owned(),
-    }
 }
 
 /// Whether a formula tests anything besides static group membership (which
@@ -613,8 +600,8 @@ pub enum Meeting {
     Disjoint,
     /// Some device or user can be reached by both.
     Possible {
-        /// An example subject in both: attribute name → value.
-        witness: Witness,
+        /// An example subject in both.
+        example: Arc<Example>,
         /// Whether everyone the first reaches is also reached by the second.
         first_within_second: bool,
         /// Whether everyone the second reaches is also reached by the first.
@@ -632,11 +619,11 @@ impl Meeting {
     pub fn swapped(self) -> Self {
         match self {
             Meeting::Possible {
-                witness,
+                example,
                 first_within_second,
                 second_within_first,
             } => Meeting::Possible {
-                witness,
+                example,
                 first_within_second: second_within_first,
                 second_within_first: first_within_second,
             },
@@ -646,18 +633,18 @@ impl Meeting {
 }
 
 /// Whether two formulas can meet, and whether one contains the other.
-pub fn meeting(tenant: &Tenant, first: &Formula, second: &Formula) -> Meeting {
+pub fn meeting(first: &Formula, second: &Formula) -> Meeting {
     let decider = Decider::new(vec![first.clone(), second.clone()], DEFAULT_BUDGET);
-    meeting_by(tenant, &decider, 0, 1)
+    meeting_by(&decider, 0, 1)
 }
 
 /// [`meeting`] of the decider's formulas `first` and `second`.
-fn meeting_by(tenant: &Tenant, decider: &Decider, first: usize, second: usize) -> Meeting {
-    match decider.meet(first, second) {
-        Decision::Disjoint => Meeting::Disjoint,
-        Decision::Unknown { reason } => Meeting::Unknown { reason },
-        Decision::Possible { witness, example } => Meeting::Possible {
-            witness: Arc::new(readable_witness(tenant, witness, &example)),
+fn meeting_by(decider: &Decider, first: usize, second: usize) -> Meeting {
+    match decider.meet_example(first, second) {
+        Solution::Disjoint => Meeting::Disjoint,
+        Solution::Unknown(reason) => Meeting::Unknown { reason },
+        Solution::Possible(attributes, tested) => Meeting::Possible {
+            example: Arc::new(Example { attributes, tested }),
             first_within_second: decider.within(first, second),
             second_within_first: decider.within(second, first),
         },
@@ -673,38 +660,46 @@ pub fn admits_anyone(formula: &Formula) -> Option<bool> {
     }
 }
 
-/// The witness with group memberships gathered under `member of` and named by
-/// group display name.
-fn readable_witness(
-    tenant: &Tenant,
-    witness: BTreeMap<String, String>,
-    example: &preflight_parser::rule_language::Attributes,
-) -> BTreeMap<String, String> {
-    let mut readable: BTreeMap<String, String> = witness
-        .into_iter()
-        .filter(|(name, _)| {
-            !name
-                .strip_prefix("device.")
-                .is_some_and(|rest| rest.starts_with(MEMBER_OF_PREFIX))
-        })
-        .collect();
-    let names: Vec<String> = example
-        .iter()
-        .filter(|(_, value)| **value == AttributeValue::Text("true".to_owned()))
-        .filter_map(|(attribute, _)| member_of_id(attribute))
-        .map(|id| {
-            tenant
-                .group(&GroupId(id.to_owned()))
-                .map_or_else(|| id.to_owned(), |group| group.name.clone())
-        })
-        .collect();
-    if !names.is_empty() {
-        readable.insert(
-            crate::audience_logic::MEMBER_OF.to_owned(),
-            names.join(", "),
-        );
+/// An example subject two formulas both admit: its attributes, and the
+/// attributes the rules test (shown `(not set)` when the example has none).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Example {
+    /// The example's attribute values.
+    pub attributes: preflight_parser::rule_language::Attributes,
+    /// The attributes the rules test, sorted.
+    pub tested: Vec<Attribute>,
+}
+
+impl Example {
+    /// The example in words: attribute name → value, with static group
+    /// memberships gathered under `member of` and named by group display name.
+    pub fn witness(&self, tenant: &Tenant) -> Witness {
+        let tested: Vec<&Attribute> = self
+            .tested
+            .iter()
+            .filter(|attribute| member_of_id(attribute).is_none())
+            .collect();
+        let mut witness = crate::audience_logic::witness_of(&self.attributes, &tested);
+        let names: Vec<&str> = self
+            .attributes
+            .iter()
+            .filter(|(_, value)| matches!(value, AttributeValue::Text(text) if text == "true"))
+            .filter_map(|(attribute, _)| member_of_id(attribute))
+            .map(|id| {
+                tenant
+                    .groups
+                    .binary_search_by(|group| group.id.0.as_str().cmp(id))
+                    .map_or(id, |index| tenant.groups[index].name.as_str())
+            })
+            .collect();
+        if !names.is_empty() {
+            witness.insert(
+                crate::audience_logic::MEMBER_OF.to_owned(),
+                names.join(", "),
+            );
+        }
+        Arc::new(witness)
     }
-    readable
 }
 
 #[cfg(test)]
@@ -828,7 +823,7 @@ mod tests {
         let graph = TargetGraph::build(&tenant, &rules);
         let formulas = AudienceFormulas::build(&tenant, &rules, &graph);
         let (first, second) = (formulas.includes_of(0)[0], formulas.includes_of(1)[0]);
-        meeting(&tenant, formulas.formula(first), formulas.formula(second))
+        meeting(formulas.formula(first), formulas.formula(second))
     }
 
     fn answer(meeting: &Meeting) -> &'static str {
@@ -937,8 +932,8 @@ mod tests {
             .collect();
         for &first in &ids {
             for &second in &ids {
-                let quick = formulas.meeting_of(&tenant, first, second);
-                let whole = meeting(&tenant, formulas.formula(first), formulas.formula(second));
+                let quick = formulas.meeting_of(first, second);
+                let whole = meeting(formulas.formula(first), formulas.formula(second));
                 assert_eq!(
                     answer(&quick),
                     answer(&whole),
@@ -946,8 +941,8 @@ mod tests {
                     formulas.formula(first),
                     formulas.formula(second)
                 );
-                if let Meeting::Possible { witness, .. } = &quick {
-                    assert!(!witness.is_empty());
+                if let Meeting::Possible { example, .. } = &quick {
+                    assert!(!example.witness(&tenant).is_empty());
                 }
             }
         }
@@ -955,12 +950,19 @@ mod tests {
 
     #[test]
     fn witnesses_name_groups_and_attributes() {
-        let Meeting::Possible { witness, .. } = meet(
-            vec![include("Ring 1", None)],
-            vec![include("Windows 11", None)],
-        ) else {
+        let tenant = tenant(vec![
+            policy(vec![include("Ring 1", None)]),
+            policy(vec![include("Windows 11", None)]),
+        ]);
+        let rules = InventoryRules::build(&tenant);
+        let graph = TargetGraph::build(&tenant, &rules);
+        let formulas = AudienceFormulas::build(&tenant, &rules, &graph);
+        let Meeting::Possible { example, .. } =
+            formulas.meeting_of(formulas.includes_of(0)[0], formulas.includes_of(1)[0])
+        else {
             panic!("possible");
         };
+        let witness = example.witness(&tenant);
         assert_eq!(witness.get("member of").map(String::as_str), Some("Ring 1"));
         assert_eq!(
             witness.get("deviceOSType").map(String::as_str),

@@ -120,8 +120,7 @@ impl<'run> AnalysisContext<'run> {
             );
         }
         let formulas = self.audience_formulas();
-        let decisions =
-            crate::overlap::decide_open_pairs(self.tenant, analysis, formulas, &[(first, second)]);
+        let decisions = crate::overlap::decide_open_pairs(analysis, formulas, &[(first, second)]);
         analysis.overlap(self.tenant, (first, second), Some((formulas, &decisions)))
     }
 
@@ -129,6 +128,35 @@ impl<'run> AnalysisContext<'run> {
     /// pairs have been built (0 before).
     pub fn undecided_audiences(&self) -> usize {
         self.setting_pairs.get().map_or(0, SettingPairs::undecided)
+    }
+
+    /// What writing the words of a setting pair's overlap needs.
+    pub fn describer(&self) -> crate::setting_pairs::Describer<'_> {
+        crate::setting_pairs::Describer {
+            pairs: self.setting_pairs(),
+            tenant: self.tenant,
+            analysis: self.overlap_analysis(),
+            audiences: self.audiences(),
+        }
+    }
+
+    /// Every pair of same-key settings whose audiences can meet, in parallel.
+    pub fn par_setting_pairs(
+        &self,
+    ) -> impl rayon::iter::IndexedParallelIterator<Item = crate::setting_pairs::SettingPair<'_>> + '_
+    {
+        self.setting_pairs().par_pairs(self.describer())
+    }
+
+    /// The overlap of policies `first` and `second`, in words, when they share a
+    /// setting key (the one the setting rules report).
+    pub fn pair_overlap(
+        &self,
+        first: usize,
+        second: usize,
+    ) -> Option<&std::sync::Arc<crate::finding::OverlapEvidence>> {
+        let index = self.setting_pairs().overlap_index(first, second)?;
+        Some(self.describer().evidence(index))
     }
 
     /// Same-key settings of policies whose audiences can meet.

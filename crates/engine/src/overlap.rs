@@ -319,6 +319,19 @@ impl Structural {
 /// The best answer over the include pairs of two policies, before its words are
 /// written: which pair, and what was found.
 #[derive(Clone, Debug)]
+pub struct PairFinding {
+    certainty: Certainty,
+    found: Found,
+}
+
+impl PairFinding {
+    /// How sure it is that the two audiences share a device or user.
+    pub fn certainty(&self) -> Certainty {
+        self.certainty
+    }
+}
+
+#[derive(Clone, Debug)]
 enum Found {
     NoCommonPlatform,
     Unassigned,
@@ -376,28 +389,34 @@ impl OverlapAnalysis {
     pub fn overlap(
         &self,
         tenant: &Tenant,
-        (first, second): (usize, usize),
+        pair: (usize, usize),
         rules: Option<(&AudienceFormulas, &RuleDecisions)>,
     ) -> Overlap {
-        let found = self.find(tenant, (first, second), rules);
-        self.describe(tenant, (first, second), found)
+        let finding = self.find(pair, rules);
+        self.describe(tenant, pair, &finding)
     }
 
-    fn find(
+    /// What [`Self::overlap`] finds, without the words.
+    pub fn find(
         &self,
-        _tenant: &Tenant,
         (first, second): (usize, usize),
         rules: Option<(&AudienceFormulas, &RuleDecisions)>,
-    ) -> Found {
+    ) -> PairFinding {
         let first_audience = &self.audiences[first];
         let second_audience = &self.audiences[second];
         if !platforms_meet(first_audience, second_audience) {
-            return Found::NoCommonPlatform;
+            return PairFinding {
+                certainty: Certainty::Disjoint,
+                found: Found::NoCommonPlatform,
+            };
         }
         if first_audience.includes.is_empty() || second_audience.includes.is_empty() {
-            return Found::Unassigned;
+            return PairFinding {
+                certainty: Certainty::Disjoint,
+                found: Found::Unassigned,
+            };
         }
-        let mut best: Option<(Certainty, Found)> = None;
+        let mut best: Option<PairFinding> = None;
         for (first_position, first_include) in first_audience.includes.iter().enumerate() {
             for (second_position, second_include) in second_audience.includes.iter().enumerate() {
                 let structural = self.include_pair(
@@ -422,23 +441,32 @@ impl OverlapAnalysis {
                     }) if *first_within_second || *second_within_first => Certainty::Certain,
                     _ => structural.certainty(),
                 };
-                if best.as_ref().is_none_or(|(best, _)| certainty > *best) {
-                    best = Some((
+                if best.as_ref().is_none_or(|best| certainty > best.certainty) {
+                    best = Some(PairFinding {
                         certainty,
-                        Found::Pair {
+                        found: Found::Pair {
                             first: first_position,
                             second: second_position,
                             structural,
                             meeting,
                         },
-                    ));
+                    });
                     if certainty == Certainty::Certain {
-                        return best.map_or(Found::Unassigned, |(_, found)| found);
+                        break;
                     }
                 }
             }
+            if best
+                .as_ref()
+                .is_some_and(|best| best.certainty == Certainty::Certain)
+            {
+                break;
+            }
         }
-        best.map_or(Found::Unassigned, |(_, found)| found)
+        best.unwrap_or(PairFinding {
+            certainty: Certainty::Disjoint,
+            found: Found::Unassigned,
+        })
     }
 
     /// How two includes meet by structure.
@@ -565,8 +593,13 @@ impl OverlapAnalysis {
     }
 
     /// Writes the words of what was found.
-    fn describe(&self, tenant: &Tenant, (first, second): (usize, usize), found: Found) -> Overlap {
-        let (first_position, second_position, structural, meeting) = match found {
+    pub fn describe(
+        &self,
+        tenant: &Tenant,
+        (first, second): (usize, usize),
+        finding: &PairFinding,
+    ) -> Overlap {
+        let (first_position, second_position, structural, meeting) = match finding.found.clone() {
             Found::NoCommonPlatform => {
                 return Overlap::disjoint("the policies have no platform in common".to_owned());
             }
@@ -663,10 +696,11 @@ impl OverlapAnalysis {
                 "no device can be in both {first_name} and {second_name}: their rules exclude each other"
             )),
             Meeting::Possible {
-                witness,
+                example,
                 first_within_second,
                 second_within_first,
             } => {
+                let witness = example.witness(tenant);
                 let containment = if first_within_second {
                     Some((&first_name, &second_name))
                 } else if second_within_first {
@@ -812,7 +846,6 @@ pub fn policy_overlap(
 /// Decides, in parallel, every include pair of `policy_pairs` that structure
 /// leaves possible and whose formulas carry something to decide.
 pub fn decide_open_pairs(
-    tenant: &Tenant,
     analysis: &OverlapAnalysis,
     formulas: &AudienceFormulas,
     policy_pairs: &[(usize, usize)],
@@ -839,7 +872,7 @@ pub fn decide_open_pairs(
     wanted
         .into_par_iter()
         .map(|(first, second)| {
-            let decided = formulas.meeting_of(tenant, first, second);
+            let decided = formulas.meeting_of(first, second);
             ((first, second), decided)
         })
         .collect()

@@ -60,7 +60,7 @@ pub fn pair_finding(tenant: &Tenant, pair: &SettingPair<'_>, verdict: PairVerdic
             evidence(first_policy, first_setting),
             evidence(second_policy, second_setting),
         ],
-        overlap: Some(std::sync::Arc::clone(pair.overlap)),
+        overlap: Some(std::sync::Arc::clone(pair.overlap())),
         fingerprint: fingerprint(
             verdict.rule,
             [first_setting.key.0.as_str(), &identities[0], &identities[1]],
