@@ -1,5 +1,5 @@
 //! The bad-input suite: `fixtures/bad/` holds one good policy among files broken in
-//! every way real exports break (truncated, empty, wrong types at every level,
+//! every way real exports break (truncated, empty, YAML indented wrongly, wrong types at every level,
 //! unknown `@odata.type`, nesting too deep, NUL bytes, invalid UTF-8 and UTF-16,
 //! repeated member names, huge integers, unreadable assignments and groups). Cases
 //! that cannot live in git (symbolic link loops, unreadable files, huge strings,
@@ -59,6 +59,12 @@ const EXPECTED: &[(&str, Option<u64>, Option<u64>, &str)] = &[
         "member `name` is written twice",
     ),
     ("empty-file.json", Some(1), Some(1), "the file is empty"),
+    (
+        "malformed-intunecd.yaml",
+        Some(5),
+        Some(24),
+        "mapping values are not allowed",
+    ),
     ("huge-integer.json", Some(1), Some(195), "is out of range"),
     (
         "invalid-utf16.json",

@@ -223,3 +223,8 @@ fn admin_center_native_import_with_bom_and_crlf() {
 fn raw_graph_responses_and_inventory_pages() {
     insta::assert_snapshot!(render(&read("graph")));
 }
+
+#[test]
+fn intunecd_yaml_backup() {
+    insta::assert_snapshot!(render(&read("intunecd-yaml")));
+}

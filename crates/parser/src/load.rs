@@ -18,6 +18,7 @@ use crate::problem::{InputProblem, InputProblemKind};
 use crate::sniff::{DocumentKind, sniff_documents};
 use crate::source::{SourceFile, display_path};
 use crate::span::{FileId, Span};
+use crate::yaml;
 
 /// The name of preflight's own configuration file, never read as policy input.
 pub const CONFIG_FILE_NAME: &str = "preflight.toml";
@@ -75,7 +76,7 @@ pub struct Document {
     pub file: FileId,
     /// What it is.
     pub kind: DocumentKind,
-    /// The parsed JSON, with spans.
+    /// The parsed JSON or YAML, with spans.
     pub root: Node,
 }
 
@@ -300,19 +301,19 @@ fn parse_document(
     file: &SourceFile,
     first_invalid: Option<usize>,
 ) -> (Vec<Document>, Vec<InputProblem>) {
-    if !is_json_candidate(&file.path) {
+    let Some(syntax) = Syntax::of_path(&file.path) else {
         let problem = InputProblem {
             kind: InputProblemKind::UnrecognizedFile,
             file: file.id,
             span: None,
-            message: "not a JSON file; skipped".to_owned(),
+            message: "not a JSON or YAML file; skipped".to_owned(),
             help: Some(
-                "preflight reads Intune exports in JSON; move other files out of the input or add them to `.gitignore`"
+                "preflight reads Intune exports in JSON and IntuneCD backups in YAML; move other files out of the input or add them to `.gitignore`"
                     .to_owned(),
             ),
         };
         return (Vec::new(), vec![problem]);
-    }
+    };
     if let Some(offset) = first_invalid {
         let encoding = file
             .encoding
@@ -326,10 +327,10 @@ fn parse_document(
         .with_help("save the file as UTF-8 or UTF-16 with a byte-order mark");
         return (Vec::new(), vec![problem]);
     }
-    let root = match json::parse(&file.text) {
+    let root = match syntax.parse(&file.text) {
         Ok(root) => root,
-        Err(error) => {
-            let problem = InputProblem::parse_error(file.id, Some(error.span), error.message);
+        Err(problem) => {
+            let problem = InputProblem::parse_error(file.id, Some(problem.span), problem.message);
             return (Vec::new(), vec![problem]);
         }
     };
@@ -374,8 +375,48 @@ fn parse_document(
     (documents, problems)
 }
 
-/// Whether the file should be parsed as JSON: a `.json` extension, any case.
-fn is_json_candidate(path: &Path) -> bool {
-    path.extension()
-        .is_some_and(|extension| extension.eq_ignore_ascii_case("json"))
+/// The syntax a file is written in, told by its extension (any case).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Syntax {
+    /// `.json`
+    Json,
+    /// `.yaml` or `.yml`, as IntuneCD writes with `-o yaml` and planners write by hand.
+    Yaml,
+}
+
+/// Why a text could not be parsed, and where: a JSON or a YAML syntax error.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SyntaxError {
+    /// One lowercase line saying what is wrong.
+    pub message: String,
+    /// Where the problem is.
+    pub span: Span,
+}
+
+impl Syntax {
+    /// The syntax of the file at `path`, or `None` when it is neither JSON nor YAML.
+    pub fn of_path(path: &Path) -> Option<Self> {
+        let extension = path.extension()?;
+        if extension.eq_ignore_ascii_case("json") {
+            Some(Syntax::Json)
+        } else if extension.eq_ignore_ascii_case("yaml") || extension.eq_ignore_ascii_case("yml") {
+            Some(Syntax::Yaml)
+        } else {
+            None
+        }
+    }
+
+    /// Parses `text` into a span-keeping tree.
+    pub fn parse(self, text: &str) -> Result<Node, SyntaxError> {
+        match self {
+            Syntax::Json => json::parse(text).map_err(|error| SyntaxError {
+                message: error.message,
+                span: error.span,
+            }),
+            Syntax::Yaml => yaml::parse(text).map_err(|error| SyntaxError {
+                message: error.message,
+                span: error.span,
+            }),
+        }
+    }
 }

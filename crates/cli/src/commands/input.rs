@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use preflight_engine::Config;
 use preflight_normalizer::{Tenant, normalize};
-use preflight_parser::{FileId, LoadOptions, display_path, load};
+use preflight_parser::{FileId, LoadOptions, Syntax, display_path, load};
 
 use crate::UsageError;
 use crate::config_file::{LoadedConfig, input_filter, load_config};
@@ -110,7 +110,9 @@ pub fn read_plan_file(
     let file = input
         .tenant
         .add_source_file(path.to_path_buf(), shown, &decoded.text);
-    let root = match preflight_parser::json::parse(&decoded.text) {
+    // JSON or YAML by extension; any other name is read as JSON, the plan format's default.
+    let syntax = Syntax::of_path(path).unwrap_or(Syntax::Json);
+    let root = match syntax.parse(&decoded.text) {
         Ok(root) => root,
         Err(error) => {
             input
