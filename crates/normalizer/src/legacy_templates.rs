@@ -155,8 +155,13 @@ struct TemplateContext<'a> {
     scope: SettingScope,
 }
 
+/// Whether a member describes the object rather than configures a setting:
+/// annotations (`@odata.type`, `…@odata.navigationLink`), the OData action and
+/// function advertisements that Graph and IntuneManagement exports carry
+/// (`"#microsoft.graph.assign": {"title": …, "target": …}`), and the metadata members.
 fn is_metadata(key: &str) -> bool {
     key.starts_with('@')
+        || key.starts_with('#')
         || key.contains("@odata.")
         || METADATA_MEMBERS
             .iter()
