@@ -52,6 +52,69 @@ pub fn read_group(document: &Document, problems: &mut Vec<InputProblem>) -> Opti
     })
 }
 
+/// A saved `groups('{id}')/members` or `/transitiveMembers` page.
+pub struct MembersPage {
+    /// The group the members belong to.
+    pub group: GroupId,
+    /// Whether these are `transitiveMembers` (every member through nesting).
+    pub transitive: bool,
+    /// The members on this page.
+    pub members: Vec<GroupMember>,
+    /// The file the page is in.
+    pub file: preflight_parser::FileId,
+}
+
+/// Reads one members page; its owner comes from `@odata.context` or `@odata.nextLink`.
+pub fn read_members_page(
+    document: &Document,
+    problems: &mut Vec<InputProblem>,
+) -> Option<MembersPage> {
+    let mut reader = FieldReader::new(document.file, problems);
+    let root = reader.expect_object(&document.root, "the group members response")?;
+    let owner = preflight_parser::page_owner(root)?;
+    let members = read_members(&mut reader, root, "value").unwrap_or_default();
+    Some(MembersPage {
+        group: GroupId(owner.id),
+        transitive: owner.navigation == "transitivemembers",
+        members,
+        file: document.file,
+    })
+}
+
+/// Adds saved members pages to the groups they belong to (pages of one group, as
+/// `@odata.nextLink` splits them, add up). A page for a group that is not in the
+/// input is reported.
+pub fn attach_members_pages(
+    groups: &mut [Group],
+    pages: Vec<MembersPage>,
+    problems: &mut Vec<InputProblem>,
+) {
+    for page in pages {
+        let Some(group) = groups.iter_mut().find(|group| group.id == page.group) else {
+            problems.push(
+                InputProblem::parse_error(
+                    page.file,
+                    None,
+                    format!(
+                        "these members belong to group `{}`, which is not in the input",
+                        page.group.0
+                    ),
+                )
+                .with_help(
+                    "add the group's own export (`groups/{id}`) to the input, or remove this file",
+                ),
+            );
+            continue;
+        };
+        let list = if page.transitive {
+            &mut group.transitive_members
+        } else {
+            &mut group.members
+        };
+        list.get_or_insert_with(Vec::new).extend(page.members);
+    }
+}
+
 fn read_members(
     reader: &mut FieldReader<'_>,
     root: &Node,

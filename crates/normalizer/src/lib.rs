@@ -47,7 +47,8 @@ pub fn normalize(loaded: Loaded) -> Tenant {
     let mut described_groups = Vec::new();
     let mut directory_groups = Vec::new();
     let mut devices = Vec::new();
-    let mut settings_pages = Vec::new();
+    let mut settings_pages: Vec<SettingsPage> = Vec::new();
+    let mut members_pages = Vec::new();
     let mut assignment_pages = Vec::new();
     let mut unsupported = unsupported::UnsupportedCounter::default();
     // INVARIANT: documents arrive in file order, so "first definition wins" below
@@ -81,10 +82,24 @@ pub fn normalize(loaded: Loaded) -> Tenant {
                 intents::read_intent(document, groups, &mut problems)
             }
             DocumentKind::SettingsCatalogSettings => {
-                settings_pages.extend(settings_catalog::read_settings_page(
-                    document,
-                    &mut problems,
-                ));
+                settings_pages.extend(
+                    settings_catalog::read_settings_page(document, &mut problems).map(
+                        |(owner, settings)| SettingsPage {
+                            owner,
+                            file: document.file,
+                            settings,
+                            platforms: Vec::new(),
+                        },
+                    ),
+                );
+                None
+            }
+            DocumentKind::IntentSettings => {
+                settings_pages.extend(intents::read_intent_settings_page(document, &mut problems));
+                None
+            }
+            DocumentKind::GroupMembers => {
+                members_pages.extend(directory::read_members_page(document, &mut problems));
                 None
             }
             DocumentKind::PolicyAssignments => {
@@ -146,6 +161,7 @@ pub fn normalize(loaded: Loaded) -> Tenant {
         assignment_pages,
         &mut problems,
     );
+    directory::attach_members_pages(&mut directory_groups, members_pages, &mut problems);
     tenant.groups = resolve_groups(&mut tenant.policies, directory_groups, described_groups);
     tenant.devices = directory::join_devices(devices);
     tenant.unsupported = unsupported.finish();
@@ -155,17 +171,24 @@ pub fn normalize(loaded: Loaded) -> Tenant {
     tenant
 }
 
+/// The settings of one policy, saved apart from it (`…('{id}')/settings`).
+pub(crate) struct SettingsPage {
+    /// The policy they belong to.
+    owner: PolicyId,
+    /// The file the page is in.
+    file: preflight_parser::FileId,
+    /// The settings.
+    settings: Vec<Setting>,
+    /// The platforms the settings name (intents tell their platform only so).
+    platforms: Vec<Platform>,
+}
+
 /// The id of the policy a saved `…('{id}')/settings` or `/assignments` response
-/// belongs to, from its `@odata.context`.
+/// belongs to, from its `@odata.context` (or its `@odata.nextLink`).
 pub(crate) fn owner_of_page(reader: &mut FieldReader<'_>, root: &Node) -> Option<PolicyId> {
-    let context = reader.optional_str(root, "@odata.context")?;
-    let owner = context
-        .rsplit_once("('")
-        .and_then(|(_, rest)| rest.split_once("')"))
-        .map(|(id, _)| id);
-    match owner {
-        Some(id) if !id.is_empty() => Some(PolicyId(id.to_owned())),
-        _ => {
+    match preflight_parser::page_owner(root) {
+        Some(owner) => Some(PolicyId(owner.id)),
+        None => {
             let span = root
                 .get("@odata.context")
                 .map_or(root.span, |node| node.span);
@@ -179,7 +202,7 @@ pub(crate) fn owner_of_page(reader: &mut FieldReader<'_>, root: &Node) -> Option
 /// they belong to. A response for a policy that is not in the input is reported.
 fn attach_pages(
     policies: &mut [Policy],
-    settings_pages: Vec<(PolicyId, Vec<Setting>)>,
+    settings_pages: Vec<SettingsPage>,
     assignment_pages: Vec<(PolicyId, Vec<Assignment>)>,
     problems: &mut Vec<InputProblem>,
 ) {
@@ -202,14 +225,16 @@ fn attach_pages(
             .with_help("add the policy's own export to the input, or remove this file"),
         );
     };
-    for (id, settings) in settings_pages {
-        match index.get(&id) {
-            Some(&position) => policies[position].settings.extend(settings),
-            None => {
-                if let Some(setting) = settings.first() {
-                    orphan(&id, "settings", setting.source.file);
-                }
+    for page in settings_pages {
+        match index.get(&page.owner) {
+            Some(&position) => {
+                let policy = &mut policies[position];
+                policy.settings.extend(page.settings);
+                policy.platforms.extend(page.platforms);
+                policy.platforms.sort();
+                policy.platforms.dedup();
             }
+            None => orphan(&page.owner, "settings", page.file),
         }
     }
     for (id, assignments) in assignment_pages {

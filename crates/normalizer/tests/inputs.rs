@@ -142,6 +142,10 @@ fn render(tenant: &Tenant) -> String {
             || "members unknown".to_owned(),
             |members| format!("{} direct members", members.len()),
         );
+        let members = match &group.transitive_members {
+            Some(transitive) => format!("{members}, {} transitive members", transitive.len()),
+            None => members,
+        };
         let _ = writeln!(
             out,
             "group `{}` id `{}` {membership}, {members}, {:?} at {}",
@@ -227,4 +231,32 @@ fn raw_graph_responses_and_inventory_pages() {
 #[test]
 fn intunecd_yaml_backup() {
     insta::assert_snapshot!(render(&read("intunecd-yaml")));
+}
+
+#[test]
+fn single_graph_objects_with_their_navigation_responses() {
+    insta::assert_snapshot!(render(&read("graph-single")));
+}
+
+#[test]
+fn navigation_responses_without_their_owner_are_reported() {
+    let directory = fixture("graph-single");
+    let paths = [
+        directory.join("groups-5d4c3b2a-members.json"),
+        directory.join("intents-3f2e1d0c-settings.json"),
+    ];
+    let tenant = normalize(load(&paths, &LoadOptions::new(&directory)).expect("fixture exists"));
+    let messages: Vec<&str> = tenant
+        .problems
+        .iter()
+        .map(|problem| problem.message.as_str())
+        .collect();
+    assert_eq!(
+        messages,
+        vec![
+            "these members belong to group `5d4c3b2a-1f0e-4d9c-8b7a-6f5e4d3c2b1a`, which is not in the input",
+            "these settings belong to policy `3f2e1d0c-9b8a-4f7e-8d6c-5b4a3f2e1d0c`, which is not in the input",
+        ]
+    );
+    assert!(tenant.devices.is_empty(), "members are not inventory");
 }

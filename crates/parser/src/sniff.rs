@@ -26,6 +26,12 @@ pub enum DocumentKind {
     /// A saved `…('{id}')/assignments` response: the assignments of one policy,
     /// fetched apart from the policy.
     PolicyAssignments,
+    /// A saved `intents('{id}')/settings` response: the settings of one endpoint
+    /// security intent, fetched apart from the intent.
+    IntentSettings,
+    /// A saved `groups('{id}')/members` or `/transitiveMembers` page: members of
+    /// one group, fetched apart from the group.
+    GroupMembers,
     /// A legacy configuration profile (`deviceConfigurations`: device restrictions,
     /// endpoint protection, custom OMA-URI, update rings, …).
     DeviceConfiguration,
@@ -65,6 +71,8 @@ impl DocumentKind {
             DocumentKind::SettingsCatalogPolicy => "settings catalog policy",
             DocumentKind::SettingsCatalogSettings => "settings catalog settings",
             DocumentKind::PolicyAssignments => "policy assignments",
+            DocumentKind::IntentSettings => "endpoint security intent settings",
+            DocumentKind::GroupMembers => "group members",
             DocumentKind::DeviceConfiguration => "device configuration profile",
             DocumentKind::CompliancePolicy => "compliance policy",
             DocumentKind::AdministrativeTemplate => "administrative template",
@@ -184,11 +192,12 @@ fn collection_items(root: &Node) -> Option<Collection<'_>> {
             .members
             .iter()
             .all(|member| member.key == "value" || member.key.starts_with('@'));
-        if context.is_some() || only_annotations {
-            let context = context.unwrap_or_default();
-            if let Some(kind) = navigation_page_kind(context) {
-                return Some(Collection::Whole(kind));
+        let is_entity = context.is_some_and(|context| context.ends_with("$entity"));
+        if !is_entity && (context.is_some() || only_annotations) {
+            if let Some(owner) = page_owner(root) {
+                return Some(Collection::Whole(owner.kind));
             }
+            let context = context.unwrap_or_default();
             return Some(Collection::Page {
                 hint: entity_set_hint(context),
                 items,
@@ -214,27 +223,86 @@ fn collection_items(root: &Node) -> Option<Collection<'_>> {
 /// The path of `@odata.context` after `$metadata#`, lowercased, without the
 /// `/$entity` suffix and without `(…)` selections on the last segment.
 fn context_path(context: &str) -> String {
+    original_context_path(context).to_ascii_lowercase()
+}
+
+/// The path of `@odata.context` after `$metadata#`, without `/$entity`, as written.
+fn original_context_path(context: &str) -> &str {
     let path = context
         .split_once("$metadata#")
         .map_or(context, |(_, path)| path);
-    let path = path.strip_suffix("/$entity").unwrap_or(path);
-    path.to_ascii_lowercase()
+    path.strip_suffix("/$entity").unwrap_or(path)
 }
 
-/// A `…('{id}')/settings` or `…('{id}')/assignments` page belongs to one policy.
-fn navigation_page_kind(context: &str) -> Option<DocumentKind> {
-    let path = context_path(context);
+/// The one object a saved navigation response belongs to: a policy's
+/// `/settings` or `/assignments`, an intent's `/settings`, a group's `/members`
+/// or `/transitiveMembers`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PageOwner {
+    /// What the page is.
+    pub kind: DocumentKind,
+    /// The owner's id, as written in the URL.
+    pub id: String,
+    /// The navigation property, lowercased (`settings`, `assignments`, `members`,
+    /// `transitivemembers`).
+    pub navigation: String,
+}
+
+/// The owner of a navigation page: named by `@odata.context`
+/// (`…#deviceManagement/intents('{id}')/settings`) or, when the context names only
+/// the type of the items (`…#directoryObjects`, as Graph answers for a group's
+/// members), by the URL in `@odata.nextLink` (`…/groups/{id}/members?$skiptoken=…`).
+pub fn page_owner(root: &Node) -> Option<PageOwner> {
+    let text = |key: &str| root.get(key).and_then(Node::as_str);
+    text("@odata.context")
+        .and_then(|context| owner_in_path(original_context_path(context)))
+        .or_else(|| text("@odata.nextLink").and_then(owner_in_request_url))
+}
+
+/// `…/owners('{id}')/navigation` in a context path, as written.
+fn owner_in_path(path: &str) -> Option<PageOwner> {
     let (owner, navigation) = path.rsplit_once('/')?;
-    if !owner.ends_with("')") {
+    let navigation = navigation.to_ascii_lowercase();
+    let navigation = navigation.as_str();
+    let owner = owner.strip_suffix("')")?;
+    let (collection, id) = owner.rsplit_once("('")?;
+    let collection = collection.rsplit('/').next().unwrap_or(collection);
+    owner_of(collection, id, navigation)
+}
+
+/// `…/owners/{id}/navigation?query` in a request URL (`@odata.nextLink`).
+fn owner_in_request_url(url: &str) -> Option<PageOwner> {
+    let path = url.split(['?', '#']).next().unwrap_or(url);
+    let mut segments = path.rsplit('/');
+    let navigation = segments.next()?.to_ascii_lowercase();
+    let id = segments.next()?;
+    let collection = segments.next()?.to_ascii_lowercase();
+    let id = id
+        .strip_prefix("('")
+        .and_then(|id| id.strip_suffix("')"))
+        .unwrap_or(id);
+    owner_of(&collection, id, &navigation)
+}
+
+fn owner_of(collection: &str, id: &str, navigation: &str) -> Option<PageOwner> {
+    let collection = collection.to_ascii_lowercase();
+    let kind = match navigation {
+        "settings" if collection == "configurationpolicies" => {
+            DocumentKind::SettingsCatalogSettings
+        }
+        "settings" if collection == "intents" => DocumentKind::IntentSettings,
+        "assignments" => DocumentKind::PolicyAssignments,
+        "members" | "transitivemembers" if collection == "groups" => DocumentKind::GroupMembers,
+        _ => return None,
+    };
+    if id.is_empty() || id.contains('/') {
         return None;
     }
-    match navigation {
-        "settings" if owner.contains("configurationpolicies(") => {
-            Some(DocumentKind::SettingsCatalogSettings)
-        }
-        "assignments" => Some(DocumentKind::PolicyAssignments),
-        _ => None,
-    }
+    Some(PageOwner {
+        kind,
+        id: id.to_owned(),
+        navigation: navigation.to_owned(),
+    })
 }
 
 /// What the items of a collection are, from the entity set in `@odata.context`.
@@ -328,6 +396,15 @@ fn sniff_object(
         return Ok(kind);
     }
     if let Some(kind) = collection_hint {
+        return Ok(kind);
+    }
+    if let Some(kind) = object
+        .get("@odata.context")
+        .and_then(Node::as_str)
+        .filter(|context| context.ends_with("$entity"))
+        .and_then(entity_set_hint)
+    {
+        // A single `GET …/{entitySet}/{id}` response, which may carry no `@odata.type`.
         return Ok(kind);
     }
     if let Some(kind) = kind_of_shape(node) {
@@ -604,6 +681,71 @@ mod tests {
         assert_eq!(
             kinds_in(assignments, "x.json"),
             (vec![DocumentKind::PolicyAssignments], 0)
+        );
+    }
+
+    #[test]
+    fn single_entities_are_told_by_their_entity_set() {
+        let policy = r#"{"@odata.context": "https://graph.microsoft.com/beta/$metadata#deviceManagement/configurationPolicies/$entity", "id": "p", "name": "A", "settingCount": 0}"#;
+        assert_eq!(
+            kinds_in(policy, "x.json"),
+            (vec![DocumentKind::SettingsCatalogPolicy], 0)
+        );
+        let intent = r#"{"@odata.context": "https://graph.microsoft.com/beta/$metadata#deviceManagement/intents/$entity", "id": "i", "displayName": "B"}"#;
+        assert_eq!(
+            kinds_in(intent, "x.json"),
+            (vec![DocumentKind::EndpointSecurityIntent], 0)
+        );
+        let filter = r#"{"@odata.context": "https://graph.microsoft.com/beta/$metadata#deviceManagement/assignmentFilters/$entity", "id": "f", "displayName": "F"}"#;
+        assert_eq!(
+            kinds_in(filter, "x.json"),
+            (vec![DocumentKind::AssignmentFilter], 0)
+        );
+        let compliance = r#"{"@odata.context": "https://graph.microsoft.com/beta/$metadata#deviceManagement/deviceCompliancePolicies/$entity", "id": "c", "displayName": "C", "value": []}"#;
+        assert_eq!(
+            kinds_in(compliance, "x.json"),
+            (vec![DocumentKind::CompliancePolicy], 0)
+        );
+    }
+
+    #[test]
+    fn navigation_pages_name_their_owner_in_the_context_or_the_next_link() {
+        let intent_settings = r#"{"@odata.context": "https://graph.microsoft.com/beta/$metadata#deviceManagement/intents('AbC')/settings", "value": []}"#;
+        assert_eq!(
+            kinds_in(intent_settings, "x.json"),
+            (vec![DocumentKind::IntentSettings], 0)
+        );
+        let root = parse(intent_settings).expect("valid JSON");
+        let owner = page_owner(&root).expect("an owner");
+        assert_eq!(
+            (owner.id.as_str(), owner.navigation.as_str()),
+            ("AbC", "settings")
+        );
+        let members = r##"{"@odata.context": "https://graph.microsoft.com/v1.0/$metadata#directoryObjects",
+            "@odata.nextLink": "https://graph.microsoft.com/v1.0/groups/g-1/members?$skiptoken=x",
+            "value": [{"@odata.type": "#microsoft.graph.device", "id": "d", "deviceId": "e", "operatingSystem": "Windows"}]}"##;
+        assert_eq!(
+            kinds_in(members, "x.json"),
+            (vec![DocumentKind::GroupMembers], 0)
+        );
+        let root = parse(members).expect("valid JSON");
+        let owner = page_owner(&root).expect("an owner");
+        assert_eq!(
+            (owner.id.as_str(), owner.navigation.as_str()),
+            ("g-1", "members")
+        );
+        let transitive = r#"{"@odata.context": "https://graph.microsoft.com/v1.0/$metadata#groups('g-2')/transitiveMembers", "value": []}"#;
+        let root = parse(transitive).expect("valid JSON");
+        assert_eq!(
+            page_owner(&root).map(|owner| (owner.kind, owner.navigation)),
+            Some((DocumentKind::GroupMembers, "transitivemembers".to_owned()))
+        );
+        // Without an owner, directory objects are inventory.
+        let unowned = r##"{"@odata.context": "https://graph.microsoft.com/v1.0/$metadata#directoryObjects",
+            "value": [{"@odata.type": "#microsoft.graph.device", "id": "d", "deviceId": "e", "operatingSystem": "Windows"}]}"##;
+        assert_eq!(
+            kinds_in(unowned, "x.json"),
+            (vec![DocumentKind::EntraDevice], 0)
         );
     }
 
