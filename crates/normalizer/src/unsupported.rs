@@ -19,6 +19,7 @@ impl UnsupportedCounter {
     /// Counts one object.
     pub fn record(&mut self, document: &Document, display_path: &str) {
         let family = family_of(&document.root)
+            .or_else(|| preflight_parser::intunecd_folder_family(display_path).map(str::to_owned))
             .or_else(|| family_of_folder(display_path))
             .unwrap_or_else(|| "other".to_owned());
         let named_at = document

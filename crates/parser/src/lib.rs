@@ -22,8 +22,8 @@ pub use load::{
 };
 pub use problem::{InputProblem, InputProblemKind};
 pub use sniff::{
-    DocumentKind, PageOwner, SniffedDocument, SniffedFile, UnrecognizedObject, kind_of_odata_type,
-    page_owner, sniff, sniff_documents,
+    DocumentKind, PageOwner, SniffedDocument, SniffedFile, UnrecognizedObject,
+    intunecd_folder_family, kind_of_odata_type, page_owner, sniff, sniff_documents,
 };
 pub use source::{LineColumn, SourceFile, display_path};
 pub use span::{FileId, SourceLocation, Span};

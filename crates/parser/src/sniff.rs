@@ -344,37 +344,220 @@ fn entity_set_hint(context: &str) -> Option<DocumentKind> {
     Some(kind)
 }
 
+/// The folders IntuneCD writes (its backup modules' paths), most specific first:
+/// the folder path (lowercase, `*` for any one folder), what objects in it are,
+/// and for families preflight does not analyze, the family name the summary uses.
+const INTUNECD_FOLDERS: &[(&str, DocumentKind, Option<&str>)] = &[
+    (
+        "entra/*",
+        DocumentKind::OtherIntuneObject,
+        Some("entra-setting"),
+    ),
+    (
+        "compliance policies/message templates",
+        DocumentKind::OtherIntuneObject,
+        Some("notification-template"),
+    ),
+    (
+        "compliance policies/scripts",
+        DocumentKind::OtherIntuneObject,
+        Some("compliance-script"),
+    ),
+    (
+        "compliance policies/policies",
+        DocumentKind::CompliancePolicy,
+        None,
+    ),
+    ("compliance policies", DocumentKind::CompliancePolicy, None),
+    ("policies", DocumentKind::CompliancePolicy, None),
+    (
+        "settings catalog",
+        DocumentKind::SettingsCatalogPolicy,
+        None,
+    ),
+    (
+        "device configurations",
+        DocumentKind::DeviceConfiguration,
+        None,
+    ),
+    (
+        "group policy configurations",
+        DocumentKind::AdministrativeTemplate,
+        None,
+    ),
+    (
+        "management intents/*",
+        DocumentKind::EndpointSecurityIntent,
+        None,
+    ),
+    (
+        "management intents",
+        DocumentKind::EndpointSecurityIntent,
+        None,
+    ),
+    ("filters", DocumentKind::AssignmentFilter, None),
+    (
+        "conditional access",
+        DocumentKind::OtherIntuneObject,
+        Some("conditional-access"),
+    ),
+    (
+        "app protection",
+        DocumentKind::OtherIntuneObject,
+        Some("app-protection"),
+    ),
+    (
+        "app configuration",
+        DocumentKind::OtherIntuneObject,
+        Some("app-configuration"),
+    ),
+    (
+        "applications/*",
+        DocumentKind::OtherIntuneObject,
+        Some("app"),
+    ),
+    ("applications", DocumentKind::OtherIntuneObject, Some("app")),
+    (
+        "enrollment profiles/windows/esp",
+        DocumentKind::OtherIntuneObject,
+        Some("enrollment-status-page"),
+    ),
+    (
+        "enrollment profiles/apple",
+        DocumentKind::OtherIntuneObject,
+        Some("apple-enrollment-profile"),
+    ),
+    (
+        "enrollment profiles/windows",
+        DocumentKind::OtherIntuneObject,
+        Some("autopilot-profile"),
+    ),
+    (
+        "enrollment profiles",
+        DocumentKind::OtherIntuneObject,
+        Some("enrollment-profile"),
+    ),
+    (
+        "enrollment configurations",
+        DocumentKind::OtherIntuneObject,
+        Some("enrollment-configuration"),
+    ),
+    ("scripts/*", DocumentKind::OtherIntuneObject, Some("script")),
+    ("scripts", DocumentKind::OtherIntuneObject, Some("script")),
+    (
+        "custom attributes",
+        DocumentKind::OtherIntuneObject,
+        Some("custom-attribute"),
+    ),
+    (
+        "proactive remediations",
+        DocumentKind::OtherIntuneObject,
+        Some("remediation-script"),
+    ),
+    (
+        "driver updates",
+        DocumentKind::OtherIntuneObject,
+        Some("driver-update-profile"),
+    ),
+    (
+        "feature updates",
+        DocumentKind::OtherIntuneObject,
+        Some("feature-update-profile"),
+    ),
+    (
+        "quality updates",
+        DocumentKind::OtherIntuneObject,
+        Some("quality-update-profile"),
+    ),
+    (
+        "notifications",
+        DocumentKind::OtherIntuneObject,
+        Some("notification-template"),
+    ),
+    (
+        "partner connections/*",
+        DocumentKind::OtherIntuneObject,
+        Some("partner-connection"),
+    ),
+    (
+        "partner connections",
+        DocumentKind::OtherIntuneObject,
+        Some("partner-connection"),
+    ),
+    ("roles", DocumentKind::OtherIntuneObject, Some("role")),
+    (
+        "scope tags",
+        DocumentKind::OtherIntuneObject,
+        Some("scope-tag"),
+    ),
+    (
+        "apple push notification",
+        DocumentKind::OtherIntuneObject,
+        Some("apple-push-certificate"),
+    ),
+    (
+        "apple vpp tokens",
+        DocumentKind::OtherIntuneObject,
+        Some("vpp-token"),
+    ),
+    (
+        "activation lock bypass codes",
+        DocumentKind::OtherIntuneObject,
+        Some("activation-lock-bypass-code"),
+    ),
+    (
+        "autopilot devices",
+        DocumentKind::OtherIntuneObject,
+        Some("autopilot-device"),
+    ),
+    (
+        "device categories",
+        DocumentKind::OtherIntuneObject,
+        Some("device-category"),
+    ),
+    (
+        "device management settings",
+        DocumentKind::OtherIntuneObject,
+        Some("device-management-settings"),
+    ),
+    (
+        "managed google play",
+        DocumentKind::OtherIntuneObject,
+        Some("managed-google-play"),
+    ),
+];
+
+/// The IntuneCD folder entry for the file at `path`: the folder nearest the file
+/// that IntuneCD writes, and at that folder the most specific entry.
+fn intunecd_folder(path: &str) -> Option<(DocumentKind, Option<&'static str>)> {
+    let folders: Vec<String> = path.split('/').map(str::to_ascii_lowercase).collect();
+    let folders = &folders[..folders.len().saturating_sub(1)];
+    (1..=folders.len()).rev().find_map(|depth| {
+        let ancestors = &folders[..depth];
+        INTUNECD_FOLDERS
+            .iter()
+            .find(|(pattern, _, _)| {
+                let segments: Vec<&str> = pattern.split('/').collect();
+                ancestors.len() >= segments.len()
+                    && ancestors[ancestors.len() - segments.len()..]
+                        .iter()
+                        .zip(&segments)
+                        .all(|(folder, segment)| *segment == "*" || folder == segment)
+            })
+            .map(|(_, kind, family)| (*kind, *family))
+    })
+}
+
+/// The family IntuneCD's folder gives an object preflight does not analyze
+/// (`Compliance Policies/Message Templates/` → `notification-template`).
+pub fn intunecd_folder_family(path: &str) -> Option<&'static str> {
+    intunecd_folder(path).and_then(|(_, family)| family)
+}
+
 /// The IntuneCD family folder a file sits in, as a last resort for objects that
 /// carry no `@odata.type` and no telling shape.
 fn folder_hint(path: &str) -> Option<DocumentKind> {
-    let folders: Vec<&str> = path.split('/').collect();
-    let folders = &folders[..folders.len().saturating_sub(1)];
-    folders.iter().rev().find_map(|folder| {
-        let kind = match folder.to_ascii_lowercase().as_str() {
-            "settings catalog" => DocumentKind::SettingsCatalogPolicy,
-            "device configurations" => DocumentKind::DeviceConfiguration,
-            "compliance policies" | "policies" => DocumentKind::CompliancePolicy,
-            "group policy configurations" => DocumentKind::AdministrativeTemplate,
-            "management intents" => DocumentKind::EndpointSecurityIntent,
-            "filters" => DocumentKind::AssignmentFilter,
-            "app protection"
-            | "app configuration"
-            | "applications"
-            | "enrollment profiles"
-            | "enrollment configurations"
-            | "scripts"
-            | "proactive remediations"
-            | "driver updates"
-            | "feature updates"
-            | "quality updates"
-            | "notifications"
-            | "partner connections"
-            | "roles"
-            | "scope tags" => DocumentKind::OtherIntuneObject,
-            _ => return None,
-        };
-        Some(kind)
-    })
+    intunecd_folder(path).map(|(kind, _)| kind)
 }
 
 /// The kind of one object, or why it is none of the known kinds.
@@ -410,12 +593,14 @@ fn sniff_object(
     if let Some(kind) = kind_of_shape(node) {
         return Ok(kind);
     }
+    // A family preflight only counts needs no name; one it analyzes does.
     if odata_type.is_none()
         && let Some(kind) = folder_hint
-        && object
-            .get("displayName")
-            .or_else(|| object.get("name"))
-            .is_some()
+        && (kind == DocumentKind::OtherIntuneObject
+            || object
+                .get("displayName")
+                .or_else(|| object.get("name"))
+                .is_some())
     {
         return Ok(kind);
     }
@@ -763,6 +948,47 @@ mod tests {
             (vec![DocumentKind::CompliancePolicy], 0)
         );
         assert_eq!(kinds_in(policy, "elsewhere/Password.json"), (vec![], 1));
+        let template = r#"{"displayName": "First warning", "defaultLocale": "en-us", "brandingOptions": "includeCompanyLogo"}"#;
+        assert_eq!(
+            kinds_in(
+                template,
+                "backup/Compliance Policies/Message Templates/First warning.json"
+            ),
+            (vec![DocumentKind::OtherIntuneObject], 0)
+        );
+        assert_eq!(
+            intunecd_folder_family(
+                "backup/Compliance Policies/Message Templates/First warning.json"
+            ),
+            Some("notification-template")
+        );
+        let conditional_access =
+            r#"{"displayName": "Require MFA", "state": "enabled", "conditions": {}}"#;
+        assert_eq!(
+            kinds_in(
+                conditional_access,
+                "backup/Conditional Access/Require MFA.json"
+            ),
+            (vec![DocumentKind::OtherIntuneObject], 0)
+        );
+        assert_eq!(
+            intunecd_folder_family("backup/Entra/Applications/App.json"),
+            Some("entra-setting")
+        );
+        assert_eq!(
+            intunecd_folder_family("backup/Enrollment Profiles/Windows/ESP/Default.json"),
+            Some("enrollment-status-page")
+        );
+        assert_eq!(
+            intunecd_folder_family("backup/Scripts/Powershell/Set-Wallpaper.json"),
+            Some("script")
+        );
+        let certificate =
+            r#"{"appleIdentifier": "admin@contoso.com", "topicIdentifier": "com.apple.mgmt"}"#;
+        assert_eq!(
+            kinds_in(certificate, "backup/Apple Push Notification/apns.json"),
+            (vec![DocumentKind::OtherIntuneObject], 0)
+        );
     }
 
     #[test]
