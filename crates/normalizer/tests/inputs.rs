@@ -13,7 +13,8 @@ use std::fmt::Write;
 use std::path::{Path, PathBuf};
 
 use preflight_normalizer::{
-    AssignmentTarget, FilterMode, GroupMembership, SettingKind, SettingScope, Tenant, normalize,
+    AssignmentTarget, FilterMode, GroupMembership, SettingKind, SettingScope, SettingValue, Tenant,
+    normalize,
 };
 use preflight_parser::{LoadOptions, SourceLocation, load};
 
@@ -93,13 +94,20 @@ fn render(tenant: &Tenant) -> String {
             } else {
                 ", family-local"
             };
+            // A secret's text is shown as `*`, one per character, like the reporters do.
+            let pointed = match setting.value {
+                SettingValue::Secret { .. } => pointed_text(tenant, setting.source)
+                    .chars()
+                    .map(|_| '*')
+                    .collect(),
+                _ => pointed_text(tenant, setting.source),
+            };
             let _ = writeln!(
                 out,
-                "  setting {} = {} ({scope}, {kind}{canonical}) at {} `{}`",
+                "  setting {} = {} ({scope}, {kind}{canonical}) at {} `{pointed}`",
                 setting.key,
                 setting.value,
                 line_column(tenant, setting.source),
-                pointed_text(tenant, setting.source)
             );
         }
         match &policy.assignments {
