@@ -82,8 +82,8 @@ const EXPECTED: &[(&str, Option<u64>, Option<u64>, &str)] = &[
     ("truncated-json.json", Some(1), Some(77), "is it truncated?"),
     (
         "unknown-odata-type.json",
-        None,
-        None,
+        Some(1),
+        Some(17),
         "`#microsoft.graph.somethingNew`",
     ),
     (
@@ -332,4 +332,116 @@ fn set_read_only(root: &Path, read_only: bool) {
             let _ = fs::set_permissions(&path, fs::Permissions::from_mode(mode));
         }
     }
+}
+
+#[test]
+fn size_and_count_limits_come_from_the_command_line_or_the_configuration() {
+    let directory = scratch("limits");
+    let huge = format!(
+        r#"{{"name": "Huge", "description": "{}", "platforms": "windows10", "technologies": "mdm", "settings": []}}"#,
+        "x".repeat(200_000)
+    );
+    fs::write(directory.join("huge-string.json"), huge).unwrap_or_else(|error| panic!("{error}"));
+    // Without a limit, every command sees the huge policy.
+    let graph = run_in(&directory, &["graph", ".", "--format", "dot"]);
+    assert!(graph.stdout.contains("Huge"), "{}", graph.stdout);
+    // The configuration's limit applies to every command that reads input.
+    fs::write(
+        directory.join("preflight.toml"),
+        "[input]\nmax-file-size = 100000\n",
+    )
+    .unwrap_or_else(|error| panic!("{error}"));
+    let graph = run_in(&directory, &["graph", ".", "--format", "dot"]);
+    assert_eq!(graph.code, 0, "{}", graph.stderr);
+    assert!(!graph.stdout.contains("Huge"), "{}", graph.stdout);
+    let check = problems(&json(&run_in(&directory, &["check", ".", "--format", "json"])));
+    assert!(
+        check.iter().any(|(file, _, _, message)| file == "huge-string.json"
+            && message.contains("over the limit of 100000 bytes")),
+        "{check:#?}"
+    );
+    // The command line wins over the configuration.
+    let check = problems(&json(&run_in(
+        &directory,
+        &["check", ".", "--format", "json", "--max-file-size", "1000000"],
+    )));
+    assert!(check.is_empty(), "{check:#?}");
+
+    // Too many files: the first ones in path order are read, the cut is reported.
+    for name in ["a.json", "b.json", "c.json"] {
+        fs::copy(directory.join("good.json"), directory.join(name))
+            .unwrap_or_else(|error| panic!("{error}"));
+    }
+    fs::write(
+        directory.join("preflight.toml"),
+        "[input]\nmax-files = 2\n",
+    )
+    .unwrap_or_else(|error| panic!("{error}"));
+    let report = json(&run_in(&directory, &["check", ".", "--format", "json"]));
+    let found = problems(&report);
+    assert_eq!(
+        found,
+        vec![(
+            "c.json".to_owned(),
+            None,
+            None,
+            "not read: the input holds 5 files, over the limit of 2 files; this file and the 2 after it in path order are skipped".to_owned()
+        )],
+        "{found:#?}"
+    );
+    assert_eq!(report["summary"]["policies"], 2, "a.json and b.json");
+    let found = problems(&json(&run_in(
+        &directory,
+        &["check", ".", "--format", "json", "--max-files", "4"],
+    )));
+    assert!(
+        found.iter().any(|(file, _, _, message)| file == "huge-string.json"
+            && message.contains("the 0 after it")),
+        "{found:#?}"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn special_files_and_dangling_links_are_reported_and_skipped() {
+    let directory = scratch("special");
+    std::os::unix::fs::symlink("gone.json", directory.join("dangling.json"))
+        .unwrap_or_else(|error| panic!("{error}"));
+    let has_fifo = std::process::Command::new("mkfifo")
+        .arg(directory.join("pipe.json"))
+        .status()
+        .is_ok_and(|status| status.success());
+    // Found while walking: reported, and the walk never waits on the pipe.
+    let report = json(&run_in(&directory, &["check", ".", "--format", "json"]));
+    let found = problems(&report);
+    assert!(
+        found.iter().any(|(file, _, _, message)| file == "dangling.json"
+            && message.contains("dangling symbolic link: its target `gone.json` does not exist")),
+        "{found:#?}"
+    );
+    if has_fifo {
+        assert!(
+            found.iter().any(|(file, _, _, message)| file == "pipe.json"
+                && message == "not a regular file (a named pipe); skipped"),
+            "{found:#?}"
+        );
+    }
+    assert_eq!(report["summary"]["policies"], 1);
+    // Given explicitly: a device that never ends is not read either.
+    let found = problems(&json(&run_in(
+        &directory,
+        &["check", "/dev/zero", "dangling.json", "good.json", "--format", "json"],
+    )));
+    assert!(
+        found.iter().any(|(file, _, _, message)| file == "zero"
+            && message == "not a regular file (a character device); skipped"),
+        "{found:#?}"
+    );
+    assert!(
+        found
+            .iter()
+            .any(|(file, _, _, message)| file == "dangling.json"
+                && message.contains("dangling symbolic link")),
+        "{found:#?}"
+    );
 }

@@ -17,8 +17,8 @@ mod span;
 pub mod yaml;
 
 pub use load::{
-    CONFIG_FILE_NAME, DEFAULT_MAX_FILE_SIZE, Document, FileReadCallback, LoadError, LoadOptions,
-    Loaded, PathFilter, Syntax, SyntaxError, load, load_from_memory,
+    CONFIG_FILE_NAME, DEFAULT_MAX_FILE_SIZE, DEFAULT_MAX_FILES, Document, FileReadCallback,
+    LoadError, LoadOptions, Loaded, PathFilter, Syntax, SyntaxError, load, load_from_memory,
 };
 pub use problem::{InputProblem, InputProblemKind};
 pub use sniff::{

@@ -26,6 +26,9 @@ pub const CONFIG_FILE_NAME: &str = "preflight.toml";
 /// Default for [`LoadOptions::max_file_size`]: 64 MiB.
 pub const DEFAULT_MAX_FILE_SIZE: u64 = 64 * 1024 * 1024;
 
+/// Default for [`LoadOptions::max_files`].
+pub const DEFAULT_MAX_FILES: usize = 100_000;
+
 /// Decides whether a file found while walking a directory is input.
 pub type PathFilter = Arc<dyn Fn(&Path) -> bool + Send + Sync>;
 
@@ -39,6 +42,9 @@ pub struct LoadOptions {
     pub base_directory: PathBuf,
     /// Files larger than this many bytes are reported and not read.
     pub max_file_size: u64,
+    /// At most this many files are read: the first ones in display-path order;
+    /// the rest are reported (once) and skipped.
+    pub max_files: usize,
     /// Files found while walking a directory are read only when this accepts
     /// them (files named explicitly are always read).
     pub path_filter: Option<PathFilter>,
@@ -52,6 +58,7 @@ impl std::fmt::Debug for LoadOptions {
             .debug_struct("LoadOptions")
             .field("base_directory", &self.base_directory)
             .field("max_file_size", &self.max_file_size)
+            .field("max_files", &self.max_files)
             .field("path_filter", &self.path_filter.is_some())
             .finish_non_exhaustive()
     }
@@ -63,6 +70,7 @@ impl LoadOptions {
         Self {
             base_directory: base_directory.into(),
             max_file_size: DEFAULT_MAX_FILE_SIZE,
+            max_files: DEFAULT_MAX_FILES,
             path_filter: None,
             on_file_read: None,
         }
@@ -104,7 +112,7 @@ pub enum LoadError {
 
 /// Finds and reads every file under `paths`.
 pub fn load(paths: &[PathBuf], options: &LoadOptions) -> Result<Loaded, LoadError> {
-    let mut found: BTreeMap<String, FoundPath> = BTreeMap::new();
+    let mut found = FoundFiles::new(options.max_files);
     for path in paths {
         if std::fs::symlink_metadata(path).is_err() {
             return Err(LoadError::PathNotFound {
@@ -118,8 +126,14 @@ pub fn load(paths: &[PathBuf], options: &LoadOptions) -> Result<Loaded, LoadErro
             found.insert(shown, FoundPath::File(path.clone()));
         }
     }
+    let FoundFiles {
+        kept,
+        total,
+        first_skipped,
+        ..
+    } = found;
 
-    let results: Vec<(SourceFile, Vec<Document>, Vec<InputProblem>)> = found
+    let results: Vec<(SourceFile, Vec<Document>, Vec<InputProblem>)> = kept
         .into_iter()
         .enumerate()
         .collect::<Vec<_>>()
@@ -140,6 +154,30 @@ pub fn load(paths: &[PathBuf], options: &LoadOptions) -> Result<Loaded, LoadErro
         loaded.documents.extend(document);
         loaded.problems.extend(problems);
     }
+    if let Some((shown, found_path)) = first_skipped {
+        // INVARIANT: every skipped path sorts after every kept one (FoundFiles
+        // evicts the greatest), so this file's id keeps the display-path order.
+        let id = FileId(u32::try_from(loaded.files.len()).unwrap_or(u32::MAX));
+        let path = match found_path {
+            FoundPath::File(path) | FoundPath::WalkFailure { path, .. } => path,
+        };
+        let skipped = total - options.max_files;
+        loaded
+            .files
+            .push(SourceFile::new(id, path, shown, Arc::from(""), None));
+        loaded.problems.push(
+            InputProblem::parse_error(
+                id,
+                None,
+                format!(
+                    "not read: the input holds {total} files, over the limit of {} files; this file and the {} after it in path order are skipped",
+                    options.max_files,
+                    skipped - 1
+                ),
+            )
+            .with_help("raise `--max-files` (or `max-files` under `[input]` in preflight.toml), or check fewer paths"),
+        );
+    }
     Ok(loaded)
 }
 
@@ -149,7 +187,55 @@ enum FoundPath {
     WalkFailure { path: PathBuf, message: String },
 }
 
-fn walk_directory(root: &Path, options: &LoadOptions, found: &mut BTreeMap<String, FoundPath>) {
+/// The paths found, by display path, holding at most `limit` of them: the first
+/// in display-path order, so which files are read does not depend on the order
+/// the disk returns them. Memory stays bounded however many files there are.
+struct FoundFiles {
+    limit: usize,
+    kept: BTreeMap<String, FoundPath>,
+    /// How many distinct paths were found.
+    total: usize,
+    /// The first path in display-path order that was not kept.
+    first_skipped: Option<(String, FoundPath)>,
+}
+
+impl FoundFiles {
+    fn new(limit: usize) -> Self {
+        Self {
+            limit,
+            kept: BTreeMap::new(),
+            total: 0,
+            first_skipped: None,
+        }
+    }
+
+    fn insert(&mut self, shown: String, found: FoundPath) {
+        if self.kept.contains_key(&shown)
+            || self
+                .first_skipped
+                .as_ref()
+                .is_some_and(|(skipped, _)| *skipped == shown)
+        {
+            self.kept.insert(shown, found);
+            return;
+        }
+        self.total += 1;
+        self.kept.insert(shown, found);
+        if self.kept.len() > self.limit
+            && let Some((evicted, path)) = self.kept.pop_last()
+        {
+            let earlier = self
+                .first_skipped
+                .as_ref()
+                .is_none_or(|(skipped, _)| evicted < *skipped);
+            if earlier {
+                self.first_skipped = Some((evicted, path));
+            }
+        }
+    }
+}
+
+fn walk_directory(root: &Path, options: &LoadOptions, found: &mut FoundFiles) {
     let walker = ignore::WalkBuilder::new(root)
         .hidden(true)
         .git_ignore(true)
@@ -160,7 +246,9 @@ fn walk_directory(root: &Path, options: &LoadOptions, found: &mut BTreeMap<Strin
     for entry in walker {
         match entry {
             Ok(entry) => {
-                if entry.file_type().is_some_and(|kind| kind.is_file())
+                // Everything but directories is input: FIFOs, sockets and devices
+                // are reported as not regular files when read.
+                if entry.file_type().is_some_and(|kind| !kind.is_dir())
                     && entry.file_name() != CONFIG_FILE_NAME
                     && options
                         .path_filter
@@ -175,16 +263,25 @@ fn walk_directory(root: &Path, options: &LoadOptions, found: &mut BTreeMap<Strin
             Err(error) => {
                 let path = walk_error_path(&error).unwrap_or_else(|| root.to_path_buf());
                 let shown = display_path(&path, &options.base_directory);
-                found.insert(
-                    shown,
-                    FoundPath::WalkFailure {
-                        path,
-                        message: walk_error_message(&error),
-                    },
-                );
+                let message =
+                    dangling_link_message(&path).unwrap_or_else(|| walk_error_message(&error));
+                found.insert(shown, FoundPath::WalkFailure { path, message });
             }
         }
     }
+}
+
+/// "dangling symbolic link …" when `path` is a symbolic link whose target does not exist.
+fn dangling_link_message(path: &Path) -> Option<String> {
+    let link = std::fs::symlink_metadata(path).ok()?;
+    if !link.file_type().is_symlink() || std::fs::metadata(path).is_ok() {
+        return None;
+    }
+    let target = std::fs::read_link(path).ok()?;
+    Some(format!(
+        "dangling symbolic link: its target `{}` does not exist",
+        target.display()
+    ))
 }
 
 fn walk_error_path(error: &ignore::Error) -> Option<PathBuf> {
@@ -238,25 +335,85 @@ fn read_one(
         FoundPath::File(path) => path,
         FoundPath::WalkFailure { path, message } => return unreadable(path, message),
     };
-    match std::fs::metadata(&path) {
-        Ok(metadata) if metadata.len() > options.max_file_size => {
+    let metadata = match std::fs::metadata(&path) {
+        Ok(metadata) => metadata,
+        Err(error) => {
+            let message = dangling_link_message(&path)
+                .unwrap_or_else(|| format!("cannot read: {}", io_error_text(&error)));
+            return unreadable(path, message);
+        }
+    };
+    if !metadata.is_file() {
+        // Reading a FIFO could wait forever and a device could never end: skip them.
+        let file = SourceFile::new(id, path, shown, Arc::from(""), None);
+        let problem = InputProblem {
+            kind: InputProblemKind::UnrecognizedFile,
+            file: file.id,
+            span: None,
+            message: format!(
+                "not a regular file ({}); skipped",
+                kind_of_special_file(&metadata)
+            ),
+            help: None,
+        };
+        return (file, Vec::new(), vec![problem]);
+    }
+    let over_the_limit = |size: String| {
+        format!(
+            "the file is {size} bytes, over the limit of {} bytes",
+            options.max_file_size
+        )
+    };
+    if metadata.len() > options.max_file_size {
+        return unreadable(path, over_the_limit(metadata.len().to_string()));
+    }
+    let bytes = match read_at_most(&path, options.max_file_size) {
+        Ok(Some(bytes)) => bytes,
+        Ok(None) => {
             return unreadable(
                 path,
-                format!(
-                    "the file is {} bytes, over the limit of {} bytes",
-                    metadata.len(),
-                    options.max_file_size
-                ),
+                over_the_limit(format!("more than {}", options.max_file_size)),
             );
         }
-        Ok(_) => {}
-        Err(error) => return unreadable(path, format!("cannot read: {}", io_error_text(&error))),
-    }
-    let bytes = match std::fs::read(&path) {
-        Ok(bytes) => bytes,
         Err(error) => return unreadable(path, format!("cannot read: {}", io_error_text(&error))),
     };
     file_from_bytes(id, path, shown, &bytes)
+}
+
+/// The file's bytes, reading at most `limit + 1` of them (a file may grow after
+/// its size was checked); `None` when it holds more than `limit`.
+fn read_at_most(path: &Path, limit: u64) -> std::io::Result<Option<Vec<u8>>> {
+    use std::io::Read;
+    let file = std::fs::File::open(path)?;
+    let mut bytes = Vec::new();
+    file.take(limit.saturating_add(1)).read_to_end(&mut bytes)?;
+    Ok((bytes.len() as u64 <= limit).then_some(bytes))
+}
+
+/// What a file that is not a regular file is, for the message.
+fn kind_of_special_file(metadata: &std::fs::Metadata) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        let kind = metadata.file_type();
+        if kind.is_fifo() {
+            return "a named pipe";
+        }
+        if kind.is_socket() {
+            return "a socket";
+        }
+        if kind.is_char_device() {
+            return "a character device";
+        }
+        if kind.is_block_device() {
+            return "a block device";
+        }
+    }
+    if metadata.is_dir() {
+        "a directory"
+    } else {
+        "a special file"
+    }
 }
 
 /// Decodes, parses and recognizes one file's bytes.
@@ -362,7 +519,7 @@ fn parse_document(
     problems.extend(sniffed.unrecognized.into_iter().map(|object| InputProblem {
         kind: InputProblemKind::UnrecognizedFile,
         file: file.id,
-        span: object.span,
+        span: object.cause.or(object.span),
         message: match object.span {
             None => format!("not an Intune export: {}; skipped", object.reason),
             Some(_) => format!(

@@ -105,6 +105,24 @@ pub struct UnrecognizedObject {
     pub span: Option<Span>,
     /// Why it was not recognized.
     pub reason: String,
+    /// The value that told it apart, when there is one: an `@odata.type` preflight
+    /// does not know.
+    pub cause: Option<Span>,
+}
+
+/// Why one object is none of the known kinds, and the value that says so.
+struct NotRecognized {
+    reason: String,
+    cause: Option<Span>,
+}
+
+impl From<String> for NotRecognized {
+    fn from(reason: String) -> Self {
+        Self {
+            reason,
+            cause: None,
+        }
+    }
 }
 
 /// What a file holds: the recognized objects and the ones that were not.
@@ -133,9 +151,11 @@ pub fn sniff_documents(root: Node, path: &str) -> SniffedFile {
         Some(Collection::Whole(kind)) => sniffed.documents.push(SniffedDocument { kind, root }),
         None => match sniff_object(&root, None, folder_hint) {
             Ok(kind) => sniffed.documents.push(SniffedDocument { kind, root }),
-            Err(reason) => sniffed
-                .unrecognized
-                .push(UnrecognizedObject { span: None, reason }),
+            Err(not_recognized) => sniffed.unrecognized.push(UnrecognizedObject {
+                span: None,
+                reason: not_recognized.reason,
+                cause: not_recognized.cause,
+            }),
         },
     }
     sniffed
@@ -149,18 +169,21 @@ fn sniff_items(items: &[Node], hint: Option<DocumentKind>, sniffed: &mut Sniffed
                 kind,
                 root: item.clone(),
             }),
-            Err(reason) => unrecognized.push(UnrecognizedObject {
+            Err(not_recognized) => unrecognized.push(UnrecognizedObject {
                 span: Some(item.span),
-                reason,
+                reason: not_recognized.reason,
+                cause: not_recognized.cause,
             }),
         }
     }
     if sniffed.documents.is_empty() && !unrecognized.is_empty() {
         // Nothing in the file is Intune data: one report for the file, not one per item.
-        let reason = unrecognized.swap_remove(0).reason;
-        sniffed
-            .unrecognized
-            .push(UnrecognizedObject { span: None, reason });
+        let first = unrecognized.swap_remove(0);
+        sniffed.unrecognized.push(UnrecognizedObject {
+            span: None,
+            reason: first.reason,
+            cause: first.cause,
+        });
     } else {
         sniffed.unrecognized.extend(unrecognized);
     }
@@ -565,12 +588,9 @@ fn sniff_object(
     node: &Node,
     collection_hint: Option<DocumentKind>,
     folder_hint: Option<DocumentKind>,
-) -> Result<DocumentKind, String> {
+) -> Result<DocumentKind, NotRecognized> {
     let Some(object) = node.as_object() else {
-        return Err(format!(
-            "the file holds {}, not an Intune object",
-            node.kind_name()
-        ));
+        return Err(format!("the file holds {}, not an Intune object", node.kind_name()).into());
     };
     let odata_type = object.get("@odata.type").and_then(Node::as_str);
     if let Some(odata_type) = odata_type
@@ -605,10 +625,13 @@ fn sniff_object(
         return Ok(kind);
     }
     match odata_type {
-        Some(odata_type) => Err(format!(
-            "`@odata.type` is `{odata_type}`, which is not an Intune policy, group, filter or inventory object"
-        )),
-        None => Err("the object has none of the fields of an Intune policy, group, filter or inventory record".to_owned()),
+        Some(odata_type) => Err(NotRecognized {
+            reason: format!(
+                "`@odata.type` is `{odata_type}`, which is not an Intune policy, group, filter or inventory object"
+            ),
+            cause: object.get("@odata.type").map(|node| node.span),
+        }),
+        None => Err("the object has none of the fields of an Intune policy, group, filter or inventory record".to_owned().into()),
     }
 }
 
@@ -728,7 +751,7 @@ fn kind_of_shape(node: &Node) -> Option<DocumentKind> {
 /// The kind of a single object, or why it is none of the known kinds. A shorthand
 /// of [`sniff_documents`] for files known to hold one object.
 pub fn sniff(root: &Node) -> Result<DocumentKind, String> {
-    sniff_object(root, None, None)
+    sniff_object(root, None, None).map_err(|not_recognized| not_recognized.reason)
 }
 
 #[cfg(test)]

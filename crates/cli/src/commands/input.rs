@@ -8,6 +8,7 @@ use preflight_normalizer::{Tenant, normalize};
 use preflight_parser::{FileId, LoadOptions, Syntax, display_path, load};
 
 use crate::UsageError;
+use crate::cli::InputLimits;
 use crate::config_file::{LoadedConfig, input_filter, load_config};
 use crate::progress::Progress;
 
@@ -19,8 +20,8 @@ pub struct InputRequest<'a> {
     pub inventory: &'a [PathBuf],
     /// `--config`, when given.
     pub config: Option<&'a Path>,
-    /// `--max-file-size`, when given.
-    pub max_file_size: Option<u64>,
+    /// `--max-file-size` and `--max-files`, when given.
+    pub limits: InputLimits,
     /// Whether `paths` are changed files and the whole project is to be read.
     pub whole_project: bool,
 }
@@ -53,8 +54,22 @@ pub fn read_input(request: &InputRequest<'_>) -> Result<Input, UsageError> {
     let progress = Progress::new();
     let mut options = LoadOptions::new(&base_directory);
     options.on_file_read = progress.file_read_callback();
-    if let Some(limit) = request.max_file_size {
+    // The command line, then `[input]` in the configuration, then the defaults.
+    let configured = loaded_config.as_ref().map(|loaded| &loaded.config.input);
+    if let Some(limit) = request
+        .limits
+        .max_file_size
+        .or_else(|| configured.and_then(|input| input.max_file_size))
+    {
         options.max_file_size = limit;
+    }
+    if let Some(limit) = request
+        .limits
+        .max_files
+        .map(|files| usize::try_from(files).unwrap_or(usize::MAX))
+        .or_else(|| configured.and_then(|input| input.max_files))
+    {
+        options.max_files = limit;
     }
     if let Some(loaded) = &loaded_config {
         options.path_filter = input_filter(loaded, &base_directory)?;

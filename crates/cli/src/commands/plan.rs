@@ -24,7 +24,7 @@ pub fn run(arguments: &PlanArguments) -> Result<Outcome, UsageError> {
         paths: &arguments.paths,
         inventory: &arguments.inventory,
         config: arguments.config.as_deref(),
-        max_file_size: None,
+        limits: arguments.limits,
         whole_project: false,
     })?;
     let plan = read_plan_file(&arguments.plan, &mut input)?;
