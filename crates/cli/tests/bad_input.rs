@@ -1,5 +1,6 @@
 //! The bad-input suite: `fixtures/bad/` holds one good policy among files broken in
-//! every way real exports break (truncated, empty, YAML indented wrongly, wrong types at every level,
+//! every way real exports break (truncated, empty, YAML indented wrongly, wrong types at every level
+//! of a policy, its setting instances, a filter and inventory records,
 //! unknown `@odata.type`, nesting too deep, NUL bytes, invalid UTF-8 and UTF-16,
 //! repeated member names, huge integers, unreadable assignments and groups). Cases
 //! that cannot live in git (symbolic link loops, unreadable files, huge strings,
@@ -85,6 +86,54 @@ const EXPECTED: &[(&str, Option<u64>, Option<u64>, &str)] = &[
         Some(1),
         Some(17),
         "`#microsoft.graph.somethingNew`",
+    ),
+    (
+        "wrong-filter.json",
+        Some(4),
+        Some(15),
+        "`platform` to be a string, found an array",
+    ),
+    (
+        "wrong-filter.json",
+        Some(5),
+        Some(11),
+        "`rule` to be a string, found an object",
+    ),
+    (
+        "wrong-inventory.json",
+        Some(4),
+        Some(33),
+        "`deviceName` to be a string, found an array",
+    ),
+    (
+        "wrong-inventory.json",
+        Some(5),
+        Some(60),
+        "`operatingSystem` to be a string, found a number",
+    ),
+    (
+        "wrong-inventory.json",
+        Some(5),
+        Some(85),
+        "`userPrincipalName` to be a string, found a number",
+    ),
+    (
+        "wrong-setting-instances.json",
+        Some(6),
+        Some(36),
+        "a setting instance to be an object, found a string",
+    ),
+    (
+        "wrong-setting-instances.json",
+        Some(10),
+        Some(29),
+        "a choice setting value to be an object, found an array",
+    ),
+    (
+        "wrong-setting-instances.json",
+        Some(16),
+        Some(21),
+        "`children` to be an array, found an object",
     ),
     (
         "wrong-types.json",
@@ -176,8 +225,15 @@ fn every_broken_file_gets_its_diagnostic_and_the_good_policy_is_analyzed() {
         vec!["big"],
         "only the policy with `[]` is unassigned"
     );
-    assert_eq!(report["summary"]["policies"], 4);
+    assert_eq!(report["summary"]["policies"], 5);
     assert_eq!(report["summary"]["groups"], 2);
+    // Of the records with wrong types, those that still have what they need are read:
+    // two of the three managed devices, and the well-formed settings of the
+    // policy with broken setting instances.
+    assert_eq!(report["summary"]["devices"], 2);
+    // Settings: 1 of the good policy, 2 well-formed of the broken-instances policy
+    // (cloud protection, CPU load factor), 1 read from the broken assignments file.
+    assert_eq!(report["summary"]["settings"], 4, "{:#}", report["summary"]);
 }
 
 fn scratch(name: &str) -> std::path::PathBuf {
@@ -354,16 +410,28 @@ fn size_and_count_limits_come_from_the_command_line_or_the_configuration() {
     let graph = run_in(&directory, &["graph", ".", "--format", "dot"]);
     assert_eq!(graph.code, 0, "{}", graph.stderr);
     assert!(!graph.stdout.contains("Huge"), "{}", graph.stdout);
-    let check = problems(&json(&run_in(&directory, &["check", ".", "--format", "json"])));
+    let check = problems(&json(&run_in(
+        &directory,
+        &["check", ".", "--format", "json"],
+    )));
     assert!(
-        check.iter().any(|(file, _, _, message)| file == "huge-string.json"
-            && message.contains("over the limit of 100000 bytes")),
+        check
+            .iter()
+            .any(|(file, _, _, message)| file == "huge-string.json"
+                && message.contains("over the limit of 100000 bytes")),
         "{check:#?}"
     );
     // The command line wins over the configuration.
     let check = problems(&json(&run_in(
         &directory,
-        &["check", ".", "--format", "json", "--max-file-size", "1000000"],
+        &[
+            "check",
+            ".",
+            "--format",
+            "json",
+            "--max-file-size",
+            "1000000",
+        ],
     )));
     assert!(check.is_empty(), "{check:#?}");
 
@@ -372,11 +440,8 @@ fn size_and_count_limits_come_from_the_command_line_or_the_configuration() {
         fs::copy(directory.join("good.json"), directory.join(name))
             .unwrap_or_else(|error| panic!("{error}"));
     }
-    fs::write(
-        directory.join("preflight.toml"),
-        "[input]\nmax-files = 2\n",
-    )
-    .unwrap_or_else(|error| panic!("{error}"));
+    fs::write(directory.join("preflight.toml"), "[input]\nmax-files = 2\n")
+        .unwrap_or_else(|error| panic!("{error}"));
     let report = json(&run_in(&directory, &["check", ".", "--format", "json"]));
     let found = problems(&report);
     assert_eq!(
@@ -395,8 +460,10 @@ fn size_and_count_limits_come_from_the_command_line_or_the_configuration() {
         &["check", ".", "--format", "json", "--max-files", "4"],
     )));
     assert!(
-        found.iter().any(|(file, _, _, message)| file == "huge-string.json"
-            && message.contains("the 0 after it")),
+        found
+            .iter()
+            .any(|(file, _, _, message)| file == "huge-string.json"
+                && message.contains("the 0 after it")),
         "{found:#?}"
     );
 }
@@ -415,8 +482,11 @@ fn special_files_and_dangling_links_are_reported_and_skipped() {
     let report = json(&run_in(&directory, &["check", ".", "--format", "json"]));
     let found = problems(&report);
     assert!(
-        found.iter().any(|(file, _, _, message)| file == "dangling.json"
-            && message.contains("dangling symbolic link: its target `gone.json` does not exist")),
+        found
+            .iter()
+            .any(|(file, _, _, message)| file == "dangling.json"
+                && message
+                    .contains("dangling symbolic link: its target `gone.json` does not exist")),
         "{found:#?}"
     );
     if has_fifo {
@@ -430,7 +500,14 @@ fn special_files_and_dangling_links_are_reported_and_skipped() {
     // Given explicitly: a device that never ends is not read either.
     let found = problems(&json(&run_in(
         &directory,
-        &["check", "/dev/zero", "dangling.json", "good.json", "--format", "json"],
+        &[
+            "check",
+            "/dev/zero",
+            "dangling.json",
+            "good.json",
+            "--format",
+            "json",
+        ],
     )));
     assert!(
         found.iter().any(|(file, _, _, message)| file == "zero"

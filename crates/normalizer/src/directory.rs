@@ -171,21 +171,22 @@ pub fn read_managed_device(
     let mut reader = FieldReader::new(document.file, problems);
     let root = reader.expect_object(&document.root, "the managed device")?;
     let name_node = root.get("deviceName");
-    let name = reader.required_str(root, "deviceName", "the managed device")?;
-    let text = |field: &str| {
-        root.get(field)
-            .and_then(Node::as_str)
-            .filter(|text| !text.is_empty() && *text != EMPTY_GUID)
-            .map(str::to_owned)
-    };
+    // Every field is read, so each wrong type is reported, before a missing name
+    // drops the record.
+    let name = reader.required_str(root, "deviceName", "the managed device");
+    let device_id = text_field(&mut reader, root, "azureADDeviceId");
+    let managed_device_id = text_field(&mut reader, root, "id");
+    let operating_system = text_field(&mut reader, root, "operatingSystem");
+    let primary_user_id = text_field(&mut reader, root, "userId");
+    let primary_user_principal_name = text_field(&mut reader, root, "userPrincipalName");
     Some(Device {
         object_id: None,
-        device_id: text("azureADDeviceId"),
-        managed_device_id: text("id"),
-        name: name.to_owned(),
-        platform: text("operatingSystem").and_then(|system| platform_of_operating_system(&system)),
-        primary_user_id: text("userId"),
-        primary_user_principal_name: text("userPrincipalName"),
+        device_id,
+        managed_device_id,
+        name: name?.to_owned(),
+        platform: operating_system.and_then(|system| platform_of_operating_system(&system)),
+        primary_user_id,
+        primary_user_principal_name,
         properties: properties_of(root),
         source: reader.location(name_node.map_or(root.span, |node| node.span)),
     })
@@ -196,19 +197,16 @@ pub fn read_entra_device(document: &Document, problems: &mut Vec<InputProblem>) 
     let mut reader = FieldReader::new(document.file, problems);
     let root = reader.expect_object(&document.root, "the device")?;
     let name_node = root.get("displayName");
-    let name = reader.required_str(root, "displayName", "the device")?;
-    let text = |field: &str| {
-        root.get(field)
-            .and_then(Node::as_str)
-            .filter(|text| !text.is_empty())
-            .map(str::to_owned)
-    };
+    let name = reader.required_str(root, "displayName", "the device");
+    let object_id = text_field(&mut reader, root, "id");
+    let device_id = text_field(&mut reader, root, "deviceId");
+    let operating_system = text_field(&mut reader, root, "operatingSystem");
     Some(Device {
-        object_id: text("id"),
-        device_id: text("deviceId"),
+        object_id,
+        device_id,
         managed_device_id: None,
-        name: name.to_owned(),
-        platform: text("operatingSystem").and_then(|system| platform_of_operating_system(&system)),
+        name: name?.to_owned(),
+        platform: operating_system.and_then(|system| platform_of_operating_system(&system)),
         primary_user_id: None,
         primary_user_principal_name: None,
         properties: properties_of(root),
@@ -221,16 +219,26 @@ pub fn read_user(document: &Document, problems: &mut Vec<InputProblem>) -> Optio
     let mut reader = FieldReader::new(document.file, problems);
     let root = reader.expect_object(&document.root, "the user")?;
     let name_node = root.get("userPrincipalName");
-    let user_principal_name = reader.required_str(root, "userPrincipalName", "the user")?;
+    let user_principal_name = reader.required_str(root, "userPrincipalName", "the user");
+    let object_id = text_field(&mut reader, root, "id");
     Some(User {
-        object_id: root.get("id").and_then(Node::as_str).map(str::to_owned),
-        user_principal_name: user_principal_name.to_owned(),
+        object_id,
+        user_principal_name: user_principal_name?.to_owned(),
         properties: properties_of(root),
         source: reader.location(name_node.map_or(root.span, |node| node.span)),
     })
 }
 
 const EMPTY_GUID: &str = "00000000-0000-0000-0000-000000000000";
+
+/// A text field of an inventory record: empty text and the empty GUID Intune
+/// writes for "none" mean absent; a value of another type is reported.
+fn text_field(reader: &mut FieldReader<'_>, root: &Node, field: &str) -> Option<String> {
+    reader
+        .optional_str(root, field)
+        .filter(|text| !text.is_empty() && *text != EMPTY_GUID)
+        .map(str::to_owned)
+}
 
 /// Every scalar or string-list property of a record, keyed as written.
 fn properties_of(root: &Node) -> BTreeMap<String, InventoryValue> {
