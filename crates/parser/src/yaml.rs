@@ -738,4 +738,244 @@ script: |
         );
         assert_eq!(slice(text, root.get("next").expect("n").span), "1");
     }
+
+    mod properties {
+        use proptest::prelude::*;
+
+        use super::*;
+
+        /// A JSON value to write as text: what JSON and PyYAML agree on (integers,
+        /// decimals with a `.`, any text).
+        #[derive(Clone, Debug)]
+        enum Generated {
+            Null,
+            Bool(bool),
+            Integer(i64),
+            Decimal(i32, u16),
+            Text(String),
+            List(Vec<Generated>),
+            Map(Vec<(String, Generated)>),
+        }
+
+        fn text() -> impl Strategy<Value = String> {
+            proptest::collection::vec(
+                prop_oneof![
+                    proptest::char::range('a', 'z'),
+                    Just(' '),
+                    Just('"'),
+                    Just('\\'),
+                    Just('\n'),
+                    Just('\t'),
+                    Just(':'),
+                    Just('#'),
+                    Just('-'),
+                    Just('\u{e4}'),
+                    Just('\u{2013}'),
+                    Just('\u{1F600}'),
+                ],
+                0..12,
+            )
+            .prop_map(|characters| characters.into_iter().collect())
+        }
+
+        fn generated() -> impl Strategy<Value = Generated> {
+            let leaf = prop_oneof![
+                Just(Generated::Null),
+                any::<bool>().prop_map(Generated::Bool),
+                any::<i64>().prop_map(Generated::Integer),
+                (any::<i32>(), any::<u16>())
+                    .prop_map(|(whole, fraction)| Generated::Decimal(whole, fraction)),
+                text().prop_map(Generated::Text),
+            ];
+            leaf.prop_recursive(4, 40, 5, |inner| {
+                prop_oneof![
+                    proptest::collection::vec(inner.clone(), 0..5).prop_map(Generated::List),
+                    proptest::collection::vec((text(), inner), 0..5).prop_map(Generated::Map),
+                ]
+            })
+        }
+
+        fn quoted(text: &str) -> String {
+            let mut out = String::from("\"");
+            for character in text.chars() {
+                match character {
+                    '"' => out.push_str("\\\""),
+                    '\\' => out.push_str("\\\\"),
+                    '\n' => out.push_str("\\n"),
+                    '\t' => out.push_str("\\t"),
+                    other => out.push(other),
+                }
+            }
+            out.push('"');
+            out
+        }
+
+        fn json_text(value: &Generated) -> String {
+            match value {
+                Generated::Null => "null".to_owned(),
+                Generated::Bool(flag) => flag.to_string(),
+                Generated::Integer(integer) => integer.to_string(),
+                Generated::Decimal(whole, fraction) => format!("{whole}.{fraction}"),
+                Generated::Text(text) => quoted(text),
+                Generated::List(items) => {
+                    let items: Vec<String> = items.iter().map(json_text).collect();
+                    format!("[{}]", items.join(", "))
+                }
+                Generated::Map(members) => {
+                    let members: Vec<String> = members
+                        .iter()
+                        .map(|(key, value)| format!("{}: {}", quoted(key), json_text(value)))
+                        .collect();
+                    format!("{{{}}}", members.join(", "))
+                }
+            }
+        }
+
+        fn is_collection(value: &Generated) -> bool {
+            match value {
+                Generated::List(items) => !items.is_empty(),
+                Generated::Map(members) => !members.is_empty(),
+                _ => false,
+            }
+        }
+
+        /// Block YAML, as PyYAML lays it out: one key or item per line, nested
+        /// collections indented below their key or `-`; scalars as in JSON.
+        fn block_text(value: &Generated, indent: usize, out: &mut String) {
+            let pad = " ".repeat(indent);
+            match value {
+                Generated::Map(members) if !members.is_empty() => {
+                    for (key, member) in members {
+                        out.push_str(&format!("{pad}{}:", quoted(key)));
+                        if is_collection(member) {
+                            out.push('\n');
+                            block_text(member, indent + 2, out);
+                        } else {
+                            out.push_str(&format!(" {}\n", json_text(member)));
+                        }
+                    }
+                }
+                Generated::List(items) if !items.is_empty() => {
+                    for item in items {
+                        if is_collection(item) {
+                            out.push_str(&format!("{pad}-\n"));
+                            block_text(item, indent + 2, out);
+                        } else {
+                            out.push_str(&format!("{pad}- {}\n", json_text(item)));
+                        }
+                    }
+                }
+                scalar => out.push_str(&format!("{pad}{}\n", json_text(scalar))),
+            }
+        }
+
+        /// The text of every scalar value and key, in order.
+        fn scalar_texts<'text>(text: &'text str, node: &Node, out: &mut Vec<&'text str>) {
+            match &node.value {
+                Value::Array(items) => items.iter().for_each(|item| scalar_texts(text, item, out)),
+                Value::Object(object) => {
+                    for member in &object.members {
+                        out.push(&text[member.key_span.range()]);
+                        scalar_texts(text, &member.value, out);
+                    }
+                }
+                _ => out.push(&text[node.span.range()]),
+            }
+        }
+
+        /// The value without spans, numbers compared by value.
+        fn shape(node: &Node) -> String {
+            match &node.value {
+                Value::Null => "null".to_owned(),
+                Value::Bool(flag) => flag.to_string(),
+                Value::Number(number) => format!("{:?}", number.as_f64()),
+                Value::String(text) => format!("{text:?}"),
+                Value::Array(items) => {
+                    let items: Vec<String> = items.iter().map(shape).collect();
+                    format!("[{}]", items.join(","))
+                }
+                Value::Object(object) => {
+                    let members: Vec<String> = object
+                        .members
+                        .iter()
+                        .map(|member| format!("{:?}:{}", member.key, shape(&member.value)))
+                        .collect();
+                    format!("{{{}}}", members.join(","))
+                }
+            }
+        }
+
+        /// The span of every value and key, in text order.
+        fn all_spans(node: &Node) -> Vec<Span> {
+            let mut spans = vec![node.span];
+            match &node.value {
+                Value::Array(items) => spans.extend(items.iter().flat_map(all_spans)),
+                Value::Object(object) => {
+                    for member in &object.members {
+                        spans.push(member.key_span);
+                        spans.extend(all_spans(&member.value));
+                    }
+                }
+                _ => {}
+            }
+            spans
+        }
+
+        fn spans_inside(text: &str, node: &Node) -> bool {
+            let range = node.span.range();
+            range.start <= range.end
+                && range.end <= text.len()
+                && text.is_char_boundary(range.start)
+                && text.is_char_boundary(range.end)
+                && match &node.value {
+                    Value::Array(items) => items.iter().all(|item| spans_inside(text, item)),
+                    Value::Object(object) => object
+                        .members
+                        .iter()
+                        .all(|member| spans_inside(text, &member.value)),
+                    _ => true,
+                }
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(500))]
+
+            /// JSON is YAML: read either way, a JSON text gives the same values, and
+            /// the YAML spans cover the same text as the JSON spans.
+            #[test]
+            fn json_text_reads_the_same_as_yaml(value in generated()) {
+                let text = json_text(&value);
+                let from_json = json::parse(&text).expect("generated JSON is valid");
+                let from_yaml = parse(&text).map_err(|error| TestCaseError::fail(format!("{error} at {:?} in {text}", error.span)))?;
+                prop_assert_eq!(shape(&from_yaml), shape(&from_json), "{}", text);
+                prop_assert_eq!(all_spans(&from_yaml), all_spans(&from_json), "{}", text);
+            }
+
+            /// Block YAML of a value reads as its JSON does, and each scalar's span
+            /// covers exactly the text written for it.
+            #[test]
+            fn block_yaml_reads_as_its_json(value in generated()) {
+                let json = json_text(&value);
+                let mut yaml = String::new();
+                block_text(&value, 0, &mut yaml);
+                let from_json = json::parse(&json).expect("generated JSON is valid");
+                let from_yaml = parse(&yaml).map_err(|error| TestCaseError::fail(format!("{error} at {:?} in\n{yaml}", error.span)))?;
+                prop_assert_eq!(shape(&from_yaml), shape(&from_json), "{}", yaml);
+                let (mut in_yaml, mut in_json) = (Vec::new(), Vec::new());
+                scalar_texts(&yaml, &from_yaml, &mut in_yaml);
+                scalar_texts(&json, &from_json, &mut in_json);
+                prop_assert_eq!(in_yaml, in_json, "{}", yaml);
+                prop_assert!(spans_inside(&yaml, &from_yaml));
+            }
+
+            /// Any text: no panic, and every span lies inside the text.
+            #[test]
+            fn any_text_is_read_or_refused_with_a_place(text in "[a-z0-9 :#&*!|>'\"{}\\[\\],?\n\t-]{0,80}") {
+                match parse(&text) {
+                    Ok(root) => prop_assert!(spans_inside(&text, &root)),
+                    Err(error) => prop_assert!(error.span.end as usize <= text.len()),
+                }
+            }
+        }
+    }
 }
