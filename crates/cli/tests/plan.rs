@@ -241,3 +241,17 @@ fn without_locations(value: serde_json::Value) -> serde_json::Value {
         other => other,
     }
 }
+
+#[cfg(unix)]
+#[test]
+fn a_plan_that_is_not_a_regular_file_is_refused_without_reading_it() {
+    let result = run(&["plan", "/dev/zero", "fixtures/rollout/disjoint-rings"]);
+    assert_eq!(result.code, 2, "{}", result.stderr);
+    assert!(
+        result
+            .stderr
+            .contains("`/dev/zero`: not a regular file (a character device)"),
+        "{}",
+        result.stderr
+    );
+}

@@ -19,6 +19,7 @@ pub mod yaml;
 pub use load::{
     CONFIG_FILE_NAME, DEFAULT_MAX_FILE_SIZE, DEFAULT_MAX_FILES, Document, FileReadCallback,
     LoadError, LoadOptions, Loaded, PathFilter, Syntax, SyntaxError, load, load_from_memory,
+    read_regular_file,
 };
 pub use problem::{InputProblem, InputProblemKind};
 pub use sniff::{

@@ -380,6 +380,31 @@ fn read_one(
     file_from_bytes(id, path, shown, &bytes)
 }
 
+/// The bytes of a file named on the command line outside the input paths (a
+/// rollout plan), read with the same guards as input files: a regular file, at
+/// most `limit` bytes. The error is one lowercase line.
+pub fn read_regular_file(path: &Path, limit: u64) -> Result<Vec<u8>, String> {
+    let metadata = std::fs::metadata(path).map_err(|error| {
+        dangling_link_message(path).unwrap_or_else(|| match error.kind() {
+            std::io::ErrorKind::NotFound => "the file does not exist".to_owned(),
+            _ => format!("cannot read: {}", io_error_text(&error)),
+        })
+    })?;
+    if !metadata.is_file() {
+        return Err(format!(
+            "not a regular file ({})",
+            kind_of_special_file(&metadata)
+        ));
+    }
+    match read_at_most(path, limit) {
+        Ok(Some(bytes)) => Ok(bytes),
+        Ok(None) => Err(format!(
+            "the file is more than {limit} bytes, over the limit of {limit} bytes"
+        )),
+        Err(error) => Err(format!("cannot read: {}", io_error_text(&error))),
+    }
+}
+
 /// The file's bytes, reading at most `limit + 1` of them (a file may grow after
 /// its size was checked); `None` when it holds more than `limit`.
 fn read_at_most(path: &Path, limit: u64) -> std::io::Result<Option<Vec<u8>>> {

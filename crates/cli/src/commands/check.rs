@@ -38,6 +38,7 @@ pub fn run(arguments: &CheckArguments) -> Result<Outcome, UsageError> {
         config_file,
         base_directory,
         progress,
+        ..
     } = input;
     let mut report = analyze_with(&AnalysisInput {
         tenant: &tenant,

@@ -38,6 +38,8 @@ pub struct Input {
     pub base_directory: PathBuf,
     /// The progress display, to finish once output starts.
     pub progress: Progress,
+    /// The file size limit in force, for files read apart from the input (plans).
+    pub max_file_size: u64,
 }
 
 /// Reads and normalizes the input.
@@ -101,6 +103,7 @@ pub fn read_input(request: &InputRequest<'_>) -> Result<Input, UsageError> {
         config_file,
         base_directory,
         progress,
+        max_file_size: options.max_file_size,
     })
 }
 
@@ -118,8 +121,8 @@ pub fn read_plan_file(
     path: &Path,
     input: &mut Input,
 ) -> Result<Option<preflight_normalizer::plan::RolloutPlan>, UsageError> {
-    let bytes = std::fs::read(path)
-        .map_err(|error| UsageError(format!("cannot read `{}`: {error}", path.display())))?;
+    let bytes = preflight_parser::read_regular_file(path, input.max_file_size)
+        .map_err(|message| UsageError(format!("`{}`: {message}", path.display())))?;
     let decoded = preflight_parser::decode::decode(&bytes);
     let shown = display_path(path, &input.base_directory);
     let file = input
