@@ -287,6 +287,11 @@ fn owner_in_path(path: &str) -> Option<PageOwner> {
     let (owner, navigation) = path.rsplit_once('/')?;
     let navigation = navigation.to_ascii_lowercase();
     let navigation = navigation.as_str();
+    // `…('{id}')/microsoft.graph.windows10CustomConfiguration/assignments`: a cast.
+    let owner = match owner.rsplit_once('/') {
+        Some((before, cast)) if cast.to_ascii_lowercase().starts_with("microsoft.graph.") => before,
+        _ => owner,
+    };
     let owner = owner.strip_suffix("')")?;
     let (collection, id) = owner.rsplit_once("('")?;
     let collection = collection.rsplit('/').next().unwrap_or(collection);
@@ -331,10 +336,12 @@ fn owner_of(collection: &str, id: &str, navigation: &str) -> Option<PageOwner> {
 /// What the items of a collection are, from the entity set in `@odata.context`.
 fn entity_set_hint(context: &str) -> Option<DocumentKind> {
     let path = context_path(context);
+    // A type cast (`…/deviceConfigurations/microsoft.graph.windows10CustomConfiguration`)
+    // narrows the entity set before it; the set names the kind.
     let entity_set = path
         .split('/')
         .map(|segment| segment.split('(').next().unwrap_or(segment))
-        .rfind(|segment| !segment.is_empty())?;
+        .rfind(|segment| !segment.is_empty() && !segment.starts_with("microsoft.graph."))?;
     let kind = match entity_set {
         "configurationpolicies" => DocumentKind::SettingsCatalogPolicy,
         "deviceconfigurations" => DocumentKind::DeviceConfiguration,
@@ -909,6 +916,11 @@ mod tests {
             kinds_in(filter, "x.json"),
             (vec![DocumentKind::AssignmentFilter], 0)
         );
+        let cast = r#"{"@odata.context": "https://graph.microsoft.com/beta/$metadata#deviceManagement/deviceConfigurations/microsoft.graph.windows10CustomConfiguration/$entity", "id": "d", "displayName": "D"}"#;
+        assert_eq!(
+            kinds_in(cast, "x.json"),
+            (vec![DocumentKind::DeviceConfiguration], 0)
+        );
         let compliance = r#"{"@odata.context": "https://graph.microsoft.com/beta/$metadata#deviceManagement/deviceCompliancePolicies/$entity", "id": "c", "displayName": "C", "value": []}"#;
         assert_eq!(
             kinds_in(compliance, "x.json"),
@@ -941,6 +953,12 @@ mod tests {
         assert_eq!(
             (owner.id.as_str(), owner.navigation.as_str()),
             ("g-1", "members")
+        );
+        let cast = r#"{"@odata.context": "https://graph.microsoft.com/beta/$metadata#deviceManagement/deviceConfigurations('d-1')/microsoft.graph.windows10CustomConfiguration/assignments", "value": []}"#;
+        let root = parse(cast).expect("valid JSON");
+        assert_eq!(
+            page_owner(&root).map(|owner| (owner.kind, owner.id)),
+            Some((DocumentKind::PolicyAssignments, "d-1".to_owned()))
         );
         let transitive = r#"{"@odata.context": "https://graph.microsoft.com/v1.0/$metadata#groups('g-2')/transitiveMembers", "value": []}"#;
         let root = parse(transitive).expect("valid JSON");
