@@ -1,18 +1,21 @@
 //! Secrets in the input never reach any output: IntuneCD's YAML backup in
 //! `fixtures/inputs/intunecd-yaml` holds two Wi-Fi profiles whose pre-shared keys
 //! conflict and a custom profile whose OMA-URI password IntuneCD decrypted into the
-//! backup. Every format and command that shows findings must name the conflict
-//! without the keys' text, and the human snippets show the keys masked in place.
+//! backup, and IntuneCD's list of activation lock bypass codes (a family preflight
+//! only counts). Every format and command that shows findings must name the
+//! conflict without the keys' text, and the human snippets show them masked.
 
 mod common;
 
 use common::run;
 
 const FIXTURE: &str = "fixtures/inputs/intunecd-yaml";
-const SECRETS: [&str; 3] = [
+const SECRETS: [&str; 5] = [
     "Summer-Breeze-2024!",
     "Winter-Frost-2023?",
     "Tr0ub4dor&3-Local",
+    "KQ7X-2M9P-FF3H-Y8TC-W4RD-J6NB",
+    "ZP3R-8WQK-M2TY-C7VN-H5DG-X9LB",
 ];
 
 #[test]
@@ -45,6 +48,11 @@ fn no_output_format_shows_a_secret() {
 #[test]
 fn snippets_mask_a_secret_in_place() {
     let result = run(&["check", FIXTURE]);
+    assert!(
+        result.stdout.contains("unsupported-family"),
+        "the bypass codes are counted: {}",
+        result.stdout
+    );
     assert!(
         result
             .stdout

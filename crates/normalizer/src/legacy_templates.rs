@@ -26,6 +26,7 @@ use crate::model::{
     SettingScope, SettingValue,
 };
 use crate::reader::FieldReader;
+use crate::secrets::is_secret_name;
 use crate::stable_hash::stable_hash;
 
 const GRAPH_TYPE_PREFIX: &str = "#microsoft.graph.";
@@ -189,7 +190,7 @@ fn read_property(
     let Some(value) = raw_value(node) else {
         return;
     };
-    let value = if is_secret_property(property) {
+    let value = if is_secret_name(property) {
         as_secret(value)
     } else {
         value
@@ -279,34 +280,6 @@ fn raw_value(node: &Node) -> Option<SettingValue> {
             items.iter().filter_map(list_item_value).collect(),
         )),
     }
-}
-
-/// The endings of the template properties that hold a secret as text: Wi-Fi
-/// `preSharedKey`, VPN and e-mail `password`, `sharedSecret`, an edition upgrade's
-/// `productKey`, a kiosk's `exitCode`, … Compared lowercased with the last part of
-/// the property path; only text values are secrets (`workProfileRequirePassword`
-/// is a switch).
-const SECRET_PROPERTY_ENDINGS: [&str; 8] = [
-    "password",
-    "passphrase",
-    "presharedkey",
-    "sharedsecret",
-    "secret",
-    "productkey",
-    "privatekey",
-    "exitcode",
-];
-
-/// Whether `property` (a dotted path) names a value that is a secret.
-fn is_secret_property(property: &str) -> bool {
-    let last = property
-        .rsplit('.')
-        .next()
-        .unwrap_or(property)
-        .to_ascii_lowercase();
-    SECRET_PROPERTY_ENDINGS
-        .iter()
-        .any(|ending| last.ends_with(ending))
 }
 
 /// A text value as a secret: compared by digest, never shown.

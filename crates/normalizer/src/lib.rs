@@ -19,6 +19,7 @@ mod legacy_templates;
 pub mod model;
 pub mod plan;
 mod reader;
+mod secrets;
 mod settings_catalog;
 pub mod stable_hash;
 mod unsupported;
@@ -28,7 +29,7 @@ use std::collections::BTreeMap;
 pub use directory::platform_of_operating_system;
 pub use model::*;
 use preflight_parser::json::Node;
-use preflight_parser::{DocumentKind, InputProblem, Loaded};
+use preflight_parser::{DocumentKind, InputProblem, Loaded, SourceLocation};
 
 use crate::legacy_templates::TemplateKind;
 use crate::reader::FieldReader;
@@ -54,6 +55,7 @@ pub fn normalize(loaded: Loaded) -> Tenant {
     // INVARIANT: documents arrive in file order, so "first definition wins" below
     // and the order of policies and filters do not depend on thread scheduling.
     for document in &documents {
+        tenant.secrets.extend(secrets::secret_values(document));
         let groups = &mut described_groups;
         let policy = match document.kind {
             DocumentKind::SettingsCatalogPolicy => {
@@ -166,6 +168,18 @@ pub fn normalize(loaded: Loaded) -> Tenant {
     tenant.devices = directory::join_devices(devices);
     tenant.unsupported = unsupported.finish();
     catalog::apply_catalog(&mut tenant);
+    // Secret settings are secrets wherever they sit (encrypted OMA-URI values,
+    // catalog secret values), whatever their member is named.
+    let secret_settings: Vec<SourceLocation> = tenant
+        .policies
+        .iter()
+        .flat_map(|policy| &policy.settings)
+        .filter(|setting| matches!(setting.value, SettingValue::Secret { .. }))
+        .map(|setting| setting.source)
+        .collect();
+    tenant.secrets.extend(secret_settings);
+    tenant.secrets.sort();
+    tenant.secrets.dedup();
     problems.sort_by_key(|problem| (problem.file, problem.span.map(|span| span.start)));
     tenant.problems = problems;
     tenant

@@ -149,6 +149,14 @@ pub fn sniff_documents(root: Node, path: &str) -> SniffedFile {
             sniff_items(items, Some(hint), &mut sniffed);
         }
         Some(Collection::Whole(kind)) => sniffed.documents.push(SniffedDocument { kind, root }),
+        // IntuneCD writes some families it backs up as one list per file
+        // (activation lock bypass codes): each item is an object of that family.
+        None if folder_hint == Some(DocumentKind::OtherIntuneObject)
+            && root.as_array().is_some() =>
+        {
+            let items = root.as_array().unwrap_or_default();
+            sniff_items(items, folder_hint, &mut sniffed);
+        }
         None => match sniff_object(&root, None, folder_hint) {
             Ok(kind) => sniffed.documents.push(SniffedDocument { kind, root }),
             Err(not_recognized) => sniffed.unrecognized.push(UnrecognizedObject {
@@ -620,16 +628,18 @@ fn sniff_object(
     if let Some(kind) = kind_of_shape(node) {
         return Ok(kind);
     }
-    // A family preflight only counts needs no name; one it analyzes does.
-    if odata_type.is_none()
-        && let Some(kind) = folder_hint
-        && (kind == DocumentKind::OtherIntuneObject
-            || object
-                .get("displayName")
-                .or_else(|| object.get("name"))
-                .is_some())
-    {
-        return Ok(kind);
+    // In a folder of a family preflight only counts, any object is of that family,
+    // whatever its `@odata.type`; in a family it analyzes, an object needs a name
+    // and no `@odata.type` preflight does not know (that is reported).
+    if let Some(kind) = folder_hint {
+        let counted_only = kind == DocumentKind::OtherIntuneObject;
+        let named = object
+            .get("displayName")
+            .or_else(|| object.get("name"))
+            .is_some();
+        if counted_only || (odata_type.is_none() && named) {
+            return Ok(kind);
+        }
     }
     match odata_type {
         Some(odata_type) => Err(NotRecognized {
@@ -1023,6 +1033,30 @@ mod tests {
         assert_eq!(
             intunecd_folder_family("backup/Scripts/Powershell/Set-Wallpaper.json"),
             Some("script")
+        );
+        let role = r##"{"@odata.type": "#microsoft.graph.deviceAndAppManagementRoleDefinition", "displayName": "Help desk"}"##;
+        assert_eq!(
+            kinds_in(role, "backup/Roles/Help desk.json"),
+            (vec![DocumentKind::OtherIntuneObject], 0)
+        );
+        assert_eq!(
+            kinds_in(role, "backup/Device Configurations/Help desk.json"),
+            (vec![], 1),
+            "an unknown type where IntuneCD puts analyzed families is reported"
+        );
+        let codes = r#"[{"id": "1", "deviceName": "Mac-1", "activationLockBypassCode": "A"}, {"id": "2", "deviceName": "Mac-2", "activationLockBypassCode": "B"}]"#;
+        assert_eq!(
+            kinds_in(
+                codes,
+                "backup/Activation Lock Bypass Codes/activation_lock_bypass_codes.json"
+            ),
+            (
+                vec![
+                    DocumentKind::OtherIntuneObject,
+                    DocumentKind::OtherIntuneObject
+                ],
+                0
+            )
         );
         let certificate =
             r#"{"appleIdentifier": "admin@contoso.com", "topicIdentifier": "com.apple.mgmt"}"#;

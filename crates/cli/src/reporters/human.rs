@@ -11,7 +11,7 @@ use miette::{
     Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceCode,
 };
 use preflight_engine::{Finding, Label, Report, Severity};
-use preflight_normalizer::{SettingValue, Tenant};
+use preflight_normalizer::Tenant;
 use preflight_parser::{FileId, Span};
 
 use crate::reporters::summary_line;
@@ -81,13 +81,8 @@ struct MaskedSources {
 impl MaskedSources {
     fn new(tenant: &Tenant) -> Self {
         let mut secrets: BTreeMap<FileId, Vec<Span>> = BTreeMap::new();
-        for setting in tenant.policies.iter().flat_map(|policy| &policy.settings) {
-            if matches!(setting.value, SettingValue::Secret { .. }) {
-                secrets
-                    .entry(setting.source.file)
-                    .or_default()
-                    .push(setting.source.span);
-            }
+        for secret in &tenant.secrets {
+            secrets.entry(secret.file).or_default().push(secret.span);
         }
         let masked = secrets
             .into_iter()
