@@ -450,7 +450,7 @@ fn size_and_count_limits_come_from_the_command_line_or_the_configuration() {
             "c.json".to_owned(),
             None,
             None,
-            "not read: the input holds 5 files, over the limit of 2 files; this file and the 2 after it in path order are skipped".to_owned()
+            "not read: the input holds more than the limit of 2 files; this file and every file after it in path order are skipped".to_owned()
         )],
         "{found:#?}"
     );
@@ -463,7 +463,7 @@ fn size_and_count_limits_come_from_the_command_line_or_the_configuration() {
         found
             .iter()
             .any(|(file, _, _, message)| file == "huge-string.json"
-                && message.contains("the 0 after it")),
+                && message.contains("limit of 4 files")),
         "{found:#?}"
     );
 }

@@ -128,7 +128,6 @@ pub fn load(paths: &[PathBuf], options: &LoadOptions) -> Result<Loaded, LoadErro
     }
     let FoundFiles {
         kept,
-        total,
         first_skipped,
         ..
     } = found;
@@ -161,7 +160,6 @@ pub fn load(paths: &[PathBuf], options: &LoadOptions) -> Result<Loaded, LoadErro
         let path = match found_path {
             FoundPath::File(path) | FoundPath::WalkFailure { path, .. } => path,
         };
-        let skipped = total - options.max_files;
         loaded
             .files
             .push(SourceFile::new(id, path, shown, Arc::from(""), None));
@@ -170,9 +168,8 @@ pub fn load(paths: &[PathBuf], options: &LoadOptions) -> Result<Loaded, LoadErro
                 id,
                 None,
                 format!(
-                    "not read: the input holds {total} files, over the limit of {} files; this file and the {} after it in path order are skipped",
+                    "not read: the input holds more than the limit of {} files; this file and every file after it in path order are skipped",
                     options.max_files,
-                    skipped - 1
                 ),
             )
             .with_help("raise `--max-files` (or `max-files` under `[input]` in preflight.toml), or check fewer paths"),
@@ -190,11 +187,13 @@ enum FoundPath {
 /// The paths found, by display path, holding at most `limit` of them: the first
 /// in display-path order, so which files are read does not depend on the order
 /// the disk returns them. Memory stays bounded however many files there are.
+///
+/// Once a path is left out it is forgotten (but for the first), so a file found
+/// twice through overlapping paths cannot be told from a new one: how many files
+/// were left out is not known, only that some were.
 struct FoundFiles {
     limit: usize,
     kept: BTreeMap<String, FoundPath>,
-    /// How many distinct paths were found.
-    total: usize,
     /// The first path in display-path order that was not kept.
     first_skipped: Option<(String, FoundPath)>,
 }
@@ -204,23 +203,22 @@ impl FoundFiles {
         Self {
             limit,
             kept: BTreeMap::new(),
-            total: 0,
             first_skipped: None,
         }
     }
 
     fn insert(&mut self, shown: String, found: FoundPath) {
-        if self.kept.contains_key(&shown)
-            || self
-                .first_skipped
-                .as_ref()
-                .is_some_and(|(skipped, _)| *skipped == shown)
+        if self
+            .first_skipped
+            .as_ref()
+            .is_some_and(|(skipped, _)| *skipped == shown)
         {
-            self.kept.insert(shown, found);
             return;
         }
-        self.total += 1;
-        self.kept.insert(shown, found);
+        if self.kept.insert(shown, found).is_some() {
+            // The same file given twice (or found twice): one file.
+            return;
+        }
         if self.kept.len() > self.limit
             && let Some((evicted, path)) = self.kept.pop_last()
         {
@@ -600,5 +598,54 @@ impl Syntax {
                 span: error.span,
             }),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn found(names: &[&str], limit: usize) -> (Vec<String>, Option<String>) {
+        let mut found = FoundFiles::new(limit);
+        for name in names {
+            found.insert((*name).to_owned(), FoundPath::File(PathBuf::from(name)));
+        }
+        (
+            found.kept.into_keys().collect(),
+            found.first_skipped.map(|(name, _)| name),
+        )
+    }
+
+    #[test]
+    fn the_first_files_in_path_order_are_kept_whatever_the_order_found() {
+        let orders = [
+            ["e", "a", "d", "b", "c", "a", "e"],
+            ["a", "b", "c", "d", "e", "c", "d"],
+            ["e", "d", "c", "b", "a", "e", "b"],
+        ];
+        for names in orders {
+            assert_eq!(
+                found(&names, 3),
+                (
+                    vec!["a".to_owned(), "b".to_owned(), "c".to_owned()],
+                    Some("d".to_owned())
+                ),
+                "{names:?}"
+            );
+        }
+        assert_eq!(
+            found(&["b", "a", "b", "c"], 3),
+            (vec!["a".to_owned(), "b".to_owned(), "c".to_owned()], None),
+            "a file found twice is one file"
+        );
+    }
+
+    #[test]
+    fn syntax_follows_the_extension_in_any_case() {
+        assert_eq!(Syntax::of_path(Path::new("a/B.JSON")), Some(Syntax::Json));
+        assert_eq!(Syntax::of_path(Path::new("a/b.yaml")), Some(Syntax::Yaml));
+        assert_eq!(Syntax::of_path(Path::new("a/b.Yml")), Some(Syntax::Yaml));
+        assert_eq!(Syntax::of_path(Path::new("a/b.ps1")), None);
+        assert_eq!(Syntax::of_path(Path::new("README")), None);
     }
 }
