@@ -276,14 +276,15 @@ impl Builder<'_> {
                     value: node,
                 }),
                 None => {
-                    let text = key_text(&node).ok_or_else(|| YamlError {
+                    let span = node.span;
+                    let kind = node.kind_name();
+                    let text = into_key_text(node).ok_or_else(|| YamlError {
                         message: format!(
-                            "a mapping key must be a text, number or boolean, not {}",
-                            node.kind_name()
+                            "a mapping key must be a text, number or boolean, not {kind}"
                         ),
-                        span: node.span,
+                        span,
                     })?;
-                    *key = Some((text, node.span));
+                    *key = Some((text, span));
                 }
             },
         }
@@ -292,9 +293,9 @@ impl Builder<'_> {
 }
 
 /// The text a scalar key becomes, as in IntuneCD's conversion of YAML to JSON.
-fn key_text(node: &Node) -> Option<String> {
-    match &node.value {
-        Value::String(text) => Some(text.clone()),
+fn into_key_text(node: Node) -> Option<String> {
+    match node.value {
+        Value::String(text) => Some(text),
         Value::Number(number) => Some(number.as_str().to_owned()),
         Value::Bool(flag) => Some(flag.to_string()),
         Value::Null => Some("null".to_owned()),
