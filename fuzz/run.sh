@@ -11,13 +11,13 @@ seconds="${1:-300}"
 shift || true
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-    targets=(decode_and_sniff json_parser pipeline)
+    targets=(decode_and_sniff json_parser yaml_parser pipeline)
 fi
 for target in "${targets[@]}"; do
     corpus="corpus/$target"
     mkdir -p "$corpus"
-    # Seed with real-shaped inputs: every JSON fixture of the repository.
-    find ../fixtures -name '*.json' -size -64k -print0 |
+    # Seed with real-shaped inputs: every JSON and YAML fixture of the repository.
+    find ../fixtures \( -name '*.json' -o -name '*.yaml' \) -size -64k -print0 |
         while IFS= read -r -d '' file; do
             cp "$file" "$corpus/seed-$(cksum < "$file" | cut -d' ' -f1)"
         done

@@ -133,6 +133,16 @@ fn the_plan_files_match_the_rollout_schema() {
             .collect();
         assert!(errors.is_empty(), "{path}: {errors:#?}");
     }
+    let yaml_plan: serde_json::Value = serde_saphyr::from_str(
+        &std::fs::read_to_string(workspace_root().join("fixtures/rollout/rings.rollout.yaml"))
+            .unwrap_or_else(|error| panic!("{error}")),
+    )
+    .unwrap_or_else(|error| panic!("{error}"));
+    let errors: Vec<String> = validator
+        .iter_errors(&yaml_plan)
+        .map(|error| error.to_string())
+        .collect();
+    assert!(errors.is_empty(), "rings.rollout.yaml: {errors:#?}");
     let wrong: serde_json::Value =
         serde_json::json!({"policies": ["A"], "phases": [{"name": "x", "kind": "canary"}]});
     assert!(
@@ -165,4 +175,83 @@ fn a_plan_naming_a_missing_policy_is_reported_against_the_plan() {
         .as_str()
         .unwrap_or_default();
     assert!(message.contains("`Win - Nowhere`"), "{message}");
+}
+
+#[test]
+fn a_yaml_plan_reads_as_its_json_twin() {
+    for variant in ["disjoint-rings", "overlapping-rings"] {
+        let from_yaml = run(&[
+            "plan",
+            "fixtures/rollout/rings.rollout.yaml",
+            &format!("fixtures/rollout/{variant}"),
+            "--format",
+            "json",
+        ]);
+        let from_json = plan(variant, "json");
+        assert_eq!(from_yaml.code, from_json.code, "{}", from_yaml.stderr);
+        let yaml_report = json(&from_yaml);
+        let json_report = json(&from_json);
+        assert_eq!(
+            without_locations(yaml_report["phases"].clone()),
+            without_locations(json_report["phases"].clone()),
+            "{variant}"
+        );
+        assert_eq!(rules_per_phase(&yaml_report), rules_per_phase(&json_report));
+    }
+}
+
+#[test]
+fn a_yaml_plan_with_a_mistake_is_reported_at_its_line_and_column() {
+    let directory = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("plan-yaml-broken");
+    let _ = std::fs::remove_dir_all(&directory);
+    std::fs::create_dir_all(&directory).unwrap_or_else(|error| panic!("{error}"));
+    let plan_path = directory.join("rollout.yml");
+    std::fs::write(
+        &plan_path,
+        "policies: [Win - Device Lock - Hardened]\nphases:\n  - name: Pilot\n    kind: pilot\n    groups: [Ring 1 - Pilot\n",
+    )
+    .unwrap_or_else(|error| panic!("{error}"));
+    let result = run(&[
+        "plan",
+        &plan_path.display().to_string(),
+        "fixtures/rollout/disjoint-rings",
+    ]);
+    assert_eq!(
+        result.code, 2,
+        "a plan that cannot be read is a usage error"
+    );
+    assert!(
+        result
+            .stderr
+            .contains("unclosed bracket '[' (line 5, column 13)"),
+        "{}",
+        result.stderr
+    );
+}
+
+/// `value` without its `location` members, which differ between a plan and its twin.
+fn without_locations(value: serde_json::Value) -> serde_json::Value {
+    match value {
+        serde_json::Value::Object(members) => members
+            .into_iter()
+            .filter(|(key, _)| key != "location")
+            .map(|(key, value)| (key, without_locations(value)))
+            .collect(),
+        serde_json::Value::Array(items) => items.into_iter().map(without_locations).collect(),
+        other => other,
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn a_plan_that_is_not_a_regular_file_is_refused_without_reading_it() {
+    let result = run(&["plan", "/dev/zero", "fixtures/rollout/disjoint-rings"]);
+    assert_eq!(result.code, 2, "{}", result.stderr);
+    assert!(
+        result
+            .stderr
+            .contains("`/dev/zero`: not a regular file (a character device)"),
+        "{}",
+        result.stderr
+    );
 }

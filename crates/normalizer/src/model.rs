@@ -723,6 +723,9 @@ pub struct Tenant {
     pub definitions: std::collections::BTreeMap<String, SettingDefinition>,
     /// Problems from reading and normalizing, in file order.
     pub problems: Vec<preflight_parser::InputProblem>,
+    /// Where the input holds secrets (secret settings' values, and text under
+    /// secret-named members in any object), sorted: never to be shown.
+    pub secrets: Vec<SourceLocation>,
 }
 
 impl Tenant {

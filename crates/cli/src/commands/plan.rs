@@ -24,7 +24,7 @@ pub fn run(arguments: &PlanArguments) -> Result<Outcome, UsageError> {
         paths: &arguments.paths,
         inventory: &arguments.inventory,
         config: arguments.config.as_deref(),
-        max_file_size: None,
+        limits: arguments.limits,
         whole_project: false,
     })?;
     let plan = read_plan_file(&arguments.plan, &mut input)?;
@@ -38,7 +38,19 @@ pub fn run(arguments: &PlanArguments) -> Result<Outcome, UsageError> {
                 .file(problem.file)
                 .is_some_and(|file| file.path == arguments.plan)
         })
-        .map(|problem| problem.message.clone())
+        .map(|problem| {
+            let place = problem.span.zip(input.tenant.file(problem.file));
+            match place {
+                Some((span, file)) => {
+                    let position = file.line_column(span.start);
+                    format!(
+                        "{} (line {}, column {})",
+                        problem.message, position.line, position.column
+                    )
+                }
+                None => problem.message.clone(),
+            }
+        })
         .collect();
     let Some(plan) = plan else {
         return Err(UsageError(format!(
