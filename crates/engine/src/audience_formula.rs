@@ -28,7 +28,7 @@ use std::sync::Arc;
 
 use preflight_normalizer::{
     AssignmentFilterUse, AssignmentTarget, FilterMode, GroupId, GroupMembership, MemberObjectKind,
-    Policy, Tenant,
+    Platform, Policy, Tenant,
 };
 use preflight_parser::rule_language::{Attribute, AttributeValue, Operand, Operator, Subject};
 use rayon::prelude::*;
@@ -45,20 +45,26 @@ pub type Witness = Arc<BTreeMap<String, String>>;
 /// The index of a distinct include formula.
 pub type FormulaId = usize;
 
-/// The attribute that stands for static group membership: the groups (by id) the
-/// subject is a direct member of. A space keeps it apart from every property a
-/// rule can name.
-fn member_of() -> Attribute {
-    Attribute::Named(Subject::Device, "member of".to_owned())
-}
+/// The prefix of the attributes that stand for static group membership: one
+/// boolean attribute per group (`member of <id>`), free, since nothing tells who
+/// is in the group. A space keeps them apart from every property a rule can name.
+const MEMBER_OF_PREFIX: &str = "member of ";
 
 /// The formula "a direct member of group `id`".
 fn member_of_group(id: &GroupId) -> Formula {
     Formula::Literal(Literal {
-        attribute: member_of(),
-        test: Test::AnyElement(Operator::Equals, Operand::Text(id.0.clone())),
+        attribute: Attribute::Named(Subject::Device, format!("{MEMBER_OF_PREFIX}{}", id.0)),
+        test: Test::Text(Operator::Equals, Operand::Bool(true)),
         positive: true,
     })
+}
+
+/// The group id a membership attribute stands for.
+fn member_of_id(attribute: &Attribute) -> Option<&str> {
+    match attribute {
+        Attribute::Named(Subject::Device, name) => name.strip_prefix(MEMBER_OF_PREFIX),
+        _ => None,
+    }
 }
 
 /// A test the procedure never decides, saying why.
@@ -81,9 +87,8 @@ pub struct AudienceFormulas {
     includes: Vec<Vec<FormulaId>>,
     /// Each group's formula, by group index.
     group_formulas: Vec<Formula>,
-    /// Whether each formula says more than static memberships and platforms
-    /// (which structure already knows): a rule or a filter, by formula id.
-    informative: Vec<bool>,
+    /// What is known of each formula for quick decisions, by formula id.
+    facts: Vec<FormulaFacts>,
     /// The decision procedure over the formulas, remembering what it worked out.
     decider: Decider,
 }
@@ -105,31 +110,36 @@ impl AudienceFormulas {
             .into_par_iter()
             .map(|group| builder.of_group(group, &mut Vec::new()))
             .collect();
-        let per_policy: Vec<Vec<(String, Formula, bool)>> = tenant
+        let per_policy: Vec<Vec<(String, Formula, FormulaFacts)>> = tenant
             .policies
             .par_iter()
             .map(|policy| {
+                let platforms = platform_bits(&policy.platforms);
                 include_parts(tenant, rules, &group_formulas, policy)
                     .iter()
                     .map(|parts| {
                         let whole = parts.whole();
-                        (format!("{whole:?}"), whole, parts.is_informative())
+                        (
+                            format!("{whole:?}"),
+                            whole,
+                            FormulaFacts::of(parts, platforms),
+                        )
                     })
                     .collect()
             })
             .collect();
         let mut formulas = Vec::new();
-        let mut informative = Vec::new();
+        let mut facts = Vec::new();
         let mut by_text: BTreeMap<String, FormulaId> = BTreeMap::new();
         let includes = per_policy
             .into_iter()
             .map(|policy_formulas| {
                 policy_formulas
                     .into_iter()
-                    .map(|(text, formula, says_more)| {
+                    .map(|(text, formula, formula_facts)| {
                         *by_text.entry(text).or_insert_with(|| {
                             formulas.push(formula);
-                            informative.push(says_more);
+                            facts.push(formula_facts);
                             formulas.len() - 1
                         })
                     })
@@ -141,7 +151,7 @@ impl AudienceFormulas {
             formulas,
             includes,
             group_formulas,
-            informative,
+            facts,
             decider,
         }
     }
@@ -174,13 +184,227 @@ impl AudienceFormulas {
 
     /// What the rules say about formulas `first` and `second`: whether they can
     /// meet, with an example, and whether one contains the other.
+    ///
+    /// When the two formulas' rules test no attribute in common and neither
+    /// tests the OS type (which the platforms fix), the rules are independent:
+    /// they meet exactly when each admits someone on its own, and one contains
+    /// the other only if the other's rules admit everyone. Each formula is
+    /// decided alone once; only pairs whose rules share an attribute go through
+    /// the whole procedure.
     pub fn meeting_of(&self, tenant: &Tenant, first: FormulaId, second: FormulaId) -> Meeting {
+        let (first_facts, second_facts) = (&self.facts[first], &self.facts[second]);
+        if first_facts.independent_of(second_facts) {
+            return self.independent_meeting(tenant, first, second);
+        }
         meeting_by(tenant, &self.decider, first, second)
+    }
+
+    fn independent_meeting(&self, tenant: &Tenant, first: FormulaId, second: FormulaId) -> Meeting {
+        let alone = |id: FormulaId| {
+            self.facts[id]
+                .alone
+                .get_or_init(|| self.decider.satisfiable(id))
+        };
+        let (first_alone, second_alone) = (alone(first), alone(second));
+        match (first_alone, second_alone) {
+            (Decision::Disjoint, _) | (_, Decision::Disjoint) => Meeting::Disjoint,
+            (Decision::Unknown { reason }, _) | (_, Decision::Unknown { reason }) => {
+                Meeting::Unknown {
+                    reason: reason.clone(),
+                }
+            }
+            (
+                Decision::Possible {
+                    example: first_example,
+                    ..
+                },
+                Decision::Possible {
+                    example: second_example,
+                    ..
+                },
+            ) => {
+                let (first_facts, second_facts) = (&self.facts[first], &self.facts[second]);
+                let shared = first_facts.platforms & second_facts.platforms;
+                if shared == 0 {
+                    return Meeting::Disjoint;
+                }
+                let mut example = first_example.clone();
+                for (attribute, value) in second_example {
+                    if *attribute != Attribute::OsType {
+                        example.insert(attribute.clone(), value.clone());
+                    }
+                }
+                // One OS type both platforms admit.
+                if let Some(os_type) = os_type_of_bits(shared) {
+                    example.insert(Attribute::OsType, AttributeValue::Text(os_type.to_owned()));
+                }
+                let witness = example
+                    .iter()
+                    .map(|(attribute, value)| (attribute.name(), attribute_text(value)))
+                    .collect();
+                Meeting::Possible {
+                    witness: Arc::new(readable_witness(tenant, witness, &example)),
+                    first_within_second: first_facts.platforms_within(second_facts)
+                        && self.rules_admit_everyone(second),
+                    second_within_first: second_facts.platforms_within(first_facts)
+                        && self.rules_admit_everyone(first),
+                }
+            }
+        }
+    }
+
+    /// Whether formula `id`'s rules (without the platform) admit everyone.
+    fn rules_admit_everyone(&self, id: FormulaId) -> bool {
+        *self.facts[id].valid.get_or_init(|| {
+            decide(
+                &self.facts[id].rules.negated(),
+                &Formula::True,
+                DEFAULT_BUDGET,
+            ) == Decision::Disjoint
+        })
     }
 
     /// Whether formula `id` says more than static memberships and platforms.
     pub fn is_informative(&self, id: FormulaId) -> bool {
-        self.informative.get(id).copied().unwrap_or(false)
+        self.facts.get(id).is_some_and(|facts| facts.informative)
+    }
+}
+
+/// What is known of one include formula, for quick decisions.
+#[derive(Debug)]
+struct FormulaFacts {
+    /// Whether it says more than static memberships and platforms (which
+    /// structure already knows): a rule or a filter.
+    informative: bool,
+    /// The attributes its rules test (target, filter, exclusions; not the
+    /// platform), sorted, without duplicates.
+    rule_attributes: Vec<Attribute>,
+    /// Whether its rules test the OS type themselves.
+    tests_os_type: bool,
+    /// The platforms a device it reaches can run, as bits: the policy's, and
+    /// an include-mode filter's.
+    platforms: u8,
+    /// The rules without the platform.
+    rules: Formula,
+    /// The formula decided on its own, once.
+    alone: std::sync::OnceLock<Decision>,
+    /// Whether the rules admit everyone, once.
+    valid: std::sync::OnceLock<bool>,
+}
+
+impl FormulaFacts {
+    fn of(parts: &IncludeParts, policy_platforms: u8) -> Self {
+        let mut rules = vec![parts.target.clone()];
+        // An include-mode filter is its rule on its platform: the rule goes with
+        // the rules, the platform with the policy's.
+        let platforms = match &parts.include_filter {
+            Some((rule, platform)) => {
+                rules.push(rule.clone());
+                policy_platforms
+                    & platform.map_or(ALL_PLATFORMS, |platform| platform_bits(&[platform]))
+            }
+            None => {
+                rules.extend(parts.filter.clone());
+                policy_platforms
+            }
+        };
+        rules.extend(parts.exclusions.iter().cloned());
+        let rules = Formula::all(rules);
+        let mut attributes = Vec::new();
+        collect_attributes(&rules, &mut attributes);
+        attributes.sort();
+        attributes.dedup();
+        Self {
+            informative: parts.is_informative(),
+            tests_os_type: attributes.contains(&Attribute::OsType),
+            rule_attributes: attributes,
+            platforms,
+            rules,
+            alone: std::sync::OnceLock::new(),
+            valid: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// Whether the two formulas' rules are about different attributes, neither
+    /// about the OS type.
+    fn independent_of(&self, other: &FormulaFacts) -> bool {
+        if self.tests_os_type || other.tests_os_type {
+            return false;
+        }
+        let (mut left, mut right) = (0, 0);
+        while let (Some(first), Some(second)) = (
+            self.rule_attributes.get(left),
+            other.rule_attributes.get(right),
+        ) {
+            match first.cmp(second) {
+                std::cmp::Ordering::Equal => return false,
+                std::cmp::Ordering::Less => left += 1,
+                std::cmp::Ordering::Greater => right += 1,
+            }
+        }
+        true
+    }
+
+    /// Whether the platforms of this formula's devices are all among `other`'s.
+    fn platforms_within(&self, other: &FormulaFacts) -> bool {
+        self.platforms & !other.platforms == 0
+    }
+}
+
+fn collect_attributes(formula: &Formula, attributes: &mut Vec<Attribute>) {
+    match formula {
+        Formula::True | Formula::False => {}
+        Formula::Literal(literal) => attributes.push(literal.attribute.clone()),
+        Formula::And(parts) | Formula::Or(parts) => {
+            for part in parts {
+                collect_attributes(part, attributes);
+            }
+        }
+    }
+}
+
+/// Every platform, as bits.
+const ALL_PLATFORMS: u8 = 0b1_1111;
+
+/// Platforms as bits, in the order of [`os_type_of_bits`]; naming none is every
+/// platform.
+fn platform_bits(platforms: &[Platform]) -> u8 {
+    if platforms.is_empty() {
+        return ALL_PLATFORMS;
+    }
+    platforms.iter().fold(0, |bits, platform| {
+        bits | match platform {
+            Platform::Windows => 1,
+            Platform::MacOs => 2,
+            Platform::Ios => 4,
+            Platform::Android => 8,
+            Platform::Linux => 16,
+        }
+    })
+}
+
+/// The first OS type of the first platform among `bits`.
+fn os_type_of_bits(bits: u8) -> Option<&'static str> {
+    [
+        Platform::Windows,
+        Platform::MacOs,
+        Platform::Ios,
+        Platform::Android,
+        Platform::Linux,
+    ]
+    .into_iter()
+    .enumerate()
+    .find(|(index, _)| bits & (1 << index) != 0)
+    .and_then(|(_, platform)| os_types(platform).first().copied())
+}
+
+/// An attribute value as witnesses show it.
+fn attribute_text(value: &AttributeValue) -> String {
+    match value {
+        AttributeValue::Text(text) if !text.is_empty() => text.clone(),
+        AttributeValue::Bool(flag) => flag.to_string(),
+        AttributeValue::List(items) if !items.is_empty() => items.join(", "),
+        _ => "(not set)".to_owned(),
     }
 }
 
@@ -189,7 +413,7 @@ impl AudienceFormulas {
 fn tests_attributes(formula: &Formula) -> bool {
     match formula {
         Formula::True | Formula::False => false,
-        Formula::Literal(literal) => literal.attribute != member_of(),
+        Formula::Literal(literal) => member_of_id(&literal.attribute).is_none(),
         Formula::And(parts) | Formula::Or(parts) => parts.iter().any(tests_attributes),
     }
 }
@@ -312,6 +536,9 @@ pub struct IncludeParts {
     pub filter: Option<Formula>,
     /// The negations of the exclusions Intune honours for this target.
     pub exclusions: Vec<Formula>,
+    /// For a filter in include mode that parses: its rule alone, and the
+    /// filter's platform (the two parts of `filter`).
+    pub include_filter: Option<(Formula, Option<Platform>)>,
 }
 
 impl IncludeParts {
@@ -355,6 +582,12 @@ fn include_parts(
                     .filter
                     .as_ref()
                     .map(|filter_use| filter_formula(tenant, rules, filter_use)),
+                include_filter: include.filter.as_ref().and_then(|filter_use| {
+                    let index = tenant.filter_index(&filter_use.filter)?;
+                    let rule = rules.filter_rule(index)?;
+                    (filter_use.mode == FilterMode::Include)
+                        .then(|| (Formula::of_rule(rule), tenant.filters[index].platform))
+                }),
                 exclusions: assignments
                     .iter()
                     .filter(|exclusion| {
@@ -440,28 +673,38 @@ pub fn admits_anyone(formula: &Formula) -> Option<bool> {
     }
 }
 
-/// The witness with group memberships named by group display name.
+/// The witness with group memberships gathered under `member of` and named by
+/// group display name.
 fn readable_witness(
     tenant: &Tenant,
-    mut witness: BTreeMap<String, String>,
+    witness: BTreeMap<String, String>,
     example: &preflight_parser::rule_language::Attributes,
 ) -> BTreeMap<String, String> {
-    let member_of = member_of();
-    if witness.remove(&member_of.name()).is_some()
-        && let Some(AttributeValue::List(ids)) = example.get(&member_of)
-        && !ids.is_empty()
-    {
-        let names: Vec<String> = ids
-            .iter()
-            .map(|id| {
-                tenant
-                    .group(&GroupId(id.clone()))
-                    .map_or_else(|| id.clone(), |group| group.name.clone())
-            })
-            .collect();
-        witness.insert("member of".to_owned(), names.join(", "));
+    let mut readable: BTreeMap<String, String> = witness
+        .into_iter()
+        .filter(|(name, _)| {
+            !name
+                .strip_prefix("device.")
+                .is_some_and(|rest| rest.starts_with(MEMBER_OF_PREFIX))
+        })
+        .collect();
+    let names: Vec<String> = example
+        .iter()
+        .filter(|(_, value)| **value == AttributeValue::Text("true".to_owned()))
+        .filter_map(|(attribute, _)| member_of_id(attribute))
+        .map(|id| {
+            tenant
+                .group(&GroupId(id.to_owned()))
+                .map_or_else(|| id.to_owned(), |group| group.name.clone())
+        })
+        .collect();
+    if !names.is_empty() {
+        readable.insert(
+            crate::audience_logic::MEMBER_OF.to_owned(),
+            names.join(", "),
+        );
     }
-    witness
+    readable
 }
 
 #[cfg(test)]
@@ -658,6 +901,55 @@ mod tests {
         ];
         for (name, first, second, expected) in cases {
             assert_eq!(answer(&meet(first, second)), expected, "{name}");
+        }
+    }
+
+    #[test]
+    fn the_quick_path_for_independent_rules_agrees_with_the_whole_procedure() {
+        // Every include of every policy below against every other: the remembered
+        // answer (quick where the rules are independent) against the whole
+        // procedure on the two formulas.
+        let targets = [
+            include("Windows 10", None),
+            include("Windows 11", Some(("Dell", FilterMode::Include))),
+            include("Windows", Some(("Dell", FilterMode::Exclude))),
+            include("Finance", None),
+            include("Ring 1", None),
+            include("Rings", Some(("Dell", FilterMode::Include))),
+            include("Broken", None),
+        ];
+        let mut policies: Vec<Policy> = targets
+            .iter()
+            .map(|target| policy(vec![target.clone()]))
+            .collect();
+        policies.push(policy(vec![include("Windows", None), exclude("Ring 1")]));
+        policies.push(policy(vec![Assignment {
+            target: AssignmentTarget::AllDevices,
+            filter: None,
+            source: location(),
+        }]));
+        let tenant = tenant(policies);
+        let rules = InventoryRules::build(&tenant);
+        let graph = TargetGraph::build(&tenant, &rules);
+        let formulas = AudienceFormulas::build(&tenant, &rules, &graph);
+        let ids: Vec<FormulaId> = (0..tenant.policies.len())
+            .map(|policy| formulas.includes_of(policy)[0])
+            .collect();
+        for &first in &ids {
+            for &second in &ids {
+                let quick = formulas.meeting_of(&tenant, first, second);
+                let whole = meeting(&tenant, formulas.formula(first), formulas.formula(second));
+                assert_eq!(
+                    answer(&quick),
+                    answer(&whole),
+                    "{:?} and {:?}",
+                    formulas.formula(first),
+                    formulas.formula(second)
+                );
+                if let Meeting::Possible { witness, .. } = &quick {
+                    assert!(!witness.is_empty());
+                }
+            }
         }
     }
 

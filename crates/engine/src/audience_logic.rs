@@ -558,6 +558,19 @@ impl Decider {
         }
     }
 
+    /// Whether formula `index` admits anyone, with an example.
+    pub fn satisfiable(&self, index: usize) -> Decision {
+        match &self.cases[index] {
+            Some(cases) => self.decide_cases(
+                (&self.formulas[index], cases),
+                (&Formula::True, &[Vec::new()]),
+            ),
+            None => Decision::Unknown {
+                reason: "the rules expand into too many cases".to_owned(),
+            },
+        }
+    }
+
     /// Whether formulas `first` and `second` can meet.
     pub fn meet(&self, first: usize, second: usize) -> Decision {
         match (&self.cases[first], &self.cases[second]) {

@@ -522,6 +522,29 @@ impl OverlapAnalysis {
         target_contained && filter_contained && exclusions_contained
     }
 
+    /// How many include assignments policy `policy` has.
+    pub fn include_count(&self, policy: usize) -> usize {
+        self.audiences
+            .get(policy)
+            .map_or(0, |audience| audience.includes.len())
+    }
+
+    /// Whether everyone include `include` of policy `inner` reaches (after its
+    /// exclusions, on its platforms) is also reached by policy `outer`.
+    pub fn covers_include(&self, outer: usize, inner: usize, include: usize) -> bool {
+        let (outer_audience, inner_audience) = (&self.audiences[outer], &self.audiences[inner]);
+        let Some(inner_include) = inner_audience.includes.get(include) else {
+            return false;
+        };
+        platforms_covered(outer_audience, inner_audience)
+            && outer_audience.includes.iter().any(|outer_include| {
+                self.contained(
+                    (inner_include, inner_audience),
+                    (outer_include, outer_audience),
+                )
+            })
+    }
+
     /// Whether everyone policy `inner` reaches is also reached by policy `outer`,
     /// from structure alone: every include of `inner` (after its exclusions) is
     /// contained in an include of `outer` (after its exclusions), and `outer`
@@ -529,10 +552,7 @@ impl OverlapAnalysis {
     /// nothing.
     pub fn covers(&self, outer: usize, inner: usize) -> bool {
         let (outer_audience, inner_audience) = (&self.audiences[outer], &self.audiences[inner]);
-        let platforms_covered = outer_audience.platforms == 0
-            || (inner_audience.platforms != 0
-                && inner_audience.platforms & !outer_audience.platforms == 0);
-        platforms_covered
+        platforms_covered(outer_audience, inner_audience)
             && !inner_audience.includes.is_empty()
             && inner_audience.includes.iter().all(|inner_include| {
                 outer_audience.includes.iter().any(|outer_include| {
@@ -762,6 +782,12 @@ fn decided(
     } else {
         meeting.swapped()
     })
+}
+
+/// Whether `outer`'s platforms include all of `inner`'s (no platform named is
+/// every platform).
+fn platforms_covered(outer: &PreparedAudience, inner: &PreparedAudience) -> bool {
+    outer.platforms == 0 || (inner.platforms != 0 && inner.platforms & !outer.platforms == 0)
 }
 
 fn platforms_meet(first: &PreparedAudience, second: &PreparedAudience) -> bool {

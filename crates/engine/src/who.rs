@@ -100,10 +100,20 @@ pub fn routes(
                             FilterMode::Include => "include",
                             FilterMode::Exclude => "exclude",
                         };
+                        // A user is reached on their devices: the filter is
+                        // evaluated there, and lets the user through when it lets
+                        // one of them through.
                         let verdict = match (subject, tenant.filter_index(&filter_use.filter)) {
                             (Subject::Device(device), Some(filter)) => {
                                 rules.filter_on_device(tenant, filter, device)
                             }
+                            (Subject::User(user), Some(filter)) => user_filter_verdict(
+                                tenant,
+                                rules,
+                                (user, &policy.platforms),
+                                filter,
+                                filter_use.mode,
+                            ),
                             _ => RuleVerdict::Unknown,
                         };
                         let (said, kept) = match verdict {
@@ -141,25 +151,47 @@ pub fn routes(
         if included.is_empty() && possibly.is_empty() && excluded.is_empty() {
             continue;
         }
-        // A policy applies only to devices of its platforms.
-        let other_platform = match subject {
-            Subject::Device(device) => tenant.devices[device].platform.filter(|platform| {
+        // A policy applies only to devices of its platforms (a user's, on their
+        // devices).
+        let policy_platforms: Vec<&str> = policy
+            .platforms
+            .iter()
+            .map(|platform| platform.name())
+            .collect();
+        let of_other_platform = |device: usize| {
+            tenant.devices[device].platform.filter(|platform| {
                 !policy.platforms.is_empty() && !policy.platforms.contains(platform)
-            }),
-            _ => None,
+            })
         };
-        if let (Some(platform), Subject::Device(device)) = (other_platform, subject) {
-            let policy_platforms: Vec<&str> = policy
-                .platforms
-                .iter()
-                .map(|platform| platform.name())
-                .collect();
-            excluded.push(format!(
-                "not applied: the policy is for {} and `{}` runs {}",
-                policy_platforms.join(", "),
-                tenant.devices[device].name,
-                platform.name()
-            ));
+        let other_platform = match subject {
+            Subject::Device(device) => of_other_platform(device).map(|platform| {
+                format!(
+                    "not applied: the policy is for {} and `{}` runs {}",
+                    policy_platforms.join(", "),
+                    tenant.devices[device].name,
+                    platform.name()
+                )
+            }),
+            Subject::User(user) => {
+                let devices = primary_device_indices(tenant, user);
+                (!devices.is_empty()
+                    && devices.iter().all(|&device| of_other_platform(device).is_some()))
+                .then(|| {
+                    let names: Vec<String> = devices
+                        .iter()
+                        .map(|&device| format!("`{}`", tenant.devices[device].name))
+                        .collect();
+                    format!(
+                        "not applied: the policy is for {} and none of the user's devices ({}) runs it",
+                        policy_platforms.join(", "),
+                        names.join(", ")
+                    )
+                })
+            }
+            Subject::Group(_) => None,
+        };
+        if let Some(step) = &other_platform {
+            excluded.push(step.clone());
         }
         let exact = match subject {
             Subject::Device(device) => audiences.reaches[policy_index]
@@ -329,6 +361,47 @@ fn group_membership(
         names.push(other);
     }
     InGroup::Yes(names)
+}
+
+/// A filter on a user, through their devices of the policy's platforms: it lets
+/// the user through when it lets one of those devices through.
+fn user_filter_verdict(
+    tenant: &Tenant,
+    rules: &InventoryRules,
+    (user, platforms): (usize, &[preflight_normalizer::Platform]),
+    filter: usize,
+    mode: FilterMode,
+) -> RuleVerdict {
+    let verdicts: Vec<RuleVerdict> = primary_device_indices(tenant, user)
+        .into_iter()
+        .filter(|&device| {
+            platforms.is_empty()
+                || tenant.devices[device]
+                    .platform
+                    .is_none_or(|platform| platforms.contains(&platform))
+        })
+        .map(|device| rules.filter_on_device(tenant, filter, device))
+        .collect();
+    let passes = |verdict: &RuleVerdict| match mode {
+        FilterMode::Include => *verdict == RuleVerdict::Matches,
+        FilterMode::Exclude => {
+            matches!(
+                verdict,
+                RuleVerdict::DoesNotMatch | RuleVerdict::NotApplicable
+            )
+        }
+    };
+    let (through, blocked) = match mode {
+        FilterMode::Include => (RuleVerdict::Matches, RuleVerdict::DoesNotMatch),
+        FilterMode::Exclude => (RuleVerdict::DoesNotMatch, RuleVerdict::Matches),
+    };
+    if verdicts.iter().any(passes) {
+        through
+    } else if verdicts.is_empty() || verdicts.contains(&RuleVerdict::Unknown) {
+        RuleVerdict::Unknown
+    } else {
+        blocked
+    }
 }
 
 /// The devices `user` is the primary user of, in inventory order.

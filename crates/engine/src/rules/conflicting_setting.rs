@@ -68,8 +68,23 @@ impl Rule for ConflictingSetting {
                 Certainty::Certain => Severity::Error,
                 Certainty::Possible | Certainty::Disjoint => Severity::Warning,
             };
+            let through = if pair.overlap.via.is_empty() {
+                String::new()
+            } else {
+                let names: Vec<String> = pair
+                    .overlap
+                    .via
+                    .iter()
+                    .map(|name| format!("`{name}`"))
+                    .collect();
+                let meet = match pair.overlap.certainty {
+                    Certainty::Certain => "meet",
+                    Certainty::Possible | Certainty::Disjoint => "may meet",
+                };
+                format!(", for audiences that {meet} through {}", names.join(" and "))
+            };
             let message = format!(
-                "`{}` is set to `{}` by `{}` and to `{}` by `{}`",
+                "`{}` is set to `{}` by `{}` and to `{}` by `{}`{through}",
                 first_setting.name,
                 first_setting.value,
                 first_policy.name,
