@@ -291,7 +291,9 @@ pub struct PlanArguments {
     #[arg(value_name = "PATH")]
     pub paths: Vec<PathBuf>,
 
-    /// Inventory exports: phases then show how many devices and users they reach.
+    /// Inventory exports: phases then show how many devices and users they reach
+    /// and how many of them meet a conflict, and the change summary counts who
+    /// newly receives each setting.
     #[arg(long, value_name = "PATH")]
     pub inventory: Vec<PathBuf>,
 
@@ -321,7 +323,8 @@ pub struct PlanArguments {
 pub enum PlanFormat {
     /// Phase by phase, with annotated findings.
     Human,
-    /// JSON: a `phases` array, each with its findings in the `check` JSON shape.
+    /// JSON (`schemas/plan-report-v1.schema.json`): version, tool, summary and a
+    /// `phases` array, each with its findings in the `check` JSON shape.
     Json,
     /// A change summary per phase for the help desk and the communication plan.
     Markdown,

@@ -131,6 +131,29 @@ impl Audiences {
     }
 }
 
+impl Audiences {
+    /// The reach `policy` would have in `tenant` (a policy not in the tenant, or
+    /// assigned otherwise than there), computed as [`Self::compute`] does; `None`
+    /// without an inventory or when a membership or filter verdict is unknown.
+    pub fn reach_of(
+        &self,
+        tenant: &Tenant,
+        graph: &TargetGraph,
+        rules: &InventoryRules,
+        policy: &Policy,
+    ) -> Option<Reach> {
+        if !graph.has_inventory {
+            return None;
+        }
+        policy_reach(tenant, graph, rules, &self.primary_users, policy)
+    }
+
+    /// The primary users of `devices`, as a reach counts its users.
+    pub fn users_of(&self, devices: &FixedBitSet) -> FixedBitSet {
+        self.primary_users.users_of(devices)
+    }
+}
+
 /// The members a target holds, or `None` when unknown.
 fn target_members(
     tenant: &Tenant,

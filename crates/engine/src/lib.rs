@@ -193,13 +193,20 @@ pub fn analyze_with(input: &AnalysisInput<'_>) -> Report {
     // INVARIANT: the one global sort makes output independent of thread scheduling.
     findings.par_sort_by(|left, right| compare_findings(tenant, left, right));
 
-    let counts = SeverityCounts::of(&findings);
-    let input_files = tenant.files.len()
-        - usize::from(input.config_file.is_some())
-        - usize::from(input.plan.is_some());
-    Report {
-        findings,
-        summary: Summary {
+    let mut summary = Summary::of_input(input);
+    summary.undecided_audiences = context.undecided_audiences();
+    summary.findings = SeverityCounts::of(&findings);
+    Report { findings, summary }
+}
+
+impl Summary {
+    /// What `input` holds, with no finding counted and no audience undecided.
+    pub fn of_input(input: &AnalysisInput<'_>) -> Self {
+        let tenant = input.tenant;
+        let input_files = tenant.files.len()
+            - usize::from(input.config_file.is_some())
+            - usize::from(input.plan.is_some());
+        Summary {
             files: input_files,
             policies: tenant.policies.len(),
             settings: tenant.setting_count(),
@@ -213,7 +220,7 @@ pub fn analyze_with(input: &AnalysisInput<'_>) -> Report {
                 .flat_map(|policy| &policy.settings)
                 .filter(|setting| !setting.canonical)
                 .count(),
-            undecided_audiences: context.undecided_audiences(),
+            undecided_audiences: 0,
             families: tenant.policies.iter().fold(
                 std::collections::BTreeMap::new(),
                 |mut families, policy| {
@@ -226,8 +233,8 @@ pub fn analyze_with(input: &AnalysisInput<'_>) -> Report {
                 .iter()
                 .map(|family| (family.family.clone(), family.count))
                 .collect(),
-            findings: counts,
-        },
+            findings: SeverityCounts::default(),
+        }
     }
 }
 

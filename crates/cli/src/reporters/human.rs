@@ -33,7 +33,7 @@ pub fn write(
     style: Style,
 ) -> io::Result<()> {
     write_findings(output, tenant, &report.findings, style)?;
-    writeln!(output, "{}", summary_line(report))
+    writeln!(output, "{}", summary_line(&report.summary))
 }
 
 /// Writes each finding as an annotated source snippet, without a summary.
