@@ -30,6 +30,7 @@ pub struct AnalysisContext<'run> {
     audience_formulas: OnceLock<AudienceFormulas>,
     overlap_analysis: OnceLock<OverlapAnalysis>,
     setting_pairs: OnceLock<SettingPairs>,
+    policy_identities: OnceLock<Vec<String>>,
     ignore_use: OnceLock<Vec<usize>>,
 }
 
@@ -47,6 +48,7 @@ impl<'run> AnalysisContext<'run> {
             audience_formulas: OnceLock::new(),
             overlap_analysis: OnceLock::new(),
             setting_pairs: OnceLock::new(),
+            policy_identities: OnceLock::new(),
             ignore_use: OnceLock::new(),
         }
     }
@@ -55,6 +57,7 @@ impl<'run> AnalysisContext<'run> {
     /// running in parallel only ever read them.
     pub fn prepare(&self) {
         self.setting_pairs();
+        self.policy_identities();
     }
 
     /// How many findings each of `config.ignores` silenced; `None` before the
@@ -157,6 +160,18 @@ impl<'run> AnalysisContext<'run> {
     ) -> Option<&std::sync::Arc<crate::finding::OverlapEvidence>> {
         let index = self.setting_pairs().overlap_index(first, second)?;
         Some(self.describer().evidence(index))
+    }
+
+    /// How each policy takes part in fingerprints (family and name), by policy
+    /// index, written once.
+    pub fn policy_identities(&self) -> &[String] {
+        self.policy_identities.get_or_init(|| {
+            self.tenant
+                .policies
+                .iter()
+                .map(crate::fingerprint::policy_identity)
+                .collect()
+        })
     }
 
     /// Same-key settings of policies whose audiences can meet.

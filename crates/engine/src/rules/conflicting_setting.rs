@@ -98,7 +98,7 @@ impl Rule for ConflictingSetting {
                 message,
                 help,
             };
-            Some(pair_finding(tenant, &pair, verdict))
+            Some(pair_finding(context, &pair, verdict))
         })
         .collect();
         findings.extend(found);

@@ -67,7 +67,7 @@ impl Rule for DuplicateSetting {
                     message,
                     help,
                 };
-                Some(pair_finding(tenant, &pair, verdict))
+                Some(pair_finding(context, &pair, verdict))
             })
             .collect();
         findings.extend(found);
