@@ -71,14 +71,17 @@ fn a_user_is_reached_through_the_groups_of_their_devices() {
         "user01@contoso.com",
     ]);
     // Through their own user group, and through the device groups and All
-    // devices assignments of the devices they are the primary user of.
+    // devices assignments of the devices they use: PC-01 as primary user, the
+    // kiosk PC-06 by signing in.
     assert_eq!(outcome_of(&found, "Win - Lock - Finance"), "reached");
     assert_eq!(outcome_of(&found, "Win - Lock - Baseline"), "reached");
     assert_eq!(outcome_of(&found, "Win - Lock - Pilot"), "reached");
-    // Their Windows 11 device is filtered out of the "not Windows 11" policy.
+    assert_eq!(outcome_of(&found, "Win - Lock - Kiosk"), "reached");
+    // Their Windows 11 PC is filtered out of the "not Windows 11" policy, the
+    // Windows 10 kiosk they sign in on is not.
     assert_eq!(
         outcome_of(&found, "Win - Defender - Not Windows 11"),
-        "excluded"
+        "reached"
     );
     // A macOS policy for All users does not land on a user without a Mac.
     assert_eq!(outcome_of(&found, "macOS - Screen Saver"), "excluded");

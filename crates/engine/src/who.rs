@@ -173,7 +173,7 @@ pub fn routes(
                 )
             }),
             Subject::User(user) => {
-                let devices = primary_device_indices(tenant, user);
+                let devices = user_device_indices(tenant, user);
                 (!devices.is_empty()
                     && devices.iter().all(|&device| of_other_platform(device).is_some()))
                 .then(|| {
@@ -247,13 +247,16 @@ fn target_membership(
             InGroup::Yes(vec!["All users".to_owned()])
         }
         (AssignmentTarget::AllUsers, Subject::Device(device)) => {
-            match primary_user_name(tenant, device) {
-                Some(user) => InGroup::Yes(vec![format!("All users (primary user {user})")]),
+            match device_user_indices(tenant, device).first() {
+                Some(&user) => InGroup::Yes(vec![format!(
+                    "All users ({})",
+                    user_role(tenant, device, user)
+                )]),
                 None => InGroup::No,
             }
         }
         (AssignmentTarget::AllDevices, Subject::User(user)) => {
-            match primary_device_names(tenant, user).first() {
+            match user_device_names(tenant, user).first() {
                 Some(device) => InGroup::Yes(vec![format!("All devices (device {device})")]),
                 None => InGroup::No,
             }
@@ -284,18 +287,6 @@ fn target_membership(
     }
 }
 
-fn primary_user_name(tenant: &Tenant, device: usize) -> Option<String> {
-    let device = &tenant.devices[device];
-    device.primary_user_principal_name.clone().or_else(|| {
-        let id = device.primary_user_id.as_ref()?;
-        tenant
-            .users
-            .iter()
-            .find(|user| user.object_id.as_deref() == Some(id))
-            .map(|user| user.user_principal_name.clone())
-    })
-}
-
 /// Whether the subject is in `group` (nested groups counted), with the nesting path.
 fn group_membership(
     tenant: &Tenant,
@@ -321,10 +312,11 @@ fn group_membership(
     // A device is reached through its primary user's groups, a user through the
     // groups of the devices they are the primary user of.
     let through_other = match subject {
-        Subject::Device(device) => primary_user_index(tenant, device)
-            .filter(|&user| members.users.contains(user))
-            .map(|user| format!("primary user {}", tenant.users[user].user_principal_name)),
-        Subject::User(user) => primary_device_indices(tenant, user)
+        Subject::Device(device) => device_user_indices(tenant, device)
+            .into_iter()
+            .find(|&user| members.users.contains(user))
+            .map(|user| user_role(tenant, device, user)),
+        Subject::User(user) => user_device_indices(tenant, user)
             .into_iter()
             .find(|&device| members.devices.contains(device))
             .map(|device| format!("device {}", tenant.devices[device].name)),
@@ -372,7 +364,7 @@ fn user_filter_verdict(
     filter: usize,
     mode: FilterMode,
 ) -> RuleVerdict {
-    let verdicts: Vec<RuleVerdict> = primary_device_indices(tenant, user)
+    let verdicts: Vec<RuleVerdict> = user_device_indices(tenant, user)
         .into_iter()
         .filter(|&device| {
             platforms.is_empty()
@@ -404,32 +396,61 @@ fn user_filter_verdict(
     }
 }
 
-/// The devices `user` is the primary user of, in inventory order.
-fn primary_device_indices(tenant: &Tenant, user: usize) -> Vec<usize> {
+/// The devices `user` uses (as primary user or by signing in), in inventory order.
+fn user_device_indices(tenant: &Tenant, user: usize) -> Vec<usize> {
     (0..tenant.devices.len())
-        .filter(|&device| primary_user_index(tenant, device) == Some(user))
+        .filter(|&device| device_user_indices(tenant, device).contains(&user))
         .collect()
 }
 
-fn primary_device_names(tenant: &Tenant, user: usize) -> Vec<String> {
-    primary_device_indices(tenant, user)
+fn user_device_names(tenant: &Tenant, user: usize) -> Vec<String> {
+    user_device_indices(tenant, user)
         .into_iter()
         .map(|device| tenant.devices[device].name.clone())
         .collect()
 }
 
-fn primary_user_index(tenant: &Tenant, device: usize) -> Option<usize> {
+/// The primary user of `device`, when the inventory holds them.
+fn primary_user_of(tenant: &Tenant, device: usize) -> Option<usize> {
     let device = &tenant.devices[device];
     tenant.users.iter().position(|user| {
-        device
-            .primary_user_id
-            .as_deref()
-            .is_some_and(|id| user.object_id.as_deref() == Some(id))
-            || device
-                .primary_user_principal_name
+        device.primary_user_id.as_deref().is_some_and(|id| {
+            user.object_id
                 .as_deref()
-                .is_some_and(|upn| upn.eq_ignore_ascii_case(&user.user_principal_name))
+                .is_some_and(|object| object.eq_ignore_ascii_case(id))
+        }) || device
+            .primary_user_principal_name
+            .as_deref()
+            .is_some_and(|upn| upn.eq_ignore_ascii_case(&user.user_principal_name))
     })
+}
+
+/// The users of `device`: its primary user first, then those who signed in.
+fn device_user_indices(tenant: &Tenant, device: usize) -> Vec<usize> {
+    let mut users: Vec<usize> = primary_user_of(tenant, device).into_iter().collect();
+    for id in &tenant.devices[device].signed_in_user_ids {
+        let signed_in = tenant.users.iter().position(|user| {
+            user.object_id
+                .as_deref()
+                .is_some_and(|object| object.eq_ignore_ascii_case(id))
+        });
+        if let Some(user) = signed_in
+            && !users.contains(&user)
+        {
+            users.push(user);
+        }
+    }
+    users
+}
+
+/// How `user` uses `device`: "primary user …" or "signed-in user …".
+fn user_role(tenant: &Tenant, device: usize, user: usize) -> String {
+    let role = if primary_user_of(tenant, device) == Some(user) {
+        "primary user"
+    } else {
+        "signed-in user"
+    };
+    format!("{role} {}", tenant.users[user].user_principal_name)
 }
 
 /// The nesting path from `outer` down to `inner` (both included), breadth first.

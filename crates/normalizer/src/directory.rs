@@ -179,6 +179,7 @@ pub fn read_managed_device(
     let operating_system = text_field(&mut reader, root, "operatingSystem");
     let primary_user_id = text_field(&mut reader, root, "userId");
     let primary_user_principal_name = text_field(&mut reader, root, "userPrincipalName");
+    let signed_in_user_ids = signed_in_users(&mut reader, root);
     Some(Device {
         object_id: None,
         device_id,
@@ -187,6 +188,7 @@ pub fn read_managed_device(
         platform: operating_system.and_then(|system| platform_of_operating_system(&system)),
         primary_user_id,
         primary_user_principal_name,
+        signed_in_user_ids,
         properties: properties_of(root),
         source: reader.location(name_node.map_or(root.span, |node| node.span)),
     })
@@ -209,6 +211,7 @@ pub fn read_entra_device(document: &Document, problems: &mut Vec<InputProblem>) 
         platform: operating_system.and_then(|system| platform_of_operating_system(&system)),
         primary_user_id: None,
         primary_user_principal_name: None,
+        signed_in_user_ids: Vec::new(),
         properties: properties_of(root),
         source: reader.location(name_node.map_or(root.span, |node| node.span)),
     })
@@ -233,6 +236,25 @@ const EMPTY_GUID: &str = "00000000-0000-0000-0000-000000000000";
 
 /// A text field of an inventory record: empty text and the empty GUID Intune
 /// writes for "none" mean absent; a value of another type is reported.
+/// The users a managed device lists in `usersLoggedOn` (`[{"userId": …,
+/// "lastLogOnDateTime": …}]`), by object id, in order, without duplicates.
+fn signed_in_users(reader: &mut FieldReader<'_>, root: &Node) -> Vec<String> {
+    let mut users: Vec<String> = Vec::new();
+    for entry in reader
+        .optional_array(root, "usersLoggedOn")
+        .unwrap_or_default()
+    {
+        if let Some(user) = entry
+            .as_object()
+            .and_then(|_| text_field(reader, entry, "userId"))
+            && !users.contains(&user)
+        {
+            users.push(user);
+        }
+    }
+    users
+}
+
 fn text_field(reader: &mut FieldReader<'_>, root: &Node, field: &str) -> Option<String> {
     reader
         .optional_str(root, field)
@@ -325,6 +347,11 @@ fn merge_device(into: &mut Device, other: Device) {
         .primary_user_principal_name
         .take()
         .or(other.primary_user_principal_name);
+    for user in other.signed_in_user_ids {
+        if !into.signed_in_user_ids.contains(&user) {
+            into.signed_in_user_ids.push(user);
+        }
+    }
     for (key, value) in other.properties {
         into.properties.entry(key).or_insert(value);
     }
