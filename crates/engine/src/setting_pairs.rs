@@ -388,8 +388,9 @@ fn buckets(tenant: &Tenant) -> (Vec<SettingKey>, Vec<usize>, Vec<SettingRef>) {
                 })
         })
         .collect();
-    // Stable by key, so each bucket keeps policy order.
-    all.par_sort_by(|left, right| left.0.cmp(right.0));
+    // By key, then policy and setting: each bucket keeps policy order (the
+    // pairs are distinct, so an unstable sort gives one order).
+    all.par_sort_unstable();
     let mut keys = Vec::new();
     let mut starts = Vec::new();
     let mut settings = Vec::new();
