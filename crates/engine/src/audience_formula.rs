@@ -13,12 +13,13 @@
 //! - the negation of every group the policy excludes, where Intune honours that
 //!   exclusion for the target (the same rule as the structural analysis).
 //!
-//! The subject of a formula is a device together with its user (the primary
-//! user, as in inventory mode: see [`crate::audience`]): `device.` and `user.`
-//! attributes are independent, so a user group's rule and a device filter
-//! constrain different parts of one subject, and two user rules that exclude
-//! each other (`department -eq "IT"`, `department -eq "Finance"`) never meet on
-//! one device. Devices shared by several signed-in users are outside this model. Anything the formulas
+//! The subject of a formula is a device together with its user, when it has one
+//! (a kiosk may have none): `device.` and `user.` attributes are independent, so
+//! a user group's rule and a device filter constrain different parts of one
+//! subject, and two user rules that exclude each other (`department -eq "IT"`,
+//! `department -eq "Finance"`) never meet on one device. All users, and every
+//! user rule, hold only on a device that has a user. Devices shared by several
+//! signed-in users are outside this model (an inventory tells them). Anything the formulas
 //! cannot express (a rule that does not parse, a group or filter defined nowhere,
 //! a group on a nesting cycle) is an opaque test, which the procedure never
 //! decides, so an answer is only ever given where it is sound.
@@ -67,6 +68,21 @@ fn member_of_id(attribute: &Attribute) -> Option<&str> {
         Attribute::Named(Subject::Device, name) => name.strip_prefix(MEMBER_OF_PREFIX),
         _ => None,
     }
+}
+
+/// The formula "someone uses the device": a free boolean, since nothing tells
+/// without an inventory. A space in its name keeps it apart from every property
+/// a rule can name.
+fn has_user() -> Formula {
+    Formula::Literal(Literal {
+        attribute: has_user_attribute(),
+        test: Test::Text(Operator::Equals, Operand::Bool(true)),
+        positive: true,
+    })
+}
+
+fn has_user_attribute() -> Attribute {
+    Attribute::Named(Subject::User, "has a user".to_owned())
 }
 
 /// A test the procedure never decides, saying why.
@@ -422,6 +438,10 @@ impl GroupFormulas<'_> {
         }
         match &definition.membership {
             GroupMembership::Dynamic { .. } => match self.rules.group_rule(group) {
+                // A user rule holds on a device through its user: there is one.
+                Some(rule) if rule.subject == Subject::User => {
+                    Formula::all(vec![Formula::of_rule(rule), has_user()])
+                }
                 Some(rule) => Formula::of_rule(rule),
                 None => opaque(format!("the rule of `{}` does not parse", definition.name)),
             },
@@ -459,7 +479,10 @@ fn target_formula(
     target: &AssignmentTarget,
 ) -> Formula {
     match target {
-        AssignmentTarget::AllDevices | AssignmentTarget::AllUsers => Formula::True,
+        AssignmentTarget::AllDevices => Formula::True,
+        // All users reaches the devices someone uses, not a device nobody signs
+        // in on (a kiosk).
+        AssignmentTarget::AllUsers => has_user(),
         AssignmentTarget::IncludeGroup(id) | AssignmentTarget::ExcludeGroup(id) => {
             match tenant.group_index(id) {
                 Some(group) => group_formulas[group].clone(),
@@ -674,12 +697,23 @@ impl Example {
     /// The example in words: attribute name → value, with static group
     /// memberships gathered under `member of` and named by group display name.
     pub fn witness(&self, tenant: &Tenant) -> Witness {
+        let has_user = has_user_attribute();
         let tested: Vec<&Attribute> = self
             .tested
             .iter()
-            .filter(|attribute| member_of_id(attribute).is_none())
+            .filter(|attribute| member_of_id(attribute).is_none() && **attribute != has_user)
             .collect();
         let mut witness = crate::audience_logic::witness_of(&self.attributes, &tested);
+        if self.tested.contains(&has_user) {
+            let signed_in = matches!(
+                self.attributes.get(&has_user),
+                Some(AttributeValue::Text(text)) if text == "true"
+            );
+            witness.insert(
+                "user".to_owned(),
+                if signed_in { "signed in" } else { "none" }.to_owned(),
+            );
+        }
         let names: Vec<&str> = self
             .attributes
             .iter()
