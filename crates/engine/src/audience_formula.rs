@@ -53,10 +53,11 @@ pub type FormulaId = usize;
 /// is in the group. A space keeps them apart from every property a rule can name.
 const MEMBER_OF_PREFIX: &str = "member of ";
 
-/// The formula "a direct member of group `id`".
-fn member_of_group(id: &GroupId) -> Formula {
+/// The formula "the device (`Subject::Device`), or its user (`Subject::User`),
+/// is a direct member of group `id`".
+fn member_of_group(id: &GroupId, subject: Subject) -> Formula {
     Formula::Literal(Literal {
-        attribute: Attribute::Named(Subject::Device, format!("{MEMBER_OF_PREFIX}{}", id.0)),
+        attribute: Attribute::Named(subject, format!("{MEMBER_OF_PREFIX}{}", id.0)),
         test: Test::Text(Operator::Equals, Operand::Bool(true)),
         positive: true,
     })
@@ -65,8 +66,50 @@ fn member_of_group(id: &GroupId) -> Formula {
 /// The group id a membership attribute stands for.
 fn member_of_id(attribute: &Attribute) -> Option<&str> {
     match attribute {
-        Attribute::Named(Subject::Device, name) => name.strip_prefix(MEMBER_OF_PREFIX),
+        Attribute::Named(_, name) => name.strip_prefix(MEMBER_OF_PREFIX),
         _ => None,
+    }
+}
+
+/// Who a group holds, in two parts: the devices that are members (directly, by
+/// nesting, or by a device rule) and the devices whose user is (directly, by
+/// nesting, or by a user rule). An exclusion of the group from a device target
+/// removes only the first, from a user target only the second, as Intune
+/// applies an exclusion to members of the target's own kind.
+#[derive(Clone, Debug)]
+pub struct GroupParts {
+    /// Devices that are members.
+    pub devices: Formula,
+    /// Devices whose user is a member.
+    pub users: Formula,
+}
+
+impl GroupParts {
+    /// Everyone the group reaches: either part.
+    pub fn whole(&self) -> Formula {
+        match (&self.devices, &self.users) {
+            (Formula::False, users) => users.clone(),
+            (devices, Formula::False) => devices.clone(),
+            (devices, users) => Formula::Or(vec![devices.clone(), users.clone()]),
+        }
+    }
+
+    /// The part an exclusion from a target holding `kind` removes (both parts
+    /// when the kind is not known).
+    fn excluded_from(&self, kind: Option<preflight_normalizer::MemberKind>) -> Formula {
+        match kind {
+            Some(preflight_normalizer::MemberKind::Devices) => self.devices.clone(),
+            Some(preflight_normalizer::MemberKind::Users) => self.users.clone(),
+            None => self.whole(),
+        }
+    }
+
+    fn opaque(what: String) -> Self {
+        let formula = opaque(what);
+        Self {
+            devices: formula.clone(),
+            users: formula,
+        }
     }
 }
 
@@ -104,7 +147,7 @@ pub struct AudienceFormulas {
     /// the policy's non-exclusion assignments.
     includes: Vec<Vec<FormulaId>>,
     /// Each group's formula, by group index.
-    group_formulas: Vec<Formula>,
+    group_formulas: Vec<GroupParts>,
     /// What is known of each formula for quick decisions, by formula id.
     facts: Vec<FormulaFacts>,
     /// The decision procedure over the formulas, remembering what it worked out.
@@ -124,7 +167,7 @@ impl AudienceFormulas {
             rules,
             on_cycle: &on_cycle,
         };
-        let group_formulas: Vec<Formula> = (0..tenant.groups.len())
+        let group_formulas: Vec<GroupParts> = (0..tenant.groups.len())
             .into_par_iter()
             .map(|group| builder.of_group(group, &mut Vec::new()))
             .collect();
@@ -185,8 +228,8 @@ impl AudienceFormulas {
     }
 
     /// Who group `group` holds.
-    pub fn group_formula(&self, group: usize) -> Option<&Formula> {
-        self.group_formulas.get(group)
+    pub fn group_formula(&self, group: usize) -> Option<Formula> {
+        self.group_formulas.get(group).map(GroupParts::whole)
     }
 
     /// The parts of each include assignment of `policy`, in the order of its
@@ -416,7 +459,9 @@ fn os_type_of_bits(bits: u8) -> Option<&'static str> {
 fn tests_attributes(formula: &Formula) -> bool {
     match formula {
         Formula::True | Formula::False => false,
-        Formula::Literal(literal) => member_of_id(&literal.attribute).is_none(),
+        Formula::Literal(literal) => {
+            member_of_id(&literal.attribute).is_none() && literal.attribute != has_user_attribute()
+        }
         Formula::And(parts) | Formula::Or(parts) => parts.iter().any(tests_attributes),
     }
 }
@@ -430,44 +475,77 @@ struct GroupFormulas<'build> {
 
 impl GroupFormulas<'_> {
     /// Who is in group `group`: its rule, or membership of it or of a group nested
-    /// in it. `path` holds the groups being expanded, against runaway nesting.
-    fn of_group(&self, group: usize, path: &mut Vec<usize>) -> Formula {
+    /// in it, as devices and as users. `path` holds the groups being expanded,
+    /// against runaway nesting.
+    fn of_group(&self, group: usize, path: &mut Vec<usize>) -> GroupParts {
         let definition = &self.tenant.groups[group];
         if self.on_cycle.contains(&group) || path.contains(&group) {
-            return opaque(format!("`{}` is on a nesting cycle", definition.name));
+            return GroupParts::opaque(format!("`{}` is on a nesting cycle", definition.name));
         }
         match &definition.membership {
             GroupMembership::Dynamic { .. } => match self.rules.group_rule(group) {
                 // A user rule holds on a device through its user: there is one.
-                Some(rule) if rule.subject == Subject::User => {
-                    Formula::all(vec![Formula::of_rule(rule), has_user()])
-                }
-                Some(rule) => Formula::of_rule(rule),
-                None => opaque(format!("the rule of `{}` does not parse", definition.name)),
+                Some(rule) if rule.subject == Subject::User => GroupParts {
+                    devices: Formula::False,
+                    users: Formula::all(vec![Formula::of_rule(rule), has_user()]),
+                },
+                Some(rule) => GroupParts {
+                    devices: Formula::of_rule(rule),
+                    users: Formula::False,
+                },
+                None => GroupParts::opaque(format!(
+                    "the rule of `{}` does not parse",
+                    definition.name
+                )),
             },
             GroupMembership::Static => {
                 path.push(group);
-                let mut alternatives = vec![member_of_group(&definition.id)];
+                let kind = definition.member_kind();
+                let mut devices = Vec::new();
+                let mut users = Vec::new();
+                if kind != Some(preflight_normalizer::MemberKind::Users) {
+                    devices.push(member_of_group(&definition.id, Subject::Device));
+                }
+                if kind != Some(preflight_normalizer::MemberKind::Devices) {
+                    users.push(Formula::all(vec![
+                        member_of_group(&definition.id, Subject::User),
+                        has_user(),
+                    ]));
+                }
                 for member in definition.members.iter().flatten() {
                     if member.kind != MemberObjectKind::Group {
                         continue;
                     }
-                    match self.tenant.group_index(&GroupId(member.id.clone())) {
-                        Some(nested) => alternatives.push(self.of_group(nested, path)),
-                        None => alternatives.push(opaque(format!(
+                    let nested = match self.tenant.group_index(&GroupId(member.id.clone())) {
+                        Some(nested) => self.of_group(nested, path),
+                        None => GroupParts::opaque(format!(
                             "`{}` nests a group defined nowhere",
                             definition.name
-                        ))),
-                    }
+                        )),
+                    };
+                    devices.push(nested.devices);
+                    users.push(nested.users);
                 }
                 path.pop();
-                if alternatives.len() == 1 {
-                    alternatives.swap_remove(0)
-                } else {
-                    Formula::Or(alternatives)
+                GroupParts {
+                    devices: any_of(devices),
+                    users: any_of(users),
                 }
             }
         }
+    }
+}
+
+/// One of `parts` (nothing when there are none).
+fn any_of(parts: Vec<Formula>) -> Formula {
+    let mut parts: Vec<Formula> = parts
+        .into_iter()
+        .filter(|part| *part != Formula::False)
+        .collect();
+    match parts.len() {
+        0 => Formula::False,
+        1 => parts.swap_remove(0),
+        _ => Formula::Or(parts),
     }
 }
 
@@ -475,7 +553,7 @@ impl GroupFormulas<'_> {
 /// formula for a group, an opaque test for a group defined nowhere.
 fn target_formula(
     tenant: &Tenant,
-    group_formulas: &[Formula],
+    group_formulas: &[GroupParts],
     target: &AssignmentTarget,
 ) -> Formula {
     match target {
@@ -485,10 +563,29 @@ fn target_formula(
         AssignmentTarget::AllUsers => has_user(),
         AssignmentTarget::IncludeGroup(id) | AssignmentTarget::ExcludeGroup(id) => {
             match tenant.group_index(id) {
-                Some(group) => group_formulas[group].clone(),
+                Some(group) => group_formulas[group].whole(),
                 None => opaque(format!("`{}` is defined nowhere", id.0)),
             }
         }
+    }
+}
+
+/// Who an exclusion removes from an include holding `kind`: the members of
+/// that kind (both kinds when it is not known).
+fn excluded_formula(
+    tenant: &Tenant,
+    group_formulas: &[GroupParts],
+    exclusion: &AssignmentTarget,
+    kind: Option<preflight_normalizer::MemberKind>,
+) -> Formula {
+    match exclusion {
+        AssignmentTarget::IncludeGroup(id) | AssignmentTarget::ExcludeGroup(id) => {
+            match tenant.group_index(id) {
+                Some(group) => group_formulas[group].excluded_from(kind),
+                None => opaque(format!("`{}` is defined nowhere", id.0)),
+            }
+        }
+        other => target_formula(tenant, group_formulas, other),
     }
 }
 
@@ -575,7 +672,7 @@ impl IncludeParts {
 fn include_parts(
     tenant: &Tenant,
     rules: &InventoryRules,
-    group_formulas: &[Formula],
+    group_formulas: &[GroupParts],
     policy: &Policy,
 ) -> Vec<IncludeParts> {
     let assignments = policy.assignments.as_deref().unwrap_or_default();
@@ -608,7 +705,8 @@ fn include_parts(
                             )
                     })
                     .map(|exclusion| {
-                        target_formula(tenant, group_formulas, &exclusion.target).negated()
+                        excluded_formula(tenant, group_formulas, &exclusion.target, included_kind)
+                            .negated()
                     })
                     .collect(),
             }
@@ -831,7 +929,7 @@ mod tests {
             ),
             group("Finance", Some(r#"(user.department -eq "Finance")"#), &[]),
             group("Ring 1", None, &[]),
-            group("Rings", None, &["Ring 1"]),
+            group("Rings", None, &["Ring 1", "Windows 10"]),
             group("Broken", Some("(device.deviceOSType -eq"), &[]),
         ];
         groups.sort_by(|left, right| left.id.cmp(&right.id));
@@ -904,10 +1002,16 @@ mod tests {
                 "second within first",
             ),
             (
-                "the parent excluded removes the nested group",
-                vec![include("Ring 1", None)],
+                "the parent excluded from a device target removes a nested device group",
+                vec![include("Windows 10", None)],
                 vec![include("Windows", None), exclude("Rings")],
                 "disjoint",
+            ),
+            (
+                "but not the users of a nested group of unknown kind",
+                vec![include("Ring 1", None)],
+                vec![include("Windows", None), exclude("Rings")],
+                "possible",
             ),
             (
                 "an include filter and an exclude filter of the same rule",

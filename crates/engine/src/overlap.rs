@@ -512,11 +512,15 @@ impl OverlapAnalysis {
         let Some(&excluded) = excluded_by else {
             return false;
         };
+        // The exclusion removes members of the kind of the targets it is applied
+        // to: `include`'s members are gone only when they are of that kind too
+        // (a user group nested in an excluded device group keeps its users).
         let excluded_kind = self.facts.kind(excluded);
-        other
-            .includes
-            .iter()
-            .all(|other_include| exclusion_is_honoured(other_include.kind, excluded_kind))
+        exclusion_is_honoured(include.kind, excluded_kind)
+            && other
+                .includes
+                .iter()
+                .all(|other_include| exclusion_is_honoured(other_include.kind, excluded_kind))
     }
 
     fn declared_exclusive(&self, first: Target, second: Target) -> bool {
