@@ -161,6 +161,85 @@ impl Audiences {
     }
 }
 
+impl Audiences {
+    /// The names of the include assignments of `policy` that land on inventory
+    /// device `device` (after exclusions, filter and platform), with their
+    /// filters: how the policy reaches that device.
+    pub fn routes_to_device(
+        &self,
+        tenant: &Tenant,
+        graph: &TargetGraph,
+        rules: &InventoryRules,
+        policy: &Policy,
+        device: usize,
+    ) -> Vec<String> {
+        let device_users = self
+            .device_users
+            .users_of_device
+            .get(device)
+            .map_or(&[][..], Vec::as_slice);
+        let holds = |target: &AssignmentTarget| -> (bool, Vec<usize>) {
+            match target_members(tenant, graph, target) {
+                Some(members) => (
+                    members.devices.contains(device),
+                    device_users
+                        .iter()
+                        .copied()
+                        .filter(|&user| members.users.contains(user))
+                        .collect(),
+                ),
+                None => (false, Vec::new()),
+            }
+        };
+        let mut excluded_device = false;
+        let mut excluded_users: Vec<usize> = Vec::new();
+        for assignment in policy.assignments.iter().flatten() {
+            if let AssignmentTarget::ExcludeGroup(_) = assignment.target {
+                let (device_in, users_in) = holds(&assignment.target);
+                excluded_device |= device_in;
+                excluded_users.extend(users_in);
+            }
+        }
+        let platform_ok = policy.platforms.is_empty()
+            || tenant.devices[device]
+                .platform
+                .is_none_or(|platform| policy.platforms.contains(&platform));
+        let mut names = Vec::new();
+        for assignment in policy.assignments.iter().flatten() {
+            if let AssignmentTarget::ExcludeGroup(_) = assignment.target {
+                continue;
+            }
+            let (device_in, users_in) = holds(&assignment.target);
+            let reached = (device_in && !excluded_device)
+                || users_in.iter().any(|user| !excluded_users.contains(user));
+            let filtered_in = assignment.filter.as_ref().is_none_or(|filter_use| {
+                tenant
+                    .filter_index(&filter_use.filter)
+                    .is_some_and(|filter| {
+                        let matches =
+                            rules.filter_on_device(tenant, filter, device) == RuleVerdict::Matches;
+                        matches == (filter_use.mode == FilterMode::Include)
+                    })
+            });
+            if reached && filtered_in && platform_ok {
+                let target = crate::overlap::target_name(tenant, &assignment.target);
+                if !names.contains(&target) {
+                    names.push(target);
+                }
+                if let Some(filter) = assignment
+                    .filter
+                    .as_ref()
+                    .and_then(|filter_use| tenant.filter(&filter_use.filter))
+                    && !names.contains(&filter.name)
+                {
+                    names.push(filter.name.clone());
+                }
+            }
+        }
+        names
+    }
+}
+
 /// The members a target holds, or `None` when unknown.
 fn target_members(
     tenant: &Tenant,

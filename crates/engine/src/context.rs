@@ -113,11 +113,9 @@ impl<'run> AnalysisContext<'run> {
         if let (Some(Some(first_reach)), Some(Some(second_reach))) =
             (reaches.get(first), reaches.get(second))
         {
-            let structural = analysis.overlap(self.tenant, (first, second), None);
             return crate::setting_pairs::exact_overlap(
-                self.tenant,
-                self.audiences(),
-                structural,
+                &self.describer(),
+                (first, second),
                 first_reach,
                 second_reach,
             );
@@ -140,6 +138,8 @@ impl<'run> AnalysisContext<'run> {
             tenant: self.tenant,
             analysis: self.overlap_analysis(),
             audiences: self.audiences(),
+            graph: self.target_graph(),
+            rules: &self.inventory_rules,
         }
     }
 

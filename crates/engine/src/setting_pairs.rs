@@ -71,6 +71,10 @@ pub struct Describer<'pairs> {
     pub analysis: &'pairs OverlapAnalysis,
     /// The exact audiences, with an inventory.
     pub audiences: &'pairs Audiences,
+    /// The target graph, for how an inventory device is reached.
+    pub graph: &'pairs crate::target_graph::TargetGraph,
+    /// The parsed rules, for filters on an inventory device.
+    pub rules: &'pairs crate::inventory_rules::InventoryRules,
 }
 
 impl<'pairs> Describer<'pairs> {
@@ -85,8 +89,7 @@ impl<'pairs> Describer<'pairs> {
             );
             let overlap = match (&pairs.findings[index], reaches) {
                 (PolicyPairFinding::Exact(_), (Some(first), Some(second))) => {
-                    let structural = self.analysis.overlap(self.tenant, pair, None);
-                    exact_overlap(self.tenant, self.audiences, structural, first, second)
+                    exact_overlap(self, pair, first, second)
                 }
                 (PolicyPairFinding::Rules(finding), _) => {
                     self.analysis.describe(self.tenant, pair, finding)
@@ -441,12 +444,12 @@ fn value_classes(tenant: &Tenant, starts: &[usize], settings: &[SettingRef]) -> 
 /// The overlap an inventory proves: certain when the audiences share a device
 /// (with how many, their users, and examples), disjoint when they share none.
 pub(crate) fn exact_overlap(
-    tenant: &Tenant,
-    audiences: &Audiences,
-    structural: Overlap,
+    describer: &Describer<'_>,
+    (first_policy, second_policy): (usize, usize),
     first: &Reach,
     second: &Reach,
 ) -> Overlap {
+    let (tenant, audiences) = (describer.tenant, describer.audiences);
     let shared = audiences.shared(tenant, first, second);
     if shared.devices == 0 {
         return Overlap {
@@ -463,9 +466,27 @@ pub(crate) fn exact_overlap(
         count(shared.users, "user"),
         shared.examples.first().map_or("", String::as_str),
     );
+    // The assignments through which both policies reach the first shared
+    // device: how they meet there.
+    let mut via = Vec::new();
+    if let Some(device) = first.devices.intersection(&second.devices).next() {
+        for policy in [first_policy, second_policy] {
+            for name in audiences.routes_to_device(
+                tenant,
+                describer.graph,
+                describer.rules,
+                &tenant.policies[policy],
+                device,
+            ) {
+                if !via.contains(&name) {
+                    via.push(name);
+                }
+            }
+        }
+    }
     Overlap {
         certainty: Certainty::Certain,
-        via: structural.via,
+        via,
         reason,
         shared: Some(shared),
         witness: None,
