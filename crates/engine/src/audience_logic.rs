@@ -290,8 +290,10 @@ fn literal_holds(literal: &Literal, attributes: &Attributes) -> Option<bool> {
             text_test(*operator, text, operand)?
         }
         Test::AnyElement(operator, operand) => {
+            // A single text is a collection of one, as evaluation takes it.
             let items: &[String] = match value {
                 Some(AttributeValue::List(items)) => items,
+                Some(AttributeValue::Text(text)) => std::slice::from_ref(text),
                 _ => &[],
             };
             items
@@ -888,6 +890,22 @@ mod tests {
         assert_eq!(answer(&old, &unreported), "disjoint");
         let newer = Formula::of_rule(&rule(r#"device.osVersion -gt "10.0.22000""#));
         assert_eq!(answer(&old, &newer), "disjoint");
+    }
+
+    #[test]
+    fn a_single_text_is_a_collection_of_one_as_evaluation_takes_it() {
+        // Found by the `rule_language` fuzz target.
+        let rule = parse_rule(
+            RuleLanguage::MembershipRule,
+            r#"device.deviceOSType -all (_ -notStartsWith "")"#,
+        )
+        .expect("valid rule");
+        let mut device = Attributes::new();
+        device.insert(Attribute::OsType, AttributeValue::Text("windows".to_owned()));
+        assert_eq!(
+            Formula::of_rule(&rule).holds(&device),
+            preflight_parser::rule_language::evaluate(&rule, &device)
+        );
     }
 
     #[test]
