@@ -58,12 +58,12 @@ fn run(data: &mut Unstructured<'_>) -> Result<()> {
         Decision::Disjoint => {
             for device in &devices {
                 let both = first.holds(device) == Some(true) && second.holds(device) == Some(true);
-                assert!(!both, "disjoint, yet {device:?} is in both");
+                assert!(!both, "disjoint, yet {device:?} is in both {first:?} and {second:?}");
             }
         }
         Decision::Possible { example, .. } => {
-            assert_eq!(first.holds(&example), Some(true), "example {example:?}");
-            assert_eq!(second.holds(&example), Some(true), "example {example:?}");
+            assert_eq!(first.holds(&example), Some(true), "example {example:?} of {first:?}");
+            assert_eq!(second.holds(&example), Some(true), "example {example:?} of {second:?}");
         }
         Decision::Unknown { .. } => {}
     }
@@ -73,7 +73,7 @@ fn run(data: &mut Unstructured<'_>) -> Result<()> {
                 assert_ne!(
                     second.holds(device),
                     Some(false),
-                    "first within second, yet {device:?} is only in the first"
+                    "{first:?} within {second:?}, yet {device:?} is only in the first"
                 );
             }
         }

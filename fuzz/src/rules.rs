@@ -244,13 +244,21 @@ pub fn attributes(data: &mut Unstructured<'_>) -> Result<Attributes> {
     ];
     let mut attributes = Attributes::new();
     for name in names {
+        // Closed sets take only their own values (the decision procedure relies
+        // on it, and inventories hold nothing else); booleans only where
+        // inventories have them.
+        let closed = name.closed_values();
+        let boolean = matches!(&name, Attribute::Named(_, property) if property == "accountenabled");
         match data.int_in_range(0..=3u8)? {
             0 => {}
-            1 => {
+            1 if boolean => {
                 attributes.insert(name, AttributeValue::Bool(data.arbitrary()?));
             }
             _ => {
-                let value = ATTRIBUTE_VALUES[data.choose_index(ATTRIBUTE_VALUES.len())?];
+                let value = match closed {
+                    Some(values) => values[data.choose_index(values.len())?],
+                    None => ATTRIBUTE_VALUES[data.choose_index(ATTRIBUTE_VALUES.len())?],
+                };
                 attributes.insert(name, AttributeValue::Text(value.to_owned()));
             }
         }
