@@ -901,7 +901,10 @@ mod tests {
         )
         .expect("valid rule");
         let mut device = Attributes::new();
-        device.insert(Attribute::OsType, AttributeValue::Text("windows".to_owned()));
+        device.insert(
+            Attribute::OsType,
+            AttributeValue::Text("windows".to_owned()),
+        );
         assert_eq!(
             Formula::of_rule(&rule).holds(&device),
             preflight_parser::rule_language::evaluate(&rule, &device)
