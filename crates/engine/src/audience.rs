@@ -1,23 +1,31 @@
-//! Exact audiences from an inventory: for each policy, the set of devices and users
-//! it reaches, as Intune decides it.
+//! Exact audiences from an inventory: for each policy, the devices it lands on
+//! and the users signed in there, as Intune decides it.
 //!
-//! - An include target reaches its members: All devices every device, All users
-//!   every user, a group its members through nesting.
-//! - A user reached also brings the devices they are the primary user of (a
-//!   device-scoped setting assigned to a user group lands on the user's devices); a
-//!   device reached brings its primary user (a user-scoped setting assigned to a
-//!   device group applies to whoever signs in there; the inventory knows the
-//!   primary user).
-//! - A filter narrows its assignment's devices to those that match (include mode)
-//!   or do not match (exclude mode).
-//! - An exclusion wins over every inclusion of the same kind: a device group
-//!   removes its devices from device targets, a user group its users (and what they
-//!   bring) from user targets. Intune does not apply an exclusion of the other kind
-//!   (`unsupported-exclusion` reports those), and neither does preflight.
-//! - The policy's platforms bound the devices.
+//! A policy takes effect on a device: device-scoped settings configure the
+//! device, user-scoped settings the sessions of the users signed in on it. The
+//! inventory links a device to its primary user, and that is the one link
+//! preflight knows, so an audience is a set of devices, and its users are their
+//! primary users:
+//! - an include target of devices (a device group, All devices) reaches those
+//!   devices; an include target of users (a user group, All users) reaches the
+//!   devices those users are the primary user of (a user-scoped setting follows
+//!   the user to each of their devices; a device-scoped setting assigned to a
+//!   user group lands on the user's devices). A user with no device in the
+//!   inventory receives the policy nowhere;
+//! - an exclusion wins over every inclusion of the same kind: a device group
+//!   removes its devices from device targets, a user group its users from user
+//!   targets, before they bring their devices. Intune does not apply an
+//!   exclusion of the other kind (`unsupported-exclusion` reports those), and
+//!   neither does preflight;
+//! - a filter narrows its assignment's devices to those that match (include
+//!   mode) or do not match (exclude mode);
+//! - the policy's platforms bound the devices.
+//!
+//! Two policies meet on the devices both reach, and through them on their users,
+//! whatever the scope of the setting they share.
 //!
 //! Whenever some membership or filter verdict is unknown, the audience is unknown
-//! (`None`) and the structural analysis answers instead.
+//! (`None`) and the analysis from structure and rules answers instead.
 
 use fixedbitset::FixedBitSet;
 use preflight_normalizer::{AssignmentTarget, FilterMode, Policy, Tenant};
@@ -29,9 +37,9 @@ use crate::target_graph::{Members, TargetGraph};
 /// Who one policy reaches.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Reach {
-    /// Devices that receive the policy.
+    /// Devices the policy lands on.
     pub devices: FixedBitSet,
-    /// Users that receive the policy.
+    /// Users who receive it: the primary users of those devices.
     pub users: FixedBitSet,
 }
 
@@ -79,28 +87,47 @@ impl PrimaryUsers {
     }
 }
 
+impl PrimaryUsers {
+    /// The primary users of `devices`.
+    fn users_of(&self, devices: &FixedBitSet) -> FixedBitSet {
+        let mut users = FixedBitSet::with_capacity(self.devices_of_user.len());
+        users.extend(
+            devices
+                .ones()
+                .filter_map(|device| self.user_of_device[device]),
+        );
+        users
+    }
+}
+
 /// Every policy's exact audience, when an inventory makes it knowable.
 #[derive(Debug)]
 pub struct Audiences {
     /// Each policy's reach, by policy index; `None` when unknown.
     pub reaches: Vec<Option<Reach>>,
+    /// The links between inventory devices and their primary users.
+    primary_users: PrimaryUsers,
 }
 
 impl Audiences {
     /// Computes every policy's reach (in parallel), or all `None` without inventory.
     pub fn compute(tenant: &Tenant, graph: &TargetGraph, rules: &InventoryRules) -> Self {
+        let primary_users = PrimaryUsers::of(tenant);
         if !graph.has_inventory {
             return Self {
                 reaches: vec![None; tenant.policies.len()],
+                primary_users,
             };
         }
-        let primary_users = PrimaryUsers::of(tenant);
         let reaches = tenant
             .policies
             .par_iter()
             .map(|policy| policy_reach(tenant, graph, rules, &primary_users, policy))
             .collect();
-        Self { reaches }
+        Self {
+            reaches,
+            primary_users,
+        }
     }
 }
 
@@ -144,10 +171,7 @@ fn policy_reach(
             excluded.union_with(&target_members(tenant, graph, &assignment.target)?);
         }
     }
-    let mut reach = Reach {
-        devices: FixedBitSet::with_capacity(tenant.devices.len()),
-        users: FixedBitSet::with_capacity(tenant.users.len()),
-    };
+    let mut devices = FixedBitSet::with_capacity(tenant.devices.len());
     for assignment in policy.assignments.iter().flatten() {
         if let AssignmentTarget::ExcludeGroup(_) = assignment.target {
             continue;
@@ -156,18 +180,14 @@ fn policy_reach(
         // Exclusions of the same kind as the included members win.
         members.devices.difference_with(&excluded.devices);
         members.users.difference_with(&excluded.users);
-        let mut devices = members.devices.clone();
-        let mut users = members.users.clone();
+        let mut landed = members.devices;
         for user in members.users.ones() {
-            devices.extend(primary_users.devices_of_user[user].iter().copied());
-        }
-        for device in members.devices.ones() {
-            users.extend(primary_users.user_of_device[device]);
+            landed.extend(primary_users.devices_of_user[user].iter().copied());
         }
         if let Some(filter_use) = &assignment.filter {
             let filter = tenant.filter_index(&filter_use.filter)?;
             let mut kept = FixedBitSet::with_capacity(tenant.devices.len());
-            for device in devices.ones() {
+            for device in landed.ones() {
                 let matches = match rules.filter_on_device(tenant, filter, device) {
                     RuleVerdict::Matches => true,
                     RuleVerdict::DoesNotMatch | RuleVerdict::NotApplicable => false,
@@ -177,14 +197,12 @@ fn policy_reach(
                     kept.insert(device);
                 }
             }
-            devices = kept;
+            landed = kept;
         }
-        reach.devices.union_with(&devices);
-        reach.users.union_with(&users);
+        devices.union_with(&landed);
     }
     if !policy.platforms.is_empty() {
-        let outside: Vec<usize> = reach
-            .devices
+        let outside: Vec<usize> = devices
             .ones()
             .filter(|&device| {
                 tenant.devices[device]
@@ -193,10 +211,11 @@ fn policy_reach(
             })
             .collect();
         for device in outside {
-            reach.devices.set(device, false);
+            devices.set(device, false);
         }
     }
-    Some(reach)
+    let users = primary_users.users_of(&devices);
+    Some(Reach { devices, users })
 }
 
 /// Devices and users two reaches share.
@@ -210,28 +229,32 @@ pub struct SharedAudience {
     pub examples: Vec<String>,
 }
 
-/// What `first` and `second` share.
-pub fn shared(tenant: &Tenant, first: &Reach, second: &Reach) -> SharedAudience {
-    let devices = first.devices.intersection(&second.devices);
-    let users = first.users.intersection(&second.users);
-    let mut examples: Vec<String> = Vec::new();
-    let mut device_count = 0;
-    for device in devices {
-        device_count += 1;
-        if examples.len() < 5 {
-            examples.push(tenant.devices[device].name.clone());
+impl Audiences {
+    /// What `first` and `second` share: the devices both land on, and the
+    /// primary users of those devices.
+    pub fn shared(&self, tenant: &Tenant, first: &Reach, second: &Reach) -> SharedAudience {
+        let mut examples: Vec<String> = Vec::new();
+        let mut users = FixedBitSet::with_capacity(tenant.users.len());
+        let mut devices = 0;
+        for device in first.devices.intersection(&second.devices) {
+            devices += 1;
+            if examples.len() < 5 {
+                examples.push(tenant.devices[device].name.clone());
+            }
+            if let Some(user) = self
+                .primary_users
+                .user_of_device
+                .get(device)
+                .copied()
+                .flatten()
+            {
+                users.insert(user);
+            }
         }
-    }
-    let mut user_count = 0;
-    for user in users {
-        user_count += 1;
-        if examples.len() < 5 {
-            examples.push(tenant.users[user].user_principal_name.clone());
+        SharedAudience {
+            devices,
+            users: users.count_ones(..),
+            examples,
         }
-    }
-    SharedAudience {
-        devices: device_count,
-        users: user_count,
-        examples,
     }
 }

@@ -13,9 +13,12 @@
 //! - the negation of every group the policy excludes, where Intune honours that
 //!   exclusion for the target (the same rule as the structural analysis).
 //!
-//! The subject of a formula is a device together with the user signed in on it:
-//! `device.` and `user.` attributes are independent, so a user group's rule and a
-//! device filter constrain different parts of one subject. Anything the formulas
+//! The subject of a formula is a device together with its user (the primary
+//! user, as in inventory mode: see [`crate::audience`]): `device.` and `user.`
+//! attributes are independent, so a user group's rule and a device filter
+//! constrain different parts of one subject, and two user rules that exclude
+//! each other (`department -eq "IT"`, `department -eq "Finance"`) never meet on
+//! one device. Devices shared by several signed-in users are outside this model. Anything the formulas
 //! cannot express (a rule that does not parse, a group or filter defined nowhere,
 //! a group on a nesting cycle) is an opaque test, which the procedure never
 //! decides, so an answer is only ever given where it is sound.
@@ -24,7 +27,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Mutex;
 
 use preflight_normalizer::{
-    AssignmentTarget, FilterMode, GroupId, GroupMembership, MemberObjectKind, Policy, Tenant,
+    AssignmentFilterUse, AssignmentTarget, FilterMode, GroupId, GroupMembership, MemberObjectKind,
+    Policy, Tenant,
 };
 use preflight_parser::rule_language::{Attribute, AttributeValue, Operand, Operator, Subject};
 use rayon::prelude::*;
@@ -71,6 +75,8 @@ pub struct AudienceFormulas {
     /// For each policy, the formula of each include assignment, in the order of
     /// the policy's non-exclusion assignments.
     includes: Vec<Vec<FormulaId>>,
+    /// Each group's formula, by group index.
+    group_formulas: Vec<Formula>,
     /// Meetings decided, by `(lower id, higher id)`: each pair is decided once per
     /// run, whichever policies ask.
     meetings: Mutex<BTreeMap<(FormulaId, FormulaId), Meeting>>,
@@ -96,7 +102,12 @@ impl AudienceFormulas {
         let per_policy: Vec<Vec<Formula>> = tenant
             .policies
             .par_iter()
-            .map(|policy| include_formulas(tenant, rules, &group_formulas, policy))
+            .map(|policy| {
+                include_parts(tenant, rules, &group_formulas, policy)
+                    .iter()
+                    .map(IncludeParts::whole)
+                    .collect()
+            })
             .collect();
         let mut formulas = Vec::new();
         let mut by_text: BTreeMap<String, FormulaId> = BTreeMap::new();
@@ -118,6 +129,7 @@ impl AudienceFormulas {
         Self {
             formulas,
             includes,
+            group_formulas,
             meetings: Mutex::new(BTreeMap::new()),
         }
     }
@@ -130,6 +142,22 @@ impl AudienceFormulas {
     /// The formula with id `id`.
     pub fn formula(&self, id: FormulaId) -> &Formula {
         &self.formulas[id]
+    }
+
+    /// Who group `group` holds.
+    pub fn group_formula(&self, group: usize) -> Option<&Formula> {
+        self.group_formulas.get(group)
+    }
+
+    /// The parts of each include assignment of `policy`, in the order of its
+    /// non-exclusion assignments (the order of [`Self::includes_of`]).
+    pub fn include_parts(
+        &self,
+        tenant: &Tenant,
+        rules: &InventoryRules,
+        policy: &Policy,
+    ) -> Vec<IncludeParts> {
+        include_parts(tenant, rules, &self.group_formulas, policy)
     }
 
     /// What the rules say about formulas `first` and `second`, decided on first
@@ -213,71 +241,126 @@ impl GroupFormulas<'_> {
     }
 }
 
-/// The formula of each include assignment of `policy`.
-fn include_formulas(
+/// Who a target holds: everyone for All devices and All users, the group's
+/// formula for a group, an opaque test for a group defined nowhere.
+fn target_formula(
     tenant: &Tenant,
-    rules: &InventoryRules,
     group_formulas: &[Formula],
-    policy: &Policy,
-) -> Vec<Formula> {
-    let assignments = policy.assignments.as_deref().unwrap_or_default();
-    let target_formula = |target: &AssignmentTarget| -> Formula {
-        match target {
-            AssignmentTarget::AllDevices | AssignmentTarget::AllUsers => Formula::True,
-            AssignmentTarget::IncludeGroup(id) | AssignmentTarget::ExcludeGroup(id) => {
-                match tenant.group_index(id) {
-                    Some(group) => group_formulas[group].clone(),
-                    None => opaque(format!("`{}` is defined nowhere", id.0)),
-                }
+    target: &AssignmentTarget,
+) -> Formula {
+    match target {
+        AssignmentTarget::AllDevices | AssignmentTarget::AllUsers => Formula::True,
+        AssignmentTarget::IncludeGroup(id) | AssignmentTarget::ExcludeGroup(id) => {
+            match tenant.group_index(id) {
+                Some(group) => group_formulas[group].clone(),
+                None => opaque(format!("`{}` is defined nowhere", id.0)),
             }
         }
-    };
-    let platforms: Vec<&str> = policy
+    }
+}
+
+/// The devices of the policy's platforms (everyone when it names none).
+pub fn platform_formula(policy: &Policy) -> Formula {
+    let os_types: Vec<&str> = policy
         .platforms
         .iter()
         .flat_map(|platform| os_types(*platform).iter().copied())
         .collect();
-    let platform = Formula::os_type_in(&platforms);
+    Formula::os_type_in(&os_types)
+}
+
+/// The devices an assignment filter lets through: those of its platform its rule
+/// matches (include mode), or all others (exclude mode).
+pub fn filter_formula(
+    tenant: &Tenant,
+    rules: &InventoryRules,
+    filter_use: &AssignmentFilterUse,
+) -> Formula {
+    let filter = match tenant.filter_index(&filter_use.filter) {
+        Some(index) => match rules.filter_rule(index) {
+            Some(rule) => {
+                let on_platform = tenant.filters[index]
+                    .platform
+                    .map_or(Formula::True, |platform| {
+                        Formula::os_type_in(os_types(platform))
+                    });
+                Formula::all(vec![Formula::of_rule(rule), on_platform])
+            }
+            None => opaque(format!(
+                "the rule of filter `{}` does not parse",
+                tenant.filters[index].name
+            )),
+        },
+        None => opaque(format!(
+            "filter `{}` is defined nowhere",
+            filter_use.filter.0
+        )),
+    };
+    match filter_use.mode {
+        FilterMode::Include => filter,
+        FilterMode::Exclude => filter.negated(),
+    }
+}
+
+/// The parts of one include assignment's formula.
+#[derive(Clone, Debug)]
+pub struct IncludeParts {
+    /// Who the target holds.
+    pub target: Formula,
+    /// The policy's platforms.
+    pub platform: Formula,
+    /// The filter, when the assignment has one.
+    pub filter: Option<Formula>,
+    /// The negations of the exclusions Intune honours for this target.
+    pub exclusions: Vec<Formula>,
+}
+
+impl IncludeParts {
+    /// All parts together: who the assignment reaches.
+    pub fn whole(&self) -> Formula {
+        let mut parts = vec![self.target.clone(), self.platform.clone()];
+        parts.extend(self.filter.clone());
+        parts.extend(self.exclusions.iter().cloned());
+        Formula::all(parts)
+    }
+}
+
+/// The parts of each include assignment of `policy`, in the order of its
+/// non-exclusion assignments.
+fn include_parts(
+    tenant: &Tenant,
+    rules: &InventoryRules,
+    group_formulas: &[Formula],
+    policy: &Policy,
+) -> Vec<IncludeParts> {
+    let assignments = policy.assignments.as_deref().unwrap_or_default();
+    let platform = platform_formula(policy);
     assignments
         .iter()
         .filter(|assignment| !matches!(assignment.target, AssignmentTarget::ExcludeGroup(_)))
         .map(|include| {
-            let mut parts = vec![target_formula(&include.target), platform.clone()];
-            if let Some(filter_use) = &include.filter {
-                let filter = match tenant.filter_index(&filter_use.filter) {
-                    Some(index) => match rules.filter_rule(index) {
-                        Some(rule) => {
-                            let on_platform = tenant.filters[index]
-                                .platform
-                                .map_or(Formula::True, |platform| {
-                                    Formula::os_type_in(os_types(platform))
-                                });
-                            Formula::all(vec![Formula::of_rule(rule), on_platform])
-                        }
-                        None => opaque(format!(
-                            "the rule of filter `{}` does not parse",
-                            tenant.filters[index].name
-                        )),
-                    },
-                    None => opaque(format!(
-                        "filter `{}` is defined nowhere",
-                        filter_use.filter.0
-                    )),
-                };
-                parts.push(match filter_use.mode {
-                    FilterMode::Include => filter,
-                    FilterMode::Exclude => filter.negated(),
-                });
-            }
             let included_kind = member_kind(tenant, &include.target);
-            for exclusion in assignments {
-                if let AssignmentTarget::ExcludeGroup(_) = &exclusion.target
-                    && exclusion_is_honoured(included_kind, member_kind(tenant, &exclusion.target))
-                {
-                    parts.push(target_formula(&exclusion.target).negated());
-                }
+            IncludeParts {
+                target: target_formula(tenant, group_formulas, &include.target),
+                platform: platform.clone(),
+                filter: include
+                    .filter
+                    .as_ref()
+                    .map(|filter_use| filter_formula(tenant, rules, filter_use)),
+                exclusions: assignments
+                    .iter()
+                    .filter(|exclusion| {
+                        matches!(exclusion.target, AssignmentTarget::ExcludeGroup(_))
+                            && exclusion_is_honoured(
+                                included_kind,
+                                member_kind(tenant, &exclusion.target),
+                            )
+                    })
+                    .map(|exclusion| {
+                        target_formula(tenant, group_formulas, &exclusion.target).negated()
+                    })
+                    .collect(),
             }
-            Formula::all(parts)
         })
         .collect()
 }

@@ -575,9 +575,21 @@ fn passes(value: Option<&str>, constraints: &[(Operator, &Operand, bool)]) -> Op
 
 /// A value for one text attribute that passes every constraint.
 fn solve_text(attribute: &Attribute, constraints: &[(Operator, &Operand, bool)]) -> Solved<String> {
-    // Unset passes when only negative text tests (and `-eq null`) are asked.
+    // Unset passes when only negative text tests (and `-eq null`) are asked. A
+    // version just below a forbidden one makes a more telling example (an
+    // osVersion `10.0.21` rather than none), when it passes too.
     if passes(None, constraints) == Some(true) {
-        return Solved::Value(None);
+        let versioned = constraints
+            .iter()
+            .find_map(|(_, operand, positive)| match operand {
+                Operand::Text(text) if !positive && is_version_like(text) => {
+                    Some(lower_version(text))
+                }
+                _ => None,
+            });
+        return Solved::Value(
+            versioned.filter(|candidate| passes(Some(candidate), constraints) == Some(true)),
+        );
     }
     // A finite set of candidates decides completely: a closed attribute, or a
     // required value or list.
@@ -743,6 +755,14 @@ fn solve_text(attribute: &Attribute, constraints: &[(Operator, &Operand, bool)])
         "no example value of `{}` was found",
         attribute.name()
     ))
+}
+
+/// Whether `text` is a dotted number such as `10.0.22`.
+fn is_version_like(text: &str) -> bool {
+    text.contains('.')
+        && text.split('.').all(|part| {
+            !part.is_empty() && part.chars().all(|character| character.is_ascii_digit())
+        })
 }
 
 /// A version just below `bound` when there is an obvious one (`10.0.22` → `10.0.21`).

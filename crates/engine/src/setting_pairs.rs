@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use preflight_normalizer::{Policy, Setting, SettingKey, Tenant};
 use rayon::prelude::*;
 
-use crate::audience::{Audiences, Reach, shared};
+use crate::audience::{Audiences, Reach};
 use crate::audience_formula::AudienceFormulas;
 use crate::config::Config;
 use crate::fingerprint::same_object;
@@ -119,7 +119,7 @@ impl SettingPairs {
                 );
                 let overlap = match exact {
                     Some((first_reach, second_reach)) => {
-                        exact_overlap(tenant, structural, first_reach, second_reach)
+                        exact_overlap(tenant, audiences, structural, first_reach, second_reach)
                     }
                     None => structural,
                 };
@@ -160,9 +160,15 @@ impl SettingPairs {
 
 /// The overlap an inventory proves: certain when the audiences share a device or
 /// user (with how many and examples), disjoint when they share none.
-fn exact_overlap(tenant: &Tenant, structural: Overlap, first: &Reach, second: &Reach) -> Overlap {
-    let shared = shared(tenant, first, second);
-    if shared.devices == 0 && shared.users == 0 {
+fn exact_overlap(
+    tenant: &Tenant,
+    audiences: &Audiences,
+    structural: Overlap,
+    first: &Reach,
+    second: &Reach,
+) -> Overlap {
+    let shared = audiences.shared(tenant, first, second);
+    if shared.devices == 0 {
         return Overlap {
             certainty: Certainty::Disjoint,
             via: Vec::new(),

@@ -75,13 +75,19 @@ pub fn routes(
         let mut included: Vec<String> = Vec::new();
         let mut possibly: Vec<String> = Vec::new();
         let mut excluded: Vec<String> = Vec::new();
+        let mut possibly_excluded: Vec<String> = Vec::new();
         for assignment in policy.assignments.iter().flatten() {
             let membership = target_membership(tenant, graph, subject, &assignment.target);
             match (&assignment.target, membership) {
                 (AssignmentTarget::ExcludeGroup(_), InGroup::Yes(path)) => {
                     excluded.push(format!("excluded by {}", path_text(&path)));
                 }
-                (AssignmentTarget::ExcludeGroup(_), _) => {}
+                (AssignmentTarget::ExcludeGroup(_), InGroup::Unknown) => {
+                    let name = crate::overlap::target_name(tenant, &assignment.target);
+                    possibly_excluded
+                        .push(format!("may be excluded by `{name}` (membership unknown)"));
+                }
+                (AssignmentTarget::ExcludeGroup(_), InGroup::No) => {}
                 (_, InGroup::Yes(path)) => {
                     let mut step = format!("included via {}", path_text(&path));
                     let mut filtered_out = false;
@@ -135,6 +141,26 @@ pub fn routes(
         if included.is_empty() && possibly.is_empty() && excluded.is_empty() {
             continue;
         }
+        // A policy applies only to devices of its platforms.
+        let other_platform = match subject {
+            Subject::Device(device) => tenant.devices[device].platform.filter(|platform| {
+                !policy.platforms.is_empty() && !policy.platforms.contains(platform)
+            }),
+            _ => None,
+        };
+        if let (Some(platform), Subject::Device(device)) = (other_platform, subject) {
+            let policy_platforms: Vec<&str> = policy
+                .platforms
+                .iter()
+                .map(|platform| platform.name())
+                .collect();
+            excluded.push(format!(
+                "not applied: the policy is for {} and `{}` runs {}",
+                policy_platforms.join(", "),
+                tenant.devices[device].name,
+                platform.name()
+            ));
+        }
         let exact = match subject {
             Subject::Device(device) => audiences.reaches[policy_index]
                 .as_ref()
@@ -147,17 +173,18 @@ pub fn routes(
         let outcome = match exact {
             Some(true) => Outcome::Reached,
             Some(false) => Outcome::Excluded,
-            None if !excluded.is_empty()
-                && excluded.iter().any(|step| step.starts_with("excluded by")) =>
+            None if other_platform.is_some()
+                || excluded.iter().any(|step| step.starts_with("excluded by")) =>
             {
                 Outcome::Excluded
             }
-            None if !included.is_empty() => Outcome::Reached,
-            None if !possibly.is_empty() => Outcome::Possibly,
+            None if !included.is_empty() && possibly_excluded.is_empty() => Outcome::Reached,
+            None if !included.is_empty() || !possibly.is_empty() => Outcome::Possibly,
             None => Outcome::Excluded,
         };
         let mut steps = included;
         steps.extend(possibly);
+        steps.extend(possibly_excluded);
         steps.extend(excluded);
         routes.push(Route {
             policy: policy_index,
@@ -193,7 +220,12 @@ fn target_membership(
                 None => InGroup::No,
             }
         }
-        (AssignmentTarget::AllDevices, Subject::User(_)) => InGroup::No,
+        (AssignmentTarget::AllDevices, Subject::User(user)) => {
+            match primary_device_names(tenant, user).first() {
+                Some(device) => InGroup::Yes(vec![format!("All devices (device {device})")]),
+                None => InGroup::No,
+            }
+        }
         (AssignmentTarget::AllDevices | AssignmentTarget::AllUsers, Subject::Group(group)) => {
             let kind = tenant.groups[group].member_kind();
             let matches = match target {
@@ -254,13 +286,19 @@ fn group_membership(
         Subject::User(user) => members.users.contains(user),
         Subject::Group(_) => false,
     };
-    let through_user = match subject {
+    // A device is reached through its primary user's groups, a user through the
+    // groups of the devices they are the primary user of.
+    let through_other = match subject {
         Subject::Device(device) => primary_user_index(tenant, device)
             .filter(|&user| members.users.contains(user))
-            .map(|user| tenant.users[user].user_principal_name.clone()),
-        _ => None,
+            .map(|user| format!("primary user {}", tenant.users[user].user_principal_name)),
+        Subject::User(user) => primary_device_indices(tenant, user)
+            .into_iter()
+            .find(|&device| members.devices.contains(device))
+            .map(|device| format!("device {}", tenant.devices[device].name)),
+        Subject::Group(_) => None,
     };
-    if !direct && through_user.is_none() {
+    if !direct && through_other.is_none() {
         return InGroup::No;
     }
     // The nesting path: the innermost nested group that still holds the subject.
@@ -287,10 +325,24 @@ fn group_membership(
         break;
     }
     let mut names: Vec<String> = path.into_iter().map(name).collect();
-    if !direct && let Some(user) = through_user {
-        names.push(format!("primary user {user}"));
+    if !direct && let Some(other) = through_other {
+        names.push(other);
     }
     InGroup::Yes(names)
+}
+
+/// The devices `user` is the primary user of, in inventory order.
+fn primary_device_indices(tenant: &Tenant, user: usize) -> Vec<usize> {
+    (0..tenant.devices.len())
+        .filter(|&device| primary_user_index(tenant, device) == Some(user))
+        .collect()
+}
+
+fn primary_device_names(tenant: &Tenant, user: usize) -> Vec<String> {
+    primary_device_indices(tenant, user)
+        .into_iter()
+        .map(|device| tenant.devices[device].name.clone())
+        .collect()
 }
 
 fn primary_user_index(tenant: &Tenant, device: usize) -> Option<usize> {

@@ -18,9 +18,11 @@ mod empty_group;
 mod exclusive_groups_overlap;
 mod group_cycle;
 mod input_evidence;
+mod invalid_rule;
 mod not_applicable_setting;
 mod pair_evidence;
 mod parse_error;
+mod platform_mismatch;
 mod shadowed_policy;
 mod unassigned_policy;
 mod unknown_reference;
@@ -92,9 +94,11 @@ pub static RULES: &[&dyn Rule] = &[
     &not_applicable_setting::NotApplicableSetting,
     &unassigned_policy::UnassignedPolicy,
     &assignment_no_effect::AssignmentNoEffect,
+    &platform_mismatch::PlatformMismatch,
     &unknown_reference::UnknownReference,
     &empty_group::EmptyGroup,
     &group_cycle::GroupCycle,
+    &invalid_rule::InvalidRule,
     &unsupported_exclusion::UnsupportedExclusion,
     &exclusive_groups_overlap::ExclusiveGroupsOverlap,
     &unrepresentative_pilot::UnrepresentativePilot,
