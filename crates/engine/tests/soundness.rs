@@ -23,11 +23,10 @@
 //! Two properties:
 //!
 //! (a) With the inventory (exact mode), each policy's devices are exactly brute
-//!     force's; its users lie between the users of the devices it reaches and
-//!     the users its includes name before filters and platforms (where within
-//!     that range users belong is the engine's choice, and under revision); and
-//!     a pair of policies is `disjoint` exactly when they share no device and
-//!     no user, `certain` whenever brute force finds a device both reach.
+//!     force's and its users are the primary users of those devices; a pair of
+//!     policies is `certain` when brute force finds a device both reach and
+//!     `disjoint` when it finds none (audiences are devices: two policies meet
+//!     on a device, not on a user who has one device in each).
 //!
 //! (b) Without the inventory (rules only: the same groups, member lists and
 //!     rules, no devices or users), whenever the engine calls a pair `disjoint`,
@@ -332,9 +331,9 @@ impl World {
         }
     }
 
-    /// The devices one include of `policy` reaches, and the users it names
-    /// (before filters and platforms), after the policy's exclusions.
-    fn include_reach(&self, policy: &PolicySpec, include: &AssignmentSpec) -> (Reached, Reached) {
+    /// The devices one include of `policy` reaches, after the policy's
+    /// exclusions, its filter and the policy's platforms.
+    fn include_reach(&self, policy: &PolicySpec, include: &AssignmentSpec) -> BTreeSet<usize> {
         let mut excluded = Reached::default();
         for assignment in &policy.assignments {
             if let TargetSpec::Exclude(_) = assignment.target {
@@ -344,74 +343,49 @@ impl World {
             }
         }
         let members = self.target_members(&include.target);
-        let devices: BTreeSet<usize> = members
-            .devices
-            .difference(&excluded.devices)
-            .copied()
-            .collect();
-        let users: BTreeSet<usize> = members.users.difference(&excluded.users).copied().collect();
-        let mut named = Reached {
-            devices: devices.clone(),
-            users: users.clone(),
-        };
-        let mut reached = Reached::default();
+        let mut reached = BTreeSet::new();
         for (index, device) in self.devices.iter().enumerate() {
-            let through_user = device.user.is_some_and(|user| users.contains(&user));
-            if through_user {
-                named.devices.insert(index);
-            }
-            if !(devices.contains(&index) || through_user) {
+            let as_device = members.devices.contains(&index) && !excluded.devices.contains(&index);
+            let through_user = device.user.is_some_and(|user| {
+                members.users.contains(&user) && !excluded.users.contains(&user)
+            });
+            if !(as_device || through_user) {
                 continue;
             }
-            if let Some((filter, mode)) = include.filter {
-                let matches = self.filter_matches(filter, index);
-                if matches != (mode == FilterMode::Include) {
-                    continue;
-                }
+            if let Some((filter, mode)) = include.filter
+                && self.filter_matches(filter, index) != (mode == FilterMode::Include)
+            {
+                continue;
             }
             if !policy.platforms.is_empty() && !policy.platforms.contains(&device.platform) {
                 continue;
             }
-            reached.devices.insert(index);
+            reached.insert(index);
         }
-        for &device in &named.devices.clone() {
-            if let Some(user) = self.devices[device].user {
-                named.users.insert(user);
-            }
-        }
-        (reached, named)
+        reached
     }
 
-    /// What a policy reaches: its devices, and the least and most users it can be
-    /// said to reach.
+    /// What a policy reaches: its devices, and their primary users.
     fn policy_reach(&self, policy: &PolicySpec) -> PolicyReach {
         let mut devices = BTreeSet::new();
-        let mut most_users = BTreeSet::new();
         for include in &policy.assignments {
             if let TargetSpec::Exclude(_) = include.target {
                 continue;
             }
-            let (reached, named) = self.include_reach(policy, include);
-            devices.extend(reached.devices);
-            most_users.extend(named.users);
+            devices.extend(self.include_reach(policy, include));
         }
-        let least_users = devices
+        let users = devices
             .iter()
             .filter_map(|&device| self.devices[device].user)
             .collect();
-        PolicyReach {
-            devices,
-            least_users,
-            most_users,
-        }
+        PolicyReach { devices, users }
     }
 }
 
 #[derive(Clone, Debug)]
 struct PolicyReach {
     devices: BTreeSet<usize>,
-    least_users: BTreeSet<usize>,
-    most_users: BTreeSet<usize>,
+    users: BTreeSet<usize>,
 }
 
 // ---------------------------------------------------------------------------
@@ -1023,12 +997,11 @@ fn check_exact(world: &World) -> Result<(), TestCaseError> {
             index,
             describe(world, &tenant)
         );
-        let users = set(&reach.users);
-        prop_assert!(
-            expected.least_users.is_subset(&users) && users.is_subset(&expected.most_users),
-            "policy {index} users {users:?} outside {:?}..{:?}\n{}",
-            expected.least_users,
-            expected.most_users,
+        prop_assert_eq!(
+            &set(&reach.users),
+            &expected.users,
+            "policy {} users\n{}",
+            index,
             describe(world, &tenant)
         );
     }
@@ -1037,24 +1010,23 @@ fn check_exact(world: &World) -> Result<(), TestCaseError> {
             let Some(overlap) = context.setting_pairs().overlap_of(first, second) else {
                 return Err(TestCaseError::fail("every pair shares the setting"));
             };
-            let (left, right) = (&expected[first], &expected[second]);
-            let shares_device = !left.devices.is_disjoint(&right.devices);
-            let surely_shares_user = !left.least_users.is_disjoint(&right.least_users);
-            let may_share_user = !left.most_users.is_disjoint(&right.most_users);
-            let context_text = || {
-                format!(
-                    "policies {first} and {second}: {} ({})\n{}",
-                    overlap.certainty.name(),
-                    overlap.reason,
-                    describe(world, &tenant)
-                )
+            let shares_device = !expected[first]
+                .devices
+                .is_disjoint(&expected[second].devices);
+            let certainty = if shares_device {
+                Certainty::Certain
+            } else {
+                Certainty::Disjoint
             };
-            if shares_device || surely_shares_user {
-                prop_assert_eq!(overlap.certainty, Certainty::Certain, "{}", context_text());
-            }
-            if !shares_device && !may_share_user {
-                prop_assert_eq!(overlap.certainty, Certainty::Disjoint, "{}", context_text());
-            }
+            prop_assert_eq!(
+                overlap.certainty,
+                certainty,
+                "policies {} and {}: {}\n{}",
+                first,
+                second,
+                overlap.reason,
+                describe(world, &tenant)
+            );
         }
     }
     Ok(())
@@ -1227,13 +1199,11 @@ fn excluding_a_group_of_unknown_kind_from_all_devices_keeps_its_users_devices() 
 }
 
 #[test]
-#[ignore = "engine bug: users of devices outside a policy's platform count in a device-scoped overlap"]
-fn a_device_scoped_setting_overlaps_only_where_a_device_gets_both() {
+fn policies_meet_on_devices_not_on_users_of_devices_outside_the_platform() {
     // Policy 0 (Windows) is assigned to a user group whose only user has an iOS
-    // device; policy 1 to All devices. No device gets both policies, so a
-    // device-scoped setting they both configure cannot conflict on any device;
-    // the exact overlap counts the user, brought by the iOS device, and says
-    // certain.
+    // device; policy 1 to All devices. No device gets both policies. Before
+    // main's b4b33c3 the exact overlap counted the user, brought by the iOS
+    // device, and said certain.
     let world = World {
         devices: vec![DeviceSpec {
             platform: 2,
