@@ -98,7 +98,8 @@ fn run(data: &mut Unstructured<'_>) -> Result<()> {
         }
     }
     // Two group names of the tenant, for the configurations that name groups.
-    let (unconfigured, _) = analyze(&files, &Config::default());
+    let unconfigured =
+        preflight_normalizer::normalize(preflight_parser::load_from_memory(files.clone()));
     let name = |index: usize| {
         unconfigured
             .groups
