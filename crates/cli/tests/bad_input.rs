@@ -199,6 +199,7 @@ fn rule_findings(report: &serde_json::Value, root: &Path) -> Vec<(String, String
         .iter()
         .filter(|finding| finding["rule"] == "invalid-rule" || finding["rule"] == "group-cycle")
         .map(|finding| {
+            assert_eq!(finding["severity"], "error", "{finding}");
             let location = &finding["location"];
             let file = location["file"].as_str().unwrap_or_default();
             let name = file.rsplit('/').next().unwrap_or(file).to_owned();
