@@ -10,7 +10,7 @@ use libfuzzer_sys::arbitrary::{Result, Unstructured};
 use libfuzzer_sys::fuzz_target;
 use preflight_engine::audience_logic::Formula;
 use preflight_fuzz::rules::{attributes, rule_text};
-use preflight_fuzz::tree::quote;
+use preflight_fuzz::tree::{quote, quote_ascii};
 use preflight_parser::rule_language::{
     Expression, RuleLanguage, evaluate, parse_rule, span_in_json_string,
 };
@@ -67,9 +67,12 @@ fn run(data: &mut Unstructured<'_>) -> Result<()> {
         }
     }
 
-    // The rule as a JSON string in a file: any range of the rule maps onto the
-    // escaped text of exactly that range.
-    let literal = quote(&text);
+    // The rule as a JSON string in a file, escaped minimally or with every
+    // non-ASCII character as `\uXXXX` (surrogate pairs beyond the BMP), as
+    // exporters write it: any range of the rule maps onto the escaped text of
+    // exactly that range.
+    let escape: fn(&str) -> String = if data.arbitrary()? { quote } else { quote_ascii };
+    let literal = escape(&text);
     let file = format!("{{\"rule\": {literal}}}");
     let literal_range = 9..9 + literal.len();
     let start = data.choose_index(text.len() + 1)?;
@@ -77,7 +80,7 @@ fn run(data: &mut Unstructured<'_>) -> Result<()> {
     let mapped = span_in_json_string(&file, literal_range.clone(), start..end);
     check_range(&file, &mapped, "a mapped range");
     if text.is_char_boundary(start) && text.is_char_boundary(end) {
-        let escaped = quote(&text[start..end]);
+        let escaped = escape(&text[start..end]);
         assert_eq!(
             &file[mapped.clone()],
             &escaped[1..escaped.len() - 1],

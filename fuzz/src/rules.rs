@@ -99,6 +99,8 @@ const VALUES: &[&str] = &[
     "[",
     "x\\\"y",
     "é",
+    "Café 😀",
+    "𝔘nicode",
 ];
 
 /// A rule text: mostly well formed, in either language's vocabulary.

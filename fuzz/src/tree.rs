@@ -159,6 +159,23 @@ pub fn quote(text: &str) -> String {
     serde_json::to_string(text).unwrap_or_else(|_| "\"\"".to_owned())
 }
 
+/// `text` as a JSON string literal in ASCII: every other character as `\uXXXX`,
+/// characters beyond the Basic Multilingual Plane as a surrogate pair.
+pub fn quote_ascii(text: &str) -> String {
+    let mut literal = String::new();
+    for character in quote(text).chars() {
+        if character.is_ascii() {
+            literal.push(character);
+        } else {
+            let mut units = [0_u16; 2];
+            for unit in character.encode_utf16(&mut units) {
+                literal.push_str(&format!("\\u{unit:04x}"));
+            }
+        }
+    }
+    literal
+}
+
 /// Numbers that break readers: out of range, fractions, exponents, negative zero.
 const NUMBERS: &[&str] = &[
     "0",
