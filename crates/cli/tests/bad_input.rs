@@ -4,7 +4,8 @@
 //! repeated member names, huge integers, unreadable assignments and groups), group
 //! and filter rules that do not parse (unbalanced quotes and parentheses, unknown
 //! properties and operators, a regular expression over the size limit, a rule over
-//! the length limit), and groups nested in a circle. Cases that cannot live in git
+//! the length limit, a mistake after a `\uXXXX`-escaped emoji), and groups nested
+//! in a circle. Cases that cannot live in git
 //! (symbolic link loops, unreadable files, huge strings, directories named like
 //! files, files over the size limit) are built at test time. Each must give its
 //! diagnostic at the right place, and the rest must still be analyzed: the whole
@@ -127,6 +128,12 @@ const RULE_EXPECTED: &[(&str, &str, &str, &str)] = &[
         "group-cycle",
         "\"Cycle A\"",
         "groups are nested in a circle: `Cycle A` → `Cycle B` → `Cycle A`",
+    ),
+    (
+        "rule-after-escaped-emoji.json",
+        "invalid-rule",
+        "-eqq",
+        "unexpected `-eqq` after a complete rule",
     ),
     (
         "rule-pathological-regex.json",
@@ -347,9 +354,9 @@ fn every_broken_file_gets_its_diagnostic_and_the_good_policy_is_analyzed() {
         "only the policy with `[]` is unassigned"
     );
     assert_eq!(report["summary"]["policies"], 4);
-    // Two from bad-groups.json and the good policy's assignment, six dynamic
+    // Two from bad-groups.json and the good policy's assignment, seven dynamic
     // groups with broken rules, two groups nested in a circle.
-    assert_eq!(report["summary"]["groups"], 10);
+    assert_eq!(report["summary"]["groups"], 11);
     assert_eq!(report["summary"]["filters"], 1);
 }
 
