@@ -30,13 +30,14 @@ fn run(data: &mut Unstructured<'_>) -> Result<()> {
         mutate(&mut set[file].tree, data, &templates.dictionary, &donors)?;
     }
     let pretty = data.arbitrary::<bool>()?;
+    let ascii = data.arbitrary::<bool>()?;
     let mut plan_text = None;
     let mut files = Vec::new();
     for template in &set {
         if template.path == PLAN_PATH {
             plan_text = Some(template.tree.to_json(pretty));
         } else {
-            files.push((template.path.to_owned(), template.to_bytes(pretty)));
+            files.push((template.path.to_owned(), template.to_bytes(pretty, ascii)));
         }
     }
 

@@ -147,9 +147,10 @@ pub struct Template {
 }
 
 impl Template {
-    /// The document as bytes, in the encoding it was stored in.
-    pub fn to_bytes(&self, pretty: bool) -> Vec<u8> {
-        let text = self.tree.to_json(pretty);
+    /// The document as bytes, in the encoding it was stored in (strings escaped
+    /// to ASCII with `ascii`).
+    pub fn to_bytes(&self, pretty: bool, ascii: bool) -> Vec<u8> {
+        let text = self.tree.to_json_escaped(pretty, ascii);
         match self.encoding {
             Encoding::Utf8 => text.into_bytes(),
             Encoding::Utf8WithBom => [b"\xEF\xBB\xBF".as_slice(), text.as_bytes()].concat(),

@@ -51,12 +51,19 @@ impl Tree {
 
     /// The document as JSON text, indented like IntuneCD writes it when `pretty`.
     pub fn to_json(&self, pretty: bool) -> String {
+        self.to_json_escaped(pretty, false)
+    }
+
+    /// The document as JSON text; with `ascii`, every non-ASCII character of a
+    /// string is escaped as `\uXXXX` (as Python's `json` writes).
+    pub fn to_json_escaped(&self, pretty: bool, ascii: bool) -> String {
         let mut out = String::new();
-        self.write(&mut out, pretty, 0);
+        self.write(&mut out, pretty, ascii, 0);
         out
     }
 
-    fn write(&self, out: &mut String, pretty: bool, depth: usize) {
+    fn write(&self, out: &mut String, pretty: bool, ascii: bool, depth: usize) {
+        let quote = if ascii { quote_ascii } else { quote };
         let newline = |out: &mut String, depth: usize| {
             if pretty {
                 out.push('\n');
@@ -75,7 +82,7 @@ impl Tree {
                         out.push(',');
                     }
                     newline(out, depth + 1);
-                    item.write(out, pretty, depth + 1);
+                    item.write(out, pretty, ascii, depth + 1);
                 }
                 if !items.is_empty() {
                     newline(out, depth);
@@ -91,7 +98,7 @@ impl Tree {
                     newline(out, depth + 1);
                     out.push_str(&quote(key));
                     out.push_str(if pretty { ": " } else { ":" });
-                    value.write(out, pretty, depth + 1);
+                    value.write(out, pretty, ascii, depth + 1);
                 }
                 if !members.is_empty() {
                     newline(out, depth);
