@@ -17,7 +17,8 @@
 use std::collections::BTreeSet;
 
 use preflight_normalizer::{
-    AssignmentFilterUse, AssignmentTarget, FilterMode, GroupId, MemberKind, Policy, Tenant,
+    AssignmentFilterUse, AssignmentTarget, FilterMode, GroupId, MemberKind, Platform, Policy,
+    Tenant,
 };
 
 use crate::audience_formula::{AudienceFormulas, Meeting};
@@ -71,6 +72,8 @@ struct Include<'a> {
 struct Audience<'a> {
     includes: Vec<Include<'a>>,
     excludes: BTreeSet<&'a GroupId>,
+    /// The policy's platforms (empty: every platform).
+    platforms: &'a [Platform],
 }
 
 impl<'a> Audience<'a> {
@@ -88,7 +91,11 @@ impl<'a> Audience<'a> {
                 }),
             }
         }
-        Self { includes, excludes }
+        Self {
+            includes,
+            excludes,
+            platforms: &policy.platforms,
+        }
     }
 }
 
@@ -434,7 +441,15 @@ fn contained(
         };
     let filter_contained = outer.filter.is_none() || outer.filter == inner.filter;
     let exclusions_contained = outer_audience.excludes.is_subset(&inner_audience.excludes);
-    target_contained && filter_contained && exclusions_contained
+    // A Windows and Android policy is not within a Windows and iOS one, whatever
+    // their targets: its Android devices get only it.
+    let platforms_contained = outer_audience.platforms.is_empty()
+        || (!inner_audience.platforms.is_empty()
+            && inner_audience
+                .platforms
+                .iter()
+                .all(|platform| outer_audience.platforms.contains(platform)));
+    target_contained && filter_contained && exclusions_contained && platforms_contained
 }
 
 pub(crate) fn member_kind(tenant: &Tenant, target: &AssignmentTarget) -> Option<MemberKind> {
@@ -691,6 +706,33 @@ mod tests {
         for (name, first, second, expected) in cases {
             assert_eq!(certainty(first, second), expected, "{name}");
         }
+    }
+
+    #[test]
+    fn a_policy_is_within_another_only_on_platforms_the_other_has() {
+        // Found by the soundness property: a Windows and Android policy and a
+        // Windows and iOS one, both on All devices, were "certain", yet an
+        // Android device gets only the first and an iOS device only the second.
+        let tenant = tenant();
+        let both = |platforms: Vec<Platform>| Policy {
+            platforms,
+            ..policy(
+                Platform::Windows,
+                Some(vec![assign(AssignmentTarget::AllDevices)]),
+            )
+        };
+        let config = Config::default();
+        let answer = |first: &Policy, second: &Policy| {
+            policy_overlap(&tenant, &config, first, second, None).certainty
+        };
+        let windows_android = both(vec![Platform::Windows, Platform::Android]);
+        let windows_ios = both(vec![Platform::Windows, Platform::Ios]);
+        let windows = both(vec![Platform::Windows]);
+        let everywhere = both(Vec::new());
+        assert_eq!(answer(&windows_android, &windows_ios), Certainty::Possible);
+        assert_eq!(answer(&windows, &windows_ios), Certainty::Certain);
+        assert_eq!(answer(&windows_android, &everywhere), Certainty::Certain);
+        assert_eq!(answer(&everywhere, &windows), Certainty::Certain);
     }
 
     #[test]
