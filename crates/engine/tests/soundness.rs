@@ -1095,7 +1095,7 @@ fn check_rules_only(world: &World) -> Result<(), TestCaseError> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(256))]
+    #![proptest_config(ProptestConfig::with_cases(512))]
 
     #[test]
     fn exact_audiences_and_overlaps_agree_with_brute_force(world in world()) {
