@@ -20,7 +20,7 @@
 //!   it, and a filter matches only devices of its platform;
 //! - the policy's platforms bound its devices.
 //!
-//! Two properties:
+//! Three properties:
 //!
 //! (a) With the inventory (exact mode), each policy's devices are exactly brute
 //!     force's and its users are the primary users of those devices; a pair of
