@@ -282,12 +282,19 @@ fn literal_holds(literal: &Literal, attributes: &Attributes) -> Option<bool> {
     let holds = match &literal.test {
         Test::Opaque(_) => return None,
         Test::Text(operator, operand) => {
+            // As evaluation reads it: a collection tested as one value is its
+            // items joined, and an empty text is unset.
+            let joined;
             let text = match value {
-                Some(AttributeValue::Text(text)) if !text.is_empty() => Some(text.as_str()),
+                Some(AttributeValue::Text(text)) => Some(text.as_str()),
                 Some(AttributeValue::Bool(flag)) => Some(if *flag { "true" } else { "false" }),
-                _ => None,
+                Some(AttributeValue::List(items)) => {
+                    joined = items.join(",");
+                    Some(joined.as_str())
+                }
+                None => None,
             };
-            text_test(*operator, text, operand)?
+            text_test(*operator, text.filter(|text| !text.is_empty()), operand)?
         }
         Test::AnyElement(operator, operand) => {
             // A single text is a collection of one, as evaluation takes it.
@@ -929,6 +936,29 @@ mod tests {
             Formula::of_rule(&rule).holds(&device),
             preflight_parser::rule_language::evaluate(&rule, &device)
         );
+    }
+
+    #[test]
+    fn a_collection_tested_as_one_value_is_its_items_joined_as_evaluation_takes_it() {
+        // Found by the `rule_language` fuzz target: `-eq null` on a device with
+        // physical ids was true for the formula (the list read as unset) and
+        // false for evaluation.
+        let mut device = Attributes::new();
+        device.insert(
+            Attribute::PhysicalIds,
+            AttributeValue::List(vec!["[ztdid]:1234".to_owned()]),
+        );
+        for text in [
+            r#"device.devicePhysicalIds -eq null"#,
+            r#"device.devicePhysicalIds -startsWith "[ZTDId]""#,
+        ] {
+            let rule = parse_rule(RuleLanguage::MembershipRule, text).expect("valid rule");
+            assert_eq!(
+                Formula::of_rule(&rule).holds(&device),
+                preflight_parser::rule_language::evaluate(&rule, &device),
+                "{text}"
+            );
+        }
     }
 
     #[test]
