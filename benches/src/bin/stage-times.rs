@@ -60,7 +60,7 @@ fn main() -> ExitCode {
     let formulas = context.audience_formulas();
     let formula_time = started.elapsed();
     let started = Instant::now();
-    let pairs = SettingPairs::build(&tenant, &config, audiences, formulas);
+    let pairs = SettingPairs::build(&tenant, context.overlap_analysis(), audiences, formulas);
     let build_time = started.elapsed();
     let started = Instant::now();
     let pair_count = pairs.pairs().count();

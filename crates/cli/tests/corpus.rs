@@ -20,13 +20,25 @@ fn corpus_policies_are_read_without_errors() {
         // false, not `notConfigured`; for properties in the legacy table, the
         // values its translation names). openintunebaseline: 97 settings catalog, 8
         // compliance, 3 update rings, 1 health monitoring; 2 app protection and 3
-        // driver update profiles unsupported. hydrationkit: 2 Linux compliance on
+        // driver update profiles unsupported (the rings' `deliveryOptimizationMode:
+        // userDefined` is mapped and means not configured). hydrationkit: 2 Linux compliance on
         // the settings catalog, 8 compliance; 47 groups and 24 filters in the kit's
         // wrappers; 3 enrollment profiles and 1 notification unsupported.
-        ("openintunebaseline", 109, 2094, 0, 0, 5),
+        ("openintunebaseline", 109, 2091, 0, 0, 5),
         ("hydrationkit", 10, 125, 47, 24, 4),
     ];
-    for (folder, policies, settings, groups, filters, unsupported) in per_corpus {
+    // Every compliance policy is of the compliance family, the Linux ones built
+    // on the settings catalog included.
+    let families = [
+        (
+            "openintunebaseline",
+            serde_json::json!({"compliance": 8, "device-configuration": 4, "settings-catalog": 97}),
+        ),
+        ("hydrationkit", serde_json::json!({"compliance": 10})),
+    ];
+    for ((folder, policies, settings, groups, filters, unsupported), (_, expected_families)) in
+        per_corpus.into_iter().zip(families)
+    {
         let path = format!("../shared/corpus/{folder}");
         let result = run(&["check", &path, "--format", "json"]);
         let report = json(&result);
@@ -44,6 +56,7 @@ fn corpus_policies_are_read_without_errors() {
         assert_eq!(report["summary"]["settings"], settings, "{folder}");
         assert_eq!(report["summary"]["groups"], groups, "{folder}");
         assert_eq!(report["summary"]["filters"], filters, "{folder}");
+        assert_eq!(report["summary"]["families"], expected_families, "{folder}");
         let unsupported_count: u64 = report["summary"]["unsupported"]
             .as_object()
             .map(|families| {

@@ -24,7 +24,7 @@
 //! decides, so an answer is only ever given where it is sound.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::Mutex;
+use std::sync::Arc;
 
 use preflight_normalizer::{
     AssignmentFilterUse, AssignmentTarget, FilterMode, GroupId, GroupMembership, MemberObjectKind,
@@ -33,10 +33,14 @@ use preflight_normalizer::{
 use preflight_parser::rule_language::{Attribute, AttributeValue, Operand, Operator, Subject};
 use rayon::prelude::*;
 
-use crate::audience_logic::{DEFAULT_BUDGET, Decision, Formula, Literal, Test, decide};
+use crate::audience_logic::{DEFAULT_BUDGET, Decider, Decision, Formula, Literal, Test, decide};
 use crate::inventory_rules::{InventoryRules, os_types};
 use crate::overlap::{exclusion_is_honoured, member_kind};
 use crate::target_graph::TargetGraph;
+
+/// An example device (and user) as attribute name → value, shared by every
+/// finding it explains.
+pub type Witness = Arc<BTreeMap<String, String>>;
 
 /// The index of a distinct include formula.
 pub type FormulaId = usize;
@@ -68,7 +72,7 @@ fn opaque(what: String) -> Formula {
 
 /// Every policy's include assignments as formulas, each distinct formula once,
 /// and the meetings of pairs of them decided so far.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct AudienceFormulas {
     /// The distinct formulas, by id.
     formulas: Vec<Formula>,
@@ -77,9 +81,11 @@ pub struct AudienceFormulas {
     includes: Vec<Vec<FormulaId>>,
     /// Each group's formula, by group index.
     group_formulas: Vec<Formula>,
-    /// Meetings decided, by `(lower id, higher id)`: each pair is decided once per
-    /// run, whichever policies ask.
-    meetings: Mutex<BTreeMap<(FormulaId, FormulaId), Meeting>>,
+    /// Whether each formula says more than static memberships and platforms
+    /// (which structure already knows): a rule or a filter, by formula id.
+    informative: Vec<bool>,
+    /// The decision procedure over the formulas, remembering what it worked out.
+    decider: Decider,
 }
 
 impl AudienceFormulas {
@@ -99,38 +105,44 @@ impl AudienceFormulas {
             .into_par_iter()
             .map(|group| builder.of_group(group, &mut Vec::new()))
             .collect();
-        let per_policy: Vec<Vec<Formula>> = tenant
+        let per_policy: Vec<Vec<(String, Formula, bool)>> = tenant
             .policies
             .par_iter()
             .map(|policy| {
                 include_parts(tenant, rules, &group_formulas, policy)
                     .iter()
-                    .map(IncludeParts::whole)
+                    .map(|parts| {
+                        let whole = parts.whole();
+                        (format!("{whole:?}"), whole, parts.is_informative())
+                    })
                     .collect()
             })
             .collect();
         let mut formulas = Vec::new();
+        let mut informative = Vec::new();
         let mut by_text: BTreeMap<String, FormulaId> = BTreeMap::new();
         let includes = per_policy
             .into_iter()
             .map(|policy_formulas| {
                 policy_formulas
                     .into_iter()
-                    .map(|formula| {
-                        let text = format!("{formula:?}");
+                    .map(|(text, formula, says_more)| {
                         *by_text.entry(text).or_insert_with(|| {
                             formulas.push(formula);
+                            informative.push(says_more);
                             formulas.len() - 1
                         })
                     })
                     .collect()
             })
             .collect();
+        let decider = Decider::new(formulas.clone(), DEFAULT_BUDGET);
         Self {
             formulas,
             includes,
             group_formulas,
-            meetings: Mutex::new(BTreeMap::new()),
+            informative,
+            decider,
         }
     }
 
@@ -160,38 +172,25 @@ impl AudienceFormulas {
         include_parts(tenant, rules, &self.group_formulas, policy)
     }
 
-    /// What the rules say about formulas `first` and `second`, decided on first
-    /// use and remembered. The decision is a pure function of the two formulas,
-    /// so two threads racing to decide one pair store the same answer.
+    /// What the rules say about formulas `first` and `second`: whether they can
+    /// meet, with an example, and whether one contains the other.
     pub fn meeting_of(&self, tenant: &Tenant, first: FormulaId, second: FormulaId) -> Meeting {
-        let key = (first.min(second), first.max(second));
-        let known = self
-            .meetings
-            .lock()
-            .ok()
-            .and_then(|meetings| meetings.get(&key).cloned());
-        let decided = known.unwrap_or_else(|| {
-            let decided = meeting(tenant, self.formula(key.0), self.formula(key.1));
-            if let Ok(mut meetings) = self.meetings.lock() {
-                meetings.insert(key, decided.clone());
-            }
-            decided
-        });
-        if key.0 == first {
-            decided
-        } else {
-            decided.swapped()
-        }
+        meeting_by(tenant, &self.decider, first, second)
     }
 
-    /// How many of the pairs decided so far were left undecided.
-    pub fn undecided(&self) -> usize {
-        self.meetings.lock().map_or(0, |meetings| {
-            meetings
-                .values()
-                .filter(|meeting| matches!(meeting, Meeting::Unknown { .. }))
-                .count()
-        })
+    /// Whether formula `id` says more than static memberships and platforms.
+    pub fn is_informative(&self, id: FormulaId) -> bool {
+        self.informative.get(id).copied().unwrap_or(false)
+    }
+}
+
+/// Whether a formula tests anything besides static group membership (which
+/// the structural analysis already compares, nesting included).
+fn tests_attributes(formula: &Formula) -> bool {
+    match formula {
+        Formula::True | Formula::False => false,
+        Formula::Literal(literal) => literal.attribute != member_of(),
+        Formula::And(parts) | Formula::Or(parts) => parts.iter().any(tests_attributes),
     }
 }
 
@@ -316,6 +315,15 @@ pub struct IncludeParts {
 }
 
 impl IncludeParts {
+    /// Whether the include says more than structure knows: a rule on its target
+    /// or an exclusion, or a filter. (The policy's platforms structure compares
+    /// itself.)
+    pub fn is_informative(&self) -> bool {
+        self.filter.is_some()
+            || tests_attributes(&self.target)
+            || self.exclusions.iter().any(tests_attributes)
+    }
+
     /// All parts together: who the assignment reaches.
     pub fn whole(&self) -> Formula {
         let mut parts = vec![self.target.clone(), self.platform.clone()];
@@ -373,7 +381,7 @@ pub enum Meeting {
     /// Some device or user can be reached by both.
     Possible {
         /// An example subject in both: attribute name → value.
-        witness: BTreeMap<String, String>,
+        witness: Witness,
         /// Whether everyone the first reaches is also reached by the second.
         first_within_second: bool,
         /// Whether everyone the second reaches is also reached by the first.
@@ -388,7 +396,7 @@ pub enum Meeting {
 
 impl Meeting {
     /// The same meeting seen from the other side.
-    fn swapped(self) -> Self {
+    pub fn swapped(self) -> Self {
         match self {
             Meeting::Possible {
                 witness,
@@ -406,19 +414,20 @@ impl Meeting {
 
 /// Whether two formulas can meet, and whether one contains the other.
 pub fn meeting(tenant: &Tenant, first: &Formula, second: &Formula) -> Meeting {
-    match decide(first, second, DEFAULT_BUDGET) {
+    let decider = Decider::new(vec![first.clone(), second.clone()], DEFAULT_BUDGET);
+    meeting_by(tenant, &decider, 0, 1)
+}
+
+/// [`meeting`] of the decider's formulas `first` and `second`.
+fn meeting_by(tenant: &Tenant, decider: &Decider, first: usize, second: usize) -> Meeting {
+    match decider.meet(first, second) {
         Decision::Disjoint => Meeting::Disjoint,
         Decision::Unknown { reason } => Meeting::Unknown { reason },
-        Decision::Possible { witness, example } => {
-            let within = |inner: &Formula, outer: &Formula| {
-                decide(inner, &outer.negated(), DEFAULT_BUDGET) == Decision::Disjoint
-            };
-            Meeting::Possible {
-                witness: readable_witness(tenant, witness, &example),
-                first_within_second: within(first, second),
-                second_within_first: within(second, first),
-            }
-        }
+        Decision::Possible { witness, example } => Meeting::Possible {
+            witness: Arc::new(readable_witness(tenant, witness, &example)),
+            first_within_second: decider.within(first, second),
+            second_within_first: decider.within(second, first),
+        },
     }
 }
 

@@ -18,6 +18,7 @@
 //! their bounds.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use preflight_parser::rule_language::{
     Attribute, AttributeValue, Attributes, Comparison, Expression, Operand, Operator, Rule,
@@ -25,7 +26,7 @@ use preflight_parser::rule_language::{
 };
 
 /// One test of one attribute, in positive form, with its polarity.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Literal {
     /// The attribute tested.
     pub attribute: Attribute,
@@ -36,7 +37,7 @@ pub struct Literal {
 }
 
 /// A test of an attribute.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Test {
     /// A text test with a positive operator (`-eq`, `-startsWith`, `-contains`,
     /// `-endsWith`, `-match`, `-in`, `-le`, `-ge`, `-lt`, `-gt`).
@@ -314,91 +315,455 @@ fn literal_holds(literal: &Literal, attributes: &Attributes) -> Option<bool> {
 /// How many cases (conjunctions of literals) a formula may expand into.
 pub const DEFAULT_BUDGET: usize = 512;
 
-/// The formula as a disjunction of conjunctions of literals, or `None` when that
-/// takes more than `budget` conjunctions.
-fn cases(formula: &Formula, budget: usize) -> Option<Vec<Vec<Literal>>> {
-    match formula {
-        Formula::True => Some(vec![Vec::new()]),
-        Formula::False => Some(Vec::new()),
-        Formula::Literal(literal) => Some(vec![vec![literal.clone()]]),
-        Formula::Or(parts) => {
-            let mut all = Vec::new();
-            for part in parts {
-                all.extend(cases(part, budget)?);
-                if all.len() > budget {
-                    return None;
-                }
-            }
-            Some(all)
+/// Whether two audiences can meet.
+pub fn decide(first: &Formula, second: &Formula, budget: usize) -> Decision {
+    let decider = Decider::new(vec![first.clone(), second.clone()], budget);
+    decider.meet(0, 1)
+}
+
+/// A case: a conjunction of literals, by literal id, sorted, without duplicates.
+type Case = Vec<u32>;
+
+/// The decision procedure over a fixed set of formulas, remembering what it has
+/// worked out: every literal is interned once (with its complement), every
+/// formula and its negation are put in disjunctive normal form once, and the
+/// constraints on one attribute are solved once whatever cases they occur in. A
+/// decision is a pure function of the two formulas, so the memory changes how
+/// fast, never what, it answers.
+#[derive(Debug)]
+pub struct Decider {
+    formulas: Vec<Formula>,
+    budget: usize,
+    /// Every literal met, by id.
+    literals: Vec<Literal>,
+    /// The attribute of each literal, by literal id, as an attribute id.
+    attribute_of: Vec<u32>,
+    /// The complement of each literal (same test, other polarity), by literal id.
+    complement_of: Vec<u32>,
+    /// Each formula's cases (`None`: over the budget), by formula id.
+    cases: Vec<Option<Vec<Case>>>,
+    /// Each formula's negation and its cases, computed on first use.
+    negated_cases: Vec<std::sync::OnceLock<(Formula, Option<Vec<Case>>)>>,
+    /// The id of every literal met (the formulas' and their complements).
+    literal_ids: std::collections::HashMap<Literal, u32>,
+    /// Solutions of one attribute's constraints, by attribute id and literal ids,
+    /// in shards so that threads rarely wait on each other.
+    solutions: Vec<std::sync::Mutex<SolutionMap>>,
+}
+
+/// Solutions of attribute constraints, by attribute id then literal ids.
+type SolutionMap = std::collections::HashMap<Vec<u32>, Arc<Solved<AttributeValue>>, FnvBuild>;
+
+/// FNV-1a, for the small integer keys of the decider's maps: much cheaper than
+/// the default SipHash, and these keys are not chosen by an adversary in a way
+/// that matters (a collision costs a comparison, never a wrong answer).
+#[derive(Clone, Copy, Debug, Default)]
+struct FnvBuild;
+
+impl std::hash::BuildHasher for FnvBuild {
+    type Hasher = Fnv;
+    fn build_hasher(&self) -> Fnv {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+/// The FNV-1a hasher.
+struct Fnv(u64);
+
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for byte in bytes {
+            self.0 = (self.0 ^ u64::from(*byte)).wrapping_mul(0x0100_0000_01b3);
         }
-        Formula::And(parts) => {
-            let mut product: Vec<Vec<Literal>> = vec![Vec::new()];
-            for part in parts {
-                let part_cases = cases(part, budget)?;
-                let mut next = Vec::with_capacity(product.len() * part_cases.len());
-                for left in &product {
-                    for right in &part_cases {
-                        let mut joined = left.clone();
-                        joined.extend(right.iter().cloned());
-                        next.push(joined);
+    }
+    fn write_u32(&mut self, value: u32) {
+        self.0 = (self.0 ^ u64::from(value)).wrapping_mul(0x0100_0000_01b3);
+    }
+    fn write_usize(&mut self, value: usize) {
+        self.0 = (self.0 ^ value as u64).wrapping_mul(0x0100_0000_01b3);
+    }
+}
+
+/// How many shards [`Decider::solutions`] has.
+const SOLUTION_SHARDS: usize = 64;
+
+/// Interns literals and attributes while formulas are put in normal form.
+#[derive(Default)]
+struct Interner {
+    literals: Vec<Literal>,
+    literal_ids: std::collections::HashMap<Literal, u32>,
+    attribute_ids: std::collections::HashMap<Attribute, u32>,
+    attribute_of: Vec<u32>,
+    complement_of: Vec<u32>,
+}
+
+impl Interner {
+    fn literal(&mut self, literal: &Literal) -> u32 {
+        if let Some(&id) = self.literal_ids.get(literal) {
+            return id;
+        }
+        let complement = Literal {
+            positive: !literal.positive,
+            ..literal.clone()
+        };
+        let next = u32::try_from(self.literals.len()).unwrap_or(u32::MAX);
+        let attribute_count = u32::try_from(self.attribute_ids.len()).unwrap_or(u32::MAX);
+        let attribute = *self
+            .attribute_ids
+            .entry(literal.attribute.clone())
+            .or_insert(attribute_count);
+        for (offset, added) in [literal.clone(), complement].into_iter().enumerate() {
+            self.literal_ids.insert(added.clone(), next + offset as u32);
+            self.literals.push(added);
+            self.attribute_of.push(attribute);
+            self.complement_of.push(next + 1 - offset as u32);
+        }
+        next
+    }
+
+    /// The formula as a disjunction of cases, or `None` when that takes more than
+    /// `budget` cases. Cases holding a literal and its complement are dropped.
+    fn cases(&mut self, formula: &Formula, budget: usize) -> Option<Vec<Case>> {
+        match formula {
+            Formula::True => Some(vec![Vec::new()]),
+            Formula::False => Some(Vec::new()),
+            Formula::Literal(literal) => Some(vec![vec![self.literal(literal)]]),
+            Formula::Or(parts) => {
+                let mut all = Vec::new();
+                for part in parts {
+                    all.extend(self.cases(part, budget)?);
+                    if all.len() > budget {
+                        return None;
                     }
                 }
-                if next.len() > budget {
-                    return None;
-                }
-                product = next;
+                all.sort();
+                all.dedup();
+                Some(all)
             }
-            Some(product)
+            Formula::And(parts) => {
+                let mut product: Vec<Case> = vec![Vec::new()];
+                for part in parts {
+                    let part_cases = self.cases(part, budget)?;
+                    let mut next = Vec::with_capacity(product.len() * part_cases.len());
+                    for left in &product {
+                        for right in &part_cases {
+                            if let Some(joined) = join(left, right, &self.complement_of) {
+                                next.push(joined);
+                            }
+                        }
+                    }
+                    if next.len() > budget {
+                        return None;
+                    }
+                    product = next;
+                }
+                product.sort();
+                product.dedup();
+                Some(product)
+            }
         }
     }
 }
 
-/// Whether two audiences can meet.
-pub fn decide(first: &Formula, second: &Formula, budget: usize) -> Decision {
-    let (Some(first_cases), Some(second_cases)) = (cases(first, budget), cases(second, budget))
-    else {
-        return Decision::Unknown {
-            reason: "the rules expand into too many cases".to_owned(),
+/// The conjunction of two cases, or `None` when it holds a literal and its
+/// complement.
+fn join(left: &[u32], right: &[u32], complement_of: &[u32]) -> Option<Case> {
+    let mut joined = Vec::with_capacity(left.len() + right.len());
+    let (mut left_index, mut right_index) = (0, 0);
+    while left_index < left.len() || right_index < right.len() {
+        let next = match (left.get(left_index), right.get(right_index)) {
+            (Some(&left_id), Some(&right_id)) if left_id == right_id => {
+                left_index += 1;
+                right_index += 1;
+                left_id
+            }
+            (Some(&left_id), Some(&right_id)) if left_id < right_id => {
+                left_index += 1;
+                left_id
+            }
+            (Some(_), Some(&right_id)) => {
+                right_index += 1;
+                right_id
+            }
+            (Some(&left_id), None) => {
+                left_index += 1;
+                left_id
+            }
+            (None, Some(&right_id)) => {
+                right_index += 1;
+                right_id
+            }
+            (None, None) => break,
         };
-    };
-    if first_cases.len().saturating_mul(second_cases.len()) > budget * budget {
-        return Decision::Unknown {
-            reason: "the rules expand into too many cases".to_owned(),
-        };
+        joined.push(next);
     }
-    let mut unknown_reason: Option<String> = None;
-    for left in &first_cases {
-        for right in &second_cases {
-            let mut literals = left.clone();
-            literals.extend(right.iter().cloned());
-            match solve_case(&literals) {
-                CaseResult::Unsatisfiable => {}
-                CaseResult::Unknown(reason) => {
-                    unknown_reason.get_or_insert(reason);
-                }
-                CaseResult::Satisfied(attributes) => {
-                    let checked = first.holds(&attributes) == Some(true)
-                        && second.holds(&attributes) == Some(true);
-                    if checked {
-                        return Decision::Possible {
-                            witness: witness_text(&attributes, &literals),
-                            example: attributes,
-                        };
+    let contradictory = joined.iter().any(|&id| {
+        complement_of
+            .get(id as usize)
+            .is_some_and(|complement| joined.binary_search(complement).is_ok())
+    });
+    (!contradictory).then_some(joined)
+}
+
+impl Decider {
+    /// A decider over `formulas` (decided by index), expanding each into at most
+    /// `budget` cases.
+    pub fn new(formulas: Vec<Formula>, budget: usize) -> Self {
+        let mut interner = Interner::default();
+        let cases = formulas
+            .iter()
+            .map(|formula| interner.cases(formula, budget))
+            .collect();
+        // Literals of negations are interned up front too (negating keeps the
+        // literals and flips polarities, and complements are interned already),
+        // so that later expansions only look ids up.
+        let negated_cases = formulas
+            .iter()
+            .map(|_| std::sync::OnceLock::new())
+            .collect();
+        Self {
+            formulas,
+            budget,
+            literals: interner.literals,
+            literal_ids: interner.literal_ids,
+            attribute_of: interner.attribute_of,
+            complement_of: interner.complement_of,
+            cases,
+            negated_cases,
+            solutions: (0..SOLUTION_SHARDS)
+                .map(|_| std::sync::Mutex::new(SolutionMap::default()))
+                .collect(),
+        }
+    }
+
+    /// The formulas decided, by index.
+    pub fn formula(&self, index: usize) -> &Formula {
+        &self.formulas[index]
+    }
+
+    /// Formula `index`'s negation and its cases.
+    fn negated(&self, index: usize) -> &(Formula, Option<Vec<Case>>) {
+        self.negated_cases[index].get_or_init(|| {
+            let negation = self.formulas[index].negated();
+            let cases = self.cases_of(&negation);
+            (negation, cases)
+        })
+    }
+
+    /// A formula's cases with literals already interned (those of the formulas
+    /// and their complements), or `None` over the budget or for a literal never
+    /// seen.
+    fn cases_of(&self, formula: &Formula) -> Option<Vec<Case>> {
+        match formula {
+            Formula::True => Some(vec![Vec::new()]),
+            Formula::False => Some(Vec::new()),
+            Formula::Literal(literal) => Some(vec![vec![*self.literal_ids.get(literal)?]]),
+            Formula::Or(parts) => {
+                let mut all = Vec::new();
+                for part in parts {
+                    all.extend(self.cases_of(part)?);
+                    if all.len() > self.budget {
+                        return None;
                     }
-                    unknown_reason
-                        .get_or_insert_with(|| "a candidate example did not check".to_owned());
                 }
+                all.sort();
+                all.dedup();
+                Some(all)
+            }
+            Formula::And(parts) => {
+                let mut product: Vec<Case> = vec![Vec::new()];
+                for part in parts {
+                    let part_cases = self.cases_of(part)?;
+                    let mut next = Vec::with_capacity(product.len() * part_cases.len());
+                    for left in &product {
+                        for right in &part_cases {
+                            if let Some(joined) = join(left, right, &self.complement_of) {
+                                next.push(joined);
+                            }
+                        }
+                    }
+                    if next.len() > self.budget {
+                        return None;
+                    }
+                    product = next;
+                }
+                product.sort();
+                product.dedup();
+                Some(product)
             }
         }
     }
-    match unknown_reason {
-        None => Decision::Disjoint,
-        Some(reason) => Decision::Unknown { reason },
+
+    /// Whether formulas `first` and `second` can meet.
+    pub fn meet(&self, first: usize, second: usize) -> Decision {
+        match (&self.cases[first], &self.cases[second]) {
+            (Some(first_cases), Some(second_cases)) => self.decide_cases(
+                (&self.formulas[first], first_cases),
+                (&self.formulas[second], second_cases),
+            ),
+            _ => Decision::Unknown {
+                reason: "the rules expand into too many cases".to_owned(),
+            },
+        }
     }
+
+    /// Whether everyone formula `inner` admits is admitted by formula `outer`:
+    /// proved when `inner` and the negation of `outer` cannot meet.
+    pub fn within(&self, inner: usize, outer: usize) -> bool {
+        let (_, negated_cases) = self.negated(outer);
+        let (Some(inner_cases), Some(negated_cases)) = (&self.cases[inner], negated_cases) else {
+            return false;
+        };
+        if inner_cases.len().saturating_mul(negated_cases.len()) > self.budget * self.budget {
+            return false;
+        }
+        let mut scratch = Scratch::default();
+        // Any case that is not proved unsatisfiable leaves the containment
+        // unproved; no example needs to be built.
+        inner_cases.iter().all(|left| {
+            negated_cases.iter().all(|right| {
+                join(left, right, &self.complement_of).is_none_or(|case| {
+                    matches!(
+                        self.solve_case(&case, &mut scratch, None),
+                        CaseResult::Unsatisfiable
+                    )
+                })
+            })
+        })
+    }
+
+    fn decide_cases(
+        &self,
+        (first, first_cases): (&Formula, &[Case]),
+        (second, second_cases): (&Formula, &[Case]),
+    ) -> Decision {
+        if first_cases.len().saturating_mul(second_cases.len()) > self.budget * self.budget {
+            return Decision::Unknown {
+                reason: "the rules expand into too many cases".to_owned(),
+            };
+        }
+        let mut unknown_reason: Option<String> = None;
+        let mut scratch = Scratch::default();
+        for left in first_cases {
+            for right in second_cases {
+                let Some(case) = join(left, right, &self.complement_of) else {
+                    continue;
+                };
+                let mut attributes = Attributes::new();
+                match self.solve_case(&case, &mut scratch, Some(&mut attributes)) {
+                    CaseResult::Unsatisfiable => {}
+                    CaseResult::Unknown(reason) => {
+                        unknown_reason.get_or_insert(reason);
+                    }
+                    CaseResult::Satisfied => {
+                        let checked = first.holds(&attributes) == Some(true)
+                            && second.holds(&attributes) == Some(true);
+                        if checked {
+                            let literals: Vec<&Literal> =
+                                case.iter().map(|&id| &self.literals[id as usize]).collect();
+                            return Decision::Possible {
+                                witness: witness_text(&attributes, &literals),
+                                example: attributes,
+                            };
+                        }
+                        unknown_reason
+                            .get_or_insert_with(|| "a candidate example did not check".to_owned());
+                    }
+                }
+            }
+        }
+        match unknown_reason {
+            None => Decision::Disjoint,
+            Some(reason) => Decision::Unknown { reason },
+        }
+    }
+
+    /// Solves one case attribute by attribute, each attribute's constraints once
+    /// per run; with `example`, writes the values found there.
+    fn solve_case(
+        &self,
+        case: &[u32],
+        scratch: &mut Scratch,
+        mut example: Option<&mut Attributes>,
+    ) -> CaseResult {
+        scratch.by_attribute.clear();
+        scratch
+            .by_attribute
+            .extend(case.iter().map(|&id| (self.attribute_of[id as usize], id)));
+        scratch.by_attribute.sort_unstable();
+        let mut unknown: Option<String> = None;
+        let mut start = 0;
+        while start < scratch.by_attribute.len() {
+            let attribute_id = scratch.by_attribute[start].0;
+            let end = start
+                + scratch.by_attribute[start..]
+                    .partition_point(|(attribute, _)| *attribute == attribute_id);
+            // The key: the attribute id, then the literal ids.
+            scratch.key.clear();
+            scratch.key.push(attribute_id);
+            scratch
+                .key
+                .extend(scratch.by_attribute[start..end].iter().map(|(_, id)| *id));
+            let first_literal = scratch.key[1] as usize;
+            let attribute = &self.literals[first_literal].attribute;
+            let shard = &self.solutions[shard_of(&scratch.key)];
+            let remembered = shard
+                .lock()
+                .ok()
+                .and_then(|solutions| solutions.get(scratch.key.as_slice()).cloned());
+            let solved = remembered.unwrap_or_else(|| {
+                let literals: Vec<&Literal> = scratch.key[1..]
+                    .iter()
+                    .map(|&id| &self.literals[id as usize])
+                    .collect();
+                let solved = Arc::new(solve_attribute(attribute, &literals));
+                if let Ok(mut solutions) = shard.lock() {
+                    solutions.insert(scratch.key.clone(), Arc::clone(&solved));
+                }
+                solved
+            });
+            match &*solved {
+                Solved::Value(Some(value)) => {
+                    if let Some(example) = example.as_deref_mut() {
+                        example.insert(attribute.clone(), value.clone());
+                    }
+                }
+                Solved::Value(None) => {}
+                Solved::Unsatisfiable => return CaseResult::Unsatisfiable,
+                Solved::Unknown(reason) => {
+                    unknown.get_or_insert_with(|| reason.clone());
+                }
+            }
+            start = end;
+        }
+        match unknown {
+            Some(reason) => CaseResult::Unknown(reason),
+            None => CaseResult::Satisfied,
+        }
+    }
+}
+
+/// Buffers one thread reuses from case to case.
+#[derive(Default)]
+struct Scratch {
+    by_attribute: Vec<(u32, u32)>,
+    key: Vec<u32>,
+}
+
+fn shard_of(key: &[u32]) -> usize {
+    // FNV-1a over the ids: cheap, and the shard only spreads the locks.
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for id in key {
+        hash = (hash ^ u64::from(*id)).wrapping_mul(0x0100_0000_01b3);
+    }
+    (hash % SOLUTION_SHARDS as u64) as usize
 }
 
 /// The witness as attribute name → value, for every attribute the literals test.
-fn witness_text(attributes: &Attributes, literals: &[Literal]) -> BTreeMap<String, String> {
+fn witness_text(attributes: &Attributes, literals: &[&Literal]) -> BTreeMap<String, String> {
     let mut witness = BTreeMap::new();
     for literal in literals {
         let value = match attributes.get(&literal.attribute) {
@@ -439,76 +804,39 @@ pub fn describe_witness(witness: &BTreeMap<String, String>) -> String {
 pub const MEMBER_OF: &str = "member of";
 
 enum CaseResult {
-    Satisfied(Attributes),
+    Satisfied,
     Unsatisfiable,
     Unknown(String),
 }
 
-fn solve_case(literals: &[Literal]) -> CaseResult {
-    // A test and its negation.
-    for (index, literal) in literals.iter().enumerate() {
-        if literals[index + 1..].iter().any(|other| {
-            other.attribute == literal.attribute
-                && other.test == literal.test
-                && other.positive != literal.positive
-        }) {
-            return CaseResult::Unsatisfiable;
-        }
+/// The constraints of one case on one attribute, solved.
+fn solve_attribute(attribute: &Attribute, literals: &[&Literal]) -> Solved<AttributeValue> {
+    if literals
+        .iter()
+        .any(|literal| matches!(literal.test, Test::Opaque(_)))
+    {
+        return Solved::Unknown(format!(
+            "`{}` is tested in a way preflight does not decide",
+            attribute.name()
+        ));
     }
-    let mut by_attribute: BTreeMap<&Attribute, Vec<&Literal>> = BTreeMap::new();
-    for literal in literals {
-        by_attribute
-            .entry(&literal.attribute)
-            .or_default()
-            .push(literal);
+    if literals
+        .iter()
+        .any(|literal| matches!(literal.test, Test::AnyElement(..)))
+    {
+        return solve_collection(attribute, literals);
     }
-    let mut attributes = Attributes::new();
-    let mut unknown: Option<String> = None;
-    for (attribute, literals) in by_attribute {
-        if literals
-            .iter()
-            .any(|literal| matches!(literal.test, Test::Opaque(_)))
-        {
-            unknown.get_or_insert_with(|| {
-                format!(
-                    "`{}` is tested in a way preflight does not decide",
-                    attribute.name()
-                )
-            });
-            continue;
-        }
-        let result = if literals
-            .iter()
-            .any(|literal| matches!(literal.test, Test::AnyElement(..)))
-        {
-            solve_collection(attribute, &literals)
-        } else {
-            let constraints: Vec<(Operator, &Operand, bool)> = literals
-                .iter()
-                .filter_map(|literal| match &literal.test {
-                    Test::Text(operator, operand) => Some((*operator, operand, literal.positive)),
-                    _ => None,
-                })
-                .collect();
-            solve_text(attribute, &constraints).map(AttributeValue::Text)
-        };
-        match result {
-            Solved::Value(Some(value)) => {
-                attributes.insert(attribute.clone(), value);
-            }
-            Solved::Value(None) => {}
-            Solved::Unsatisfiable => return CaseResult::Unsatisfiable,
-            Solved::Unknown(reason) => {
-                unknown.get_or_insert(reason);
-            }
-        }
-    }
-    match unknown {
-        Some(reason) => CaseResult::Unknown(reason),
-        None => CaseResult::Satisfied(attributes),
-    }
+    let constraints: Vec<(Operator, &Operand, bool)> = literals
+        .iter()
+        .filter_map(|literal| match &literal.test {
+            Test::Text(operator, operand) => Some((*operator, operand, literal.positive)),
+            _ => None,
+        })
+        .collect();
+    solve_text(attribute, &constraints).map(AttributeValue::Text)
 }
 
+#[derive(Clone, Debug)]
 enum Solved<T> {
     /// A value that satisfies every constraint (`None`: leave the property unset).
     Value(Option<T>),

@@ -10,6 +10,7 @@ use crate::audience::Audiences;
 use crate::audience_formula::AudienceFormulas;
 use crate::config::Config;
 use crate::inventory_rules::InventoryRules;
+use crate::overlap::OverlapAnalysis;
 use crate::setting_pairs::SettingPairs;
 use crate::target_graph::TargetGraph;
 
@@ -27,6 +28,7 @@ pub struct AnalysisContext<'run> {
     target_graph: OnceLock<TargetGraph>,
     audiences: OnceLock<Audiences>,
     audience_formulas: OnceLock<AudienceFormulas>,
+    overlap_analysis: OnceLock<OverlapAnalysis>,
     setting_pairs: OnceLock<SettingPairs>,
     ignore_use: OnceLock<Vec<usize>>,
 }
@@ -43,6 +45,7 @@ impl<'run> AnalysisContext<'run> {
             target_graph: OnceLock::new(),
             audiences: OnceLock::new(),
             audience_formulas: OnceLock::new(),
+            overlap_analysis: OnceLock::new(),
             setting_pairs: OnceLock::new(),
             ignore_use: OnceLock::new(),
         }
@@ -92,12 +95,40 @@ impl<'run> AnalysisContext<'run> {
         })
     }
 
+    /// Every policy's audience prepared for structural comparison.
+    pub fn overlap_analysis(&self) -> &OverlapAnalysis {
+        self.overlap_analysis
+            .get_or_init(|| OverlapAnalysis::build(self.tenant, self.config))
+    }
+
+    /// Whether the audiences of policies `first` and `second` can meet, as the
+    /// setting rules see it: exactly with an inventory, else from structure and
+    /// rules. For one pair at a time; the setting pairs compute theirs in bulk.
+    pub fn overlap(&self, first: usize, second: usize) -> crate::overlap::Overlap {
+        let analysis = self.overlap_analysis();
+        let reaches = &self.audiences().reaches;
+        if let (Some(Some(first_reach)), Some(Some(second_reach))) =
+            (reaches.get(first), reaches.get(second))
+        {
+            let structural = analysis.overlap(self.tenant, (first, second), None);
+            return crate::setting_pairs::exact_overlap(
+                self.tenant,
+                self.audiences(),
+                structural,
+                first_reach,
+                second_reach,
+            );
+        }
+        let formulas = self.audience_formulas();
+        let decisions =
+            crate::overlap::decide_open_pairs(self.tenant, analysis, formulas, &[(first, second)]);
+        analysis.overlap(self.tenant, (first, second), Some((formulas, &decisions)))
+    }
+
     /// How many pairs of assignments the rules could not decide, once the setting
     /// pairs have been built (0 before).
     pub fn undecided_audiences(&self) -> usize {
-        self.audience_formulas
-            .get()
-            .map_or(0, AudienceFormulas::undecided)
+        self.setting_pairs.get().map_or(0, SettingPairs::undecided)
     }
 
     /// Same-key settings of policies whose audiences can meet.
@@ -105,7 +136,7 @@ impl<'run> AnalysisContext<'run> {
         self.setting_pairs.get_or_init(|| {
             SettingPairs::build(
                 self.tenant,
-                self.config,
+                self.overlap_analysis(),
                 self.audiences(),
                 self.audience_formulas(),
             )

@@ -94,7 +94,25 @@ pub struct OverlapEvidence {
     /// With an inventory: up to five example device (then user) names.
     pub examples: Vec<String>,
     /// From the rules alone: an example device or user both audiences admit.
-    pub witness: Option<std::collections::BTreeMap<String, String>>,
+    pub witness: Option<crate::audience_formula::Witness>,
+}
+
+impl From<crate::overlap::Overlap> for OverlapEvidence {
+    fn from(overlap: crate::overlap::Overlap) -> Self {
+        let (devices, users, examples) = match overlap.shared {
+            Some(shared) => (Some(shared.devices), Some(shared.users), shared.examples),
+            None => (None, None, Vec::new()),
+        };
+        Self {
+            certainty: overlap.certainty,
+            via: overlap.via,
+            reason: overlap.reason,
+            devices,
+            users,
+            examples,
+            witness: overlap.witness,
+        }
+    }
 }
 
 /// A stable id of a finding: the same problem gets the same fingerprint across runs,
@@ -127,8 +145,9 @@ pub struct Finding {
     pub setting: Option<SettingEvidence>,
     /// The policies involved, in a stable order.
     pub policies: Vec<PolicyEvidence>,
-    /// How the audiences meet, for findings about overlapping assignments.
-    pub overlap: Option<OverlapEvidence>,
+    /// How the audiences meet, for findings about overlapping assignments
+    /// (shared by every finding about the same two policies).
+    pub overlap: Option<std::sync::Arc<OverlapEvidence>>,
     /// The stable id.
     pub fingerprint: Fingerprint,
 }

@@ -1,27 +1,37 @@
 //! Whether the audiences of two policies can meet, decided from the structure of
-//! their assignments alone (no inventory, no rule evaluation yet).
+//! their assignments: the targets, their nesting, filters, exclusions, platforms
+//! and the groups the configuration declares exclusive.
 //!
 //! Each include target of one policy is compared with each include target of the
 //! other, after the policies' exclusions:
 //! - **disjoint** when the policies cannot reach one device or user: no audience,
-//!   no platform in common, or every meeting target of one is a group the other
-//!   excludes (with an exclusion Intune honours for that target kind);
+//!   no platform in common, or every meeting target of one is a group (or nested
+//!   in a group) the other excludes, with an exclusion Intune honours for that
+//!   target kind, or two groups declared exclusive;
 //! - **certain** when the audience of one, on some pair of targets, is contained in
-//!   the audience of the other: the same target with the same or a wider filter, or
-//!   a group of devices (users) against All devices (All users);
-//! - **possible** otherwise: two different groups may share members.
+//!   the audience of the other: the same target with the same or a wider filter, a
+//!   group nested in the other's group, or a group of devices (users) against All
+//!   devices (All users);
+//! - **possible** otherwise: two different groups may share members. A pair of
+//!   includes left possible whose groups or filters carry rules goes to the
+//!   decision procedure ([`crate::audience_formula`]), which may decide it.
 //!
 //! "Certain" means every device or user the smaller audience reaches gets both
 //! policies; an empty group still reaches nobody.
+//!
+//! Each policy's audience is prepared once per run ([`OverlapAnalysis`]): targets
+//! and filters resolved to indices, member kinds and nesting known per group, so
+//! that comparing two policies touches no strings; the words of a reason are only
+//! written for pairs that meet.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use preflight_normalizer::{
-    AssignmentFilterUse, AssignmentTarget, FilterMode, GroupId, MemberKind, Platform, Policy,
-    Tenant,
+    AssignmentTarget, FilterMode, GroupId, MemberKind, MemberObjectKind, Platform, Policy, Tenant,
 };
+use rayon::prelude::*;
 
-use crate::audience_formula::{AudienceFormulas, Meeting};
+use crate::audience_formula::{AudienceFormulas, FormulaId, Meeting, Witness};
 use crate::audience_logic::{MEMBER_OF, describe_witness};
 use crate::config::Config;
 
@@ -59,354 +69,759 @@ pub struct Overlap {
     /// With an inventory: the devices and users both audiences reach.
     pub shared: Option<crate::audience::SharedAudience>,
     /// From the rules alone: an example device or user in both audiences.
-    pub witness: Option<std::collections::BTreeMap<String, String>>,
+    pub witness: Option<Witness>,
 }
 
-/// An include target together with its filter.
-struct Include<'a> {
-    target: &'a AssignmentTarget,
-    filter: Option<&'a AssignmentFilterUse>,
-}
-
-/// The include targets and excluded groups of one policy.
-struct Audience<'a> {
-    includes: Vec<Include<'a>>,
-    excludes: BTreeSet<&'a GroupId>,
-    /// The policy's platforms (empty: every platform).
-    platforms: &'a [Platform],
-}
-
-impl<'a> Audience<'a> {
-    fn of(policy: &'a Policy) -> Self {
-        let mut includes = Vec::new();
-        let mut excludes = BTreeSet::new();
-        for assignment in policy.assignments.iter().flatten() {
-            match &assignment.target {
-                AssignmentTarget::ExcludeGroup(group) => {
-                    excludes.insert(group);
-                }
-                target => includes.push(Include {
-                    target,
-                    filter: assignment.filter.as_ref(),
-                }),
-            }
-        }
-        Self {
-            includes,
-            excludes,
-            platforms: &policy.platforms,
+impl Overlap {
+    fn disjoint(reason: String) -> Self {
+        Overlap {
+            certainty: Certainty::Disjoint,
+            via: Vec::new(),
+            reason,
+            shared: None,
+            witness: None,
         }
     }
 }
 
-/// The two policies' include assignments as formulas, so that what structure
-/// leaves open can be decided from the groups' rules and the filters.
-#[derive(Clone, Copy)]
-pub struct RuleEvidence<'formulas> {
-    /// Every policy's include formulas.
-    pub formulas: &'formulas AudienceFormulas,
-    /// Index of the first policy.
-    pub first: usize,
-    /// Index of the second policy.
-    pub second: usize,
+/// An include or exclude target resolved: a virtual group, a group by index, or
+/// a group no input defines (by its position among those).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+enum Target {
+    AllDevices,
+    AllUsers,
+    Group(usize),
+    Undefined(usize),
 }
 
-/// Whether the audiences of `first` and `second` can meet. Groups that `config`
-/// declares exclusive are taken not to share members. With `rules`, a pair of
-/// assignments that structure alone says possibly meet is decided from their
-/// rules: disjoint when the rules contradict each other, certain when one's
-/// rules imply the other's, possible with an example otherwise.
+/// An assignment filter resolved: by index, or one no input defines (by its
+/// position among those).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+enum FilterRef {
+    Known(usize),
+    Undefined(usize),
+}
+
+/// One include assignment of a prepared policy.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Include {
+    target: Target,
+    filter: Option<(FilterRef, FilterMode)>,
+    /// Whether the target holds devices or users, when known.
+    kind: Option<MemberKind>,
+}
+
+/// A policy's audience, resolved.
+#[derive(Clone, Debug, Default)]
+struct PreparedAudience {
+    includes: Vec<Include>,
+    /// The excluded targets, sorted, without duplicates.
+    excludes: Vec<Target>,
+    /// The policy's platforms as a bit set (0: no platform named).
+    platforms: u8,
+}
+
+/// What is known of each group, once per run.
+#[derive(Debug, Default)]
+struct GroupFacts {
+    /// Whether each group holds devices or users, when known.
+    kinds: Vec<Option<MemberKind>>,
+    /// The groups each group is nested in, directly or not, sorted.
+    ancestors: Vec<Vec<usize>>,
+    /// The `[[exclusive]]` sets each group belongs to, sorted.
+    exclusive_sets: Vec<Vec<usize>>,
+    /// Names of the groups assignments name but no input defines.
+    undefined_groups: Vec<String>,
+    /// Names of the filters assignments name but no input defines.
+    undefined_filters: Vec<String>,
+}
+
+/// Every policy's audience prepared for comparison, and what is known of groups.
+#[derive(Debug, Default)]
+pub struct OverlapAnalysis {
+    facts: GroupFacts,
+    audiences: Vec<PreparedAudience>,
+}
+
+/// Decisions of the rules for pairs of include formulas, `(lower, higher)`.
+pub type RuleDecisions = BTreeMap<(FormulaId, FormulaId), Meeting>;
+
+/// The bit of a platform in [`PreparedAudience::platforms`].
+fn platform_bit(platform: Platform) -> u8 {
+    match platform {
+        Platform::Windows => 1,
+        Platform::MacOs => 2,
+        Platform::Ios => 4,
+        Platform::Android => 8,
+        Platform::Linux => 16,
+    }
+}
+
+impl GroupFacts {
+    fn build(tenant: &Tenant, config: &Config) -> Self {
+        let kinds = tenant
+            .groups
+            .iter()
+            .map(|group| group.member_kind())
+            .collect();
+        // Parents of each group, from the groups' member lists.
+        let mut parents: Vec<Vec<usize>> = vec![Vec::new(); tenant.groups.len()];
+        for (parent, group) in tenant.groups.iter().enumerate() {
+            for member in group.members.iter().flatten() {
+                if member.kind == MemberObjectKind::Group
+                    && let Some(child) = tenant.group_index(&GroupId(member.id.clone()))
+                    && child != parent
+                {
+                    parents[child].push(parent);
+                }
+            }
+        }
+        let ancestors = (0..tenant.groups.len())
+            .map(|group| {
+                let mut seen = BTreeSet::new();
+                let mut pending = parents[group].clone();
+                while let Some(parent) = pending.pop() {
+                    if parent != group && seen.insert(parent) {
+                        pending.extend(parents[parent].iter().copied());
+                    }
+                }
+                seen.into_iter().collect()
+            })
+            .collect();
+        let exclusive_sets = tenant
+            .groups
+            .iter()
+            .map(|group| {
+                config
+                    .exclusive
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, set)| {
+                        set.groups
+                            .iter()
+                            .any(|listed| *listed == group.id.0 || *listed == group.name)
+                    })
+                    .map(|(index, _)| index)
+                    .collect()
+            })
+            .collect();
+        Self {
+            kinds,
+            ancestors,
+            exclusive_sets,
+            undefined_groups: Vec::new(),
+            undefined_filters: Vec::new(),
+        }
+    }
+
+    fn target(&mut self, tenant: &Tenant, target: &AssignmentTarget) -> Target {
+        match target {
+            AssignmentTarget::AllDevices => Target::AllDevices,
+            AssignmentTarget::AllUsers => Target::AllUsers,
+            AssignmentTarget::IncludeGroup(id) | AssignmentTarget::ExcludeGroup(id) => {
+                match tenant.group_index(id) {
+                    Some(index) => Target::Group(index),
+                    None => Target::Undefined(position_or_push(&mut self.undefined_groups, &id.0)),
+                }
+            }
+        }
+    }
+
+    fn kind(&self, target: Target) -> Option<MemberKind> {
+        match target {
+            Target::AllDevices => Some(MemberKind::Devices),
+            Target::AllUsers => Some(MemberKind::Users),
+            Target::Group(group) => self.kinds[group],
+            Target::Undefined(_) => None,
+        }
+    }
+
+    fn prepare(&mut self, tenant: &Tenant, policy: &Policy) -> PreparedAudience {
+        let mut audience = PreparedAudience {
+            platforms: policy
+                .platforms
+                .iter()
+                .fold(0, |bits, platform| bits | platform_bit(*platform)),
+            ..PreparedAudience::default()
+        };
+        for assignment in policy.assignments.iter().flatten() {
+            let target = self.target(tenant, &assignment.target);
+            if let AssignmentTarget::ExcludeGroup(_) = assignment.target {
+                audience.excludes.push(target);
+                continue;
+            }
+            let filter = assignment.filter.as_ref().map(|filter_use| {
+                let reference = match tenant.filter_index(&filter_use.filter) {
+                    Some(index) => FilterRef::Known(index),
+                    None => FilterRef::Undefined(position_or_push(
+                        &mut self.undefined_filters,
+                        &filter_use.filter.0,
+                    )),
+                };
+                (reference, filter_use.mode)
+            });
+            audience.includes.push(Include {
+                target,
+                filter,
+                kind: self.kind(target),
+            });
+        }
+        audience.excludes.sort_unstable();
+        audience.excludes.dedup();
+        audience
+    }
+
+    /// Whether `inner` is `outer` or nested in it.
+    fn within(&self, inner: Target, outer: Target) -> bool {
+        inner == outer
+            || match (inner, outer) {
+                (Target::Group(inner), Target::Group(outer)) => {
+                    self.ancestors[inner].binary_search(&outer).is_ok()
+                }
+                _ => false,
+            }
+    }
+}
+
+fn position_or_push(names: &mut Vec<String>, name: &str) -> usize {
+    names
+        .iter()
+        .position(|known| known == name)
+        .unwrap_or_else(|| {
+            names.push(name.to_owned());
+            names.len() - 1
+        })
+}
+
+/// How the structure answers for one pair of includes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Structural {
+    /// `include` is in a group the other policy excludes.
+    Excluded { include: Target },
+    /// The two groups are declared exclusive.
+    DeclaredExclusive,
+    /// Everyone `inner` reaches is reached by `outer`.
+    Contained { inner: usize, outer: usize },
+    /// They may meet.
+    Possible,
+}
+
+impl Structural {
+    fn certainty(self) -> Certainty {
+        match self {
+            Structural::Excluded { .. } | Structural::DeclaredExclusive => Certainty::Disjoint,
+            Structural::Contained { .. } => Certainty::Certain,
+            Structural::Possible => Certainty::Possible,
+        }
+    }
+}
+
+/// The best answer over the include pairs of two policies, before its words are
+/// written: which pair, and what was found.
+#[derive(Clone, Debug)]
+enum Found {
+    NoCommonPlatform,
+    Unassigned,
+    Pair {
+        first: usize,
+        second: usize,
+        structural: Structural,
+        meeting: Option<Meeting>,
+    },
+}
+
+impl OverlapAnalysis {
+    /// Prepares every policy of `tenant`.
+    pub fn build(tenant: &Tenant, config: &Config) -> Self {
+        let mut facts = GroupFacts::build(tenant, config);
+        let audiences = tenant
+            .policies
+            .iter()
+            .map(|policy| facts.prepare(tenant, policy))
+            .collect();
+        Self { facts, audiences }
+    }
+
+    /// The include pairs of policies `first` and `second` that structure leaves
+    /// possible, by include position: the ones the rules may decide.
+    pub fn open_pairs(&self, first: usize, second: usize) -> Vec<(usize, usize)> {
+        let (Some(first_audience), Some(second_audience)) =
+            (self.audiences.get(first), self.audiences.get(second))
+        else {
+            return Vec::new();
+        };
+        if !platforms_meet(first_audience, second_audience) {
+            return Vec::new();
+        }
+        let mut open = Vec::new();
+        for (first_position, first_include) in first_audience.includes.iter().enumerate() {
+            for (second_position, second_include) in second_audience.includes.iter().enumerate() {
+                let structural = self.include_pair(
+                    (first_include, first_audience),
+                    (second_include, second_audience),
+                );
+                match structural {
+                    Structural::Contained { .. } => return Vec::new(),
+                    Structural::Possible => open.push((first_position, second_position)),
+                    _ => {}
+                }
+            }
+        }
+        open
+    }
+
+    /// Whether the audiences of policies `first` and `second` can meet; with
+    /// `rules`, the include pairs structure leaves possible are decided by the
+    /// decisions found there (pairs missing from it stay possible).
+    pub fn overlap(
+        &self,
+        tenant: &Tenant,
+        (first, second): (usize, usize),
+        rules: Option<(&AudienceFormulas, &RuleDecisions)>,
+    ) -> Overlap {
+        let found = self.find(tenant, (first, second), rules);
+        self.describe(tenant, (first, second), found)
+    }
+
+    fn find(
+        &self,
+        _tenant: &Tenant,
+        (first, second): (usize, usize),
+        rules: Option<(&AudienceFormulas, &RuleDecisions)>,
+    ) -> Found {
+        let first_audience = &self.audiences[first];
+        let second_audience = &self.audiences[second];
+        if !platforms_meet(first_audience, second_audience) {
+            return Found::NoCommonPlatform;
+        }
+        if first_audience.includes.is_empty() || second_audience.includes.is_empty() {
+            return Found::Unassigned;
+        }
+        let mut best: Option<(Certainty, Found)> = None;
+        for (first_position, first_include) in first_audience.includes.iter().enumerate() {
+            for (second_position, second_include) in second_audience.includes.iter().enumerate() {
+                let structural = self.include_pair(
+                    (first_include, first_audience),
+                    (second_include, second_audience),
+                );
+                let meeting = match (structural, rules) {
+                    (Structural::Possible, Some((formulas, decisions))) => decided(
+                        formulas,
+                        decisions,
+                        (first, first_position),
+                        (second, second_position),
+                    ),
+                    _ => None,
+                };
+                let certainty = match &meeting {
+                    Some(Meeting::Disjoint) => Certainty::Disjoint,
+                    Some(Meeting::Possible {
+                        first_within_second,
+                        second_within_first,
+                        ..
+                    }) if *first_within_second || *second_within_first => Certainty::Certain,
+                    _ => structural.certainty(),
+                };
+                if best.as_ref().is_none_or(|(best, _)| certainty > *best) {
+                    best = Some((
+                        certainty,
+                        Found::Pair {
+                            first: first_position,
+                            second: second_position,
+                            structural,
+                            meeting,
+                        },
+                    ));
+                    if certainty == Certainty::Certain {
+                        return best.map_or(Found::Unassigned, |(_, found)| found);
+                    }
+                }
+            }
+        }
+        best.map_or(Found::Unassigned, |(_, found)| found)
+    }
+
+    /// How two includes meet by structure.
+    fn include_pair(
+        &self,
+        (first, first_audience): (&Include, &PreparedAudience),
+        (second, second_audience): (&Include, &PreparedAudience),
+    ) -> Structural {
+        if self.excluded(first, second_audience) {
+            return Structural::Excluded {
+                include: first.target,
+            };
+        }
+        if self.excluded(second, first_audience) {
+            return Structural::Excluded {
+                include: second.target,
+            };
+        }
+        if self.declared_exclusive(first.target, second.target) {
+            return Structural::DeclaredExclusive;
+        }
+        if self.contained((first, first_audience), (second, second_audience)) {
+            return Structural::Contained { inner: 0, outer: 1 };
+        }
+        if self.contained((second, second_audience), (first, first_audience)) {
+            return Structural::Contained { inner: 1, outer: 0 };
+        }
+        Structural::Possible
+    }
+
+    /// Whether `other` excludes `include`'s group (or a group it is nested in)
+    /// from every one of its targets, with exclusions Intune honours.
+    fn excluded(&self, include: &Include, other: &PreparedAudience) -> bool {
+        let Target::Group(group) = include.target else {
+            return false;
+        };
+        let excluded_by = other.excludes.iter().find(|excluded| match excluded {
+            Target::Group(excluded) => {
+                *excluded == group || self.facts.ancestors[group].binary_search(excluded).is_ok()
+            }
+            _ => false,
+        });
+        let Some(&excluded) = excluded_by else {
+            return false;
+        };
+        let excluded_kind = self.facts.kind(excluded);
+        other
+            .includes
+            .iter()
+            .all(|other_include| exclusion_is_honoured(other_include.kind, excluded_kind))
+    }
+
+    fn declared_exclusive(&self, first: Target, second: Target) -> bool {
+        let (Target::Group(first), Target::Group(second)) = (first, second) else {
+            return false;
+        };
+        first != second
+            && self.facts.exclusive_sets[first]
+                .iter()
+                .any(|set| self.facts.exclusive_sets[second].binary_search(set).is_ok())
+    }
+
+    /// Whether everyone `inner` reaches (after its policy's exclusions) is reached
+    /// by `outer` (after its policy's exclusions).
+    fn contained(
+        &self,
+        (inner, inner_audience): (&Include, &PreparedAudience),
+        (outer, outer_audience): (&Include, &PreparedAudience),
+    ) -> bool {
+        let target_contained = self.facts.within(inner.target, outer.target)
+            || match outer.target {
+                Target::AllDevices => inner.kind == Some(MemberKind::Devices),
+                Target::AllUsers => inner.kind == Some(MemberKind::Users),
+                _ => false,
+            };
+        let filter_contained = outer.filter.is_none() || outer.filter == inner.filter;
+        let exclusions_contained = outer_audience
+            .excludes
+            .iter()
+            .all(|excluded| inner_audience.excludes.binary_search(excluded).is_ok());
+        // A Windows and Android policy is not within a Windows and iOS one,
+        // whatever their targets: its Android devices get only it.
+        let platforms_contained = outer_audience.platforms == 0
+            || (inner_audience.platforms != 0
+                && inner_audience.platforms & !outer_audience.platforms == 0);
+        target_contained && filter_contained && exclusions_contained && platforms_contained
+    }
+
+    /// Whether everyone policy `inner` reaches is also reached by policy `outer`,
+    /// from structure alone: every include of `inner` (after its exclusions) is
+    /// contained in an include of `outer` (after its exclusions), and `outer`
+    /// covers `inner`'s platforms. A policy assigned to nobody is covered by
+    /// nothing.
+    pub fn covers(&self, outer: usize, inner: usize) -> bool {
+        let (outer_audience, inner_audience) = (&self.audiences[outer], &self.audiences[inner]);
+        let platforms_covered = outer_audience.platforms == 0
+            || (inner_audience.platforms != 0
+                && inner_audience.platforms & !outer_audience.platforms == 0);
+        platforms_covered
+            && !inner_audience.includes.is_empty()
+            && inner_audience.includes.iter().all(|inner_include| {
+                outer_audience.includes.iter().any(|outer_include| {
+                    self.contained(
+                        (inner_include, inner_audience),
+                        (outer_include, outer_audience),
+                    )
+                })
+            })
+    }
+
+    /// Writes the words of what was found.
+    fn describe(&self, tenant: &Tenant, (first, second): (usize, usize), found: Found) -> Overlap {
+        let (first_position, second_position, structural, meeting) = match found {
+            Found::NoCommonPlatform => {
+                return Overlap::disjoint("the policies have no platform in common".to_owned());
+            }
+            Found::Unassigned => {
+                return Overlap::disjoint("one of the policies is assigned to nobody".to_owned());
+            }
+            Found::Pair {
+                first,
+                second,
+                structural,
+                meeting,
+            } => (first, second, structural, meeting),
+        };
+        let first_include = &self.audiences[first].includes[first_position];
+        let second_include = &self.audiences[second].includes[second_position];
+        let first_name = self.target_name(tenant, first_include.target);
+        let second_name = self.target_name(tenant, second_include.target);
+        let via = || {
+            let mut names = vec![first_name.clone()];
+            if second_name != first_name {
+                names.push(second_name.clone());
+            }
+            for include in [first_include, second_include] {
+                if let Some((filter, _)) = include.filter {
+                    let name = self.filter_name(tenant, filter);
+                    if !names.contains(&name) {
+                        names.push(name);
+                    }
+                }
+            }
+            names
+        };
+        if let Some(meeting) = meeting {
+            return self.decided_by_rules(tenant, (first_include, second_include), via(), meeting);
+        }
+        match structural {
+            Structural::Excluded { include } => Overlap::disjoint(format!(
+                "`{}` is excluded from the other policy",
+                self.target_name(tenant, include)
+            )),
+            Structural::DeclaredExclusive => Overlap::disjoint(format!(
+                "`{first_name}` and `{second_name}` are declared exclusive in the configuration"
+            )),
+            Structural::Contained { inner, .. } => {
+                let (inner, outer) = if inner == 0 {
+                    (&first_name, &second_name)
+                } else {
+                    (&second_name, &first_name)
+                };
+                let reason = if first_include.target == second_include.target {
+                    format!("both policies are assigned to `{first_name}`")
+                } else {
+                    format!("every member of `{inner}` is also in `{outer}`")
+                };
+                Overlap {
+                    certainty: Certainty::Certain,
+                    via: via(),
+                    reason,
+                    shared: None,
+                    witness: None,
+                }
+            }
+            Structural::Possible => {
+                let reason = if first_include.target == second_include.target {
+                    format!(
+                        "both policies are assigned to `{first_name}`, with different filters or exclusions"
+                    )
+                } else {
+                    format!("`{first_name}` and `{second_name}` may share members")
+                };
+                Overlap {
+                    certainty: Certainty::Possible,
+                    via: via(),
+                    reason,
+                    shared: None,
+                    witness: None,
+                }
+            }
+        }
+    }
+
+    /// What the rules say about a pair of includes that structure leaves open.
+    fn decided_by_rules(
+        &self,
+        tenant: &Tenant,
+        (first, second): (&Include, &Include),
+        via: Vec<String>,
+        meeting: Meeting,
+    ) -> Overlap {
+        let first_name = self.include_name(tenant, first);
+        let second_name = self.include_name(tenant, second);
+        match meeting {
+            Meeting::Disjoint => Overlap::disjoint(format!(
+                "no device can be in both {first_name} and {second_name}: their rules exclude each other"
+            )),
+            Meeting::Possible {
+                witness,
+                first_within_second,
+                second_within_first,
+            } => {
+                let containment = if first_within_second {
+                    Some((&first_name, &second_name))
+                } else if second_within_first {
+                    Some((&second_name, &first_name))
+                } else {
+                    None
+                };
+                let (certainty, reason) = match containment {
+                    Some((inner, outer)) => (
+                        Certainty::Certain,
+                        format!("by their rules, every device in {inner} is also in {outer}"),
+                    ),
+                    None => {
+                        // Memberships of the two targets themselves go without saying.
+                        let mut described = (*witness).clone();
+                        let targets = [
+                            self.target_name(tenant, first.target),
+                            self.target_name(tenant, second.target),
+                        ];
+                        if described.get(MEMBER_OF).is_some_and(|groups| {
+                            groups
+                                .split(", ")
+                                .all(|group| targets.iter().any(|name| name == group))
+                        }) {
+                            described.remove(MEMBER_OF);
+                        }
+                        (
+                            Certainty::Possible,
+                            format!(
+                                "{first_name} and {second_name} may share members, for example {}",
+                                describe_witness(&described)
+                            ),
+                        )
+                    }
+                };
+                Overlap {
+                    certainty,
+                    via,
+                    reason,
+                    shared: None,
+                    witness: Some(witness),
+                }
+            }
+            Meeting::Unknown { reason } => {
+                let structural = if first.target == second.target {
+                    format!(
+                        "both policies are assigned to {first_name}, with different filters or exclusions"
+                    )
+                } else {
+                    format!("{first_name} and {second_name} may share members")
+                };
+                Overlap {
+                    certainty: Certainty::Possible,
+                    via,
+                    reason: format!("{structural} (their rules were not decided: {reason})"),
+                    shared: None,
+                    witness: None,
+                }
+            }
+        }
+    }
+
+    fn target_name(&self, tenant: &Tenant, target: Target) -> String {
+        match target {
+            Target::AllDevices => "All devices".to_owned(),
+            Target::AllUsers => "All users".to_owned(),
+            Target::Group(group) => tenant.groups[group].name.clone(),
+            Target::Undefined(index) => self.facts.undefined_groups[index].clone(),
+        }
+    }
+
+    fn filter_name(&self, tenant: &Tenant, filter: FilterRef) -> String {
+        match filter {
+            FilterRef::Known(index) => tenant.filters[index].name.clone(),
+            FilterRef::Undefined(index) => self.facts.undefined_filters[index].clone(),
+        }
+    }
+
+    /// An include target as people know it, with its filter: "`All devices` with
+    /// filter `Dell`".
+    fn include_name(&self, tenant: &Tenant, include: &Include) -> String {
+        let target = self.target_name(tenant, include.target);
+        match include.filter {
+            None => format!("`{target}`"),
+            Some((filter, mode)) => {
+                let filter = self.filter_name(tenant, filter);
+                let mode = match mode {
+                    FilterMode::Include => "",
+                    FilterMode::Exclude => "excluding ",
+                };
+                format!("`{target}` with filter {mode}`{filter}`")
+            }
+        }
+    }
+}
+
+/// The decision for one include pair, looked up by the pair's formulas.
+fn decided(
+    formulas: &AudienceFormulas,
+    decisions: &RuleDecisions,
+    (first, first_position): (usize, usize),
+    (second, second_position): (usize, usize),
+) -> Option<Meeting> {
+    let first_formula = *formulas.includes_of(first).get(first_position)?;
+    let second_formula = *formulas.includes_of(second).get(second_position)?;
+    let key = (
+        first_formula.min(second_formula),
+        first_formula.max(second_formula),
+    );
+    let meeting = decisions.get(&key)?.clone();
+    Some(if key.0 == first_formula {
+        meeting
+    } else {
+        meeting.swapped()
+    })
+}
+
+fn platforms_meet(first: &PreparedAudience, second: &PreparedAudience) -> bool {
+    first.platforms == 0 || second.platforms == 0 || first.platforms & second.platforms != 0
+}
+
+/// Whether the audiences of `first` and `second` can meet, from structure alone.
+/// Groups that `config` declares exclusive are taken not to share members. For
+/// one-off questions; a run prepares every policy once in [`OverlapAnalysis`].
 pub fn policy_overlap(
     tenant: &Tenant,
     config: &Config,
     first: &Policy,
     second: &Policy,
-    rules: Option<RuleEvidence<'_>>,
 ) -> Overlap {
-    let disjoint = |reason: String| Overlap {
-        certainty: Certainty::Disjoint,
-        via: Vec::new(),
-        reason,
-        shared: None,
-        witness: None,
-    };
-    if !first.platforms.is_empty()
-        && !second.platforms.is_empty()
-        && !first
-            .platforms
-            .iter()
-            .any(|platform| second.platforms.contains(platform))
-    {
-        return disjoint("the policies have no platform in common".to_owned());
-    }
-    let first_audience = Audience::of(first);
-    let second_audience = Audience::of(second);
-    if first_audience.includes.is_empty() || second_audience.includes.is_empty() {
-        return disjoint("one of the policies is assigned to nobody".to_owned());
-    }
-
-    let mut best: Option<Overlap> = None;
-    for (first_position, first_include) in first_audience.includes.iter().enumerate() {
-        for (second_position, second_include) in second_audience.includes.iter().enumerate() {
-            let mut overlap = include_overlap(
-                tenant,
-                config,
-                (first_include, &first_audience),
-                (second_include, &second_audience),
-            );
-            if overlap.certainty == Certainty::Possible
-                && let Some(rules) = rules
-                && let (Some(&first_formula), Some(&second_formula)) = (
-                    rules.formulas.includes_of(rules.first).get(first_position),
-                    rules
-                        .formulas
-                        .includes_of(rules.second)
-                        .get(second_position),
-                )
-            {
-                let meeting = rules
-                    .formulas
-                    .meeting_of(tenant, first_formula, second_formula);
-                overlap =
-                    decided_by_rules(tenant, overlap, (first_include, second_include), meeting);
-            }
-            if best
-                .as_ref()
-                .is_none_or(|best| overlap.certainty > best.certainty)
-            {
-                best = Some(overlap);
-            }
-        }
-    }
-    best.unwrap_or_else(|| disjoint("no assignments meet".to_owned()))
+    let mut facts = GroupFacts::build(tenant, config);
+    let audiences = vec![facts.prepare(tenant, first), facts.prepare(tenant, second)];
+    let analysis = OverlapAnalysis { facts, audiences };
+    analysis.overlap(tenant, (0, 1), None)
 }
 
-/// What the rules say about a pair of includes that structure leaves open.
-fn decided_by_rules(
+/// Decides, in parallel, every include pair of `policy_pairs` that structure
+/// leaves possible and whose formulas carry something to decide.
+pub fn decide_open_pairs(
     tenant: &Tenant,
-    structural: Overlap,
-    (first, second): (&Include<'_>, &Include<'_>),
-    meeting: Meeting,
-) -> Overlap {
-    let first_name = include_name(tenant, first);
-    let second_name = include_name(tenant, second);
-    match meeting {
-        Meeting::Disjoint => Overlap {
-            certainty: Certainty::Disjoint,
-            via: Vec::new(),
-            reason: format!(
-                "no device can be in both {first_name} and {second_name}: their rules exclude each other"
-            ),
-            shared: None,
-            witness: None,
-        },
-        Meeting::Possible {
-            witness,
-            first_within_second,
-            second_within_first,
-        } => {
-            let containment = if first_within_second {
-                Some((&first_name, &second_name))
-            } else if second_within_first {
-                Some((&second_name, &first_name))
-            } else {
-                None
-            };
-            let (certainty, reason) = match containment {
-                Some((inner, outer)) => (
-                    Certainty::Certain,
-                    format!("by their rules, every device in {inner} is also in {outer}"),
-                ),
-                None => {
-                    // Memberships of the two targets themselves go without saying.
-                    let mut described = witness.clone();
-                    let targets = [
-                        target_name(tenant, first.target),
-                        target_name(tenant, second.target),
-                    ];
-                    if described.get(MEMBER_OF).is_some_and(|groups| {
-                        groups
-                            .split(", ")
-                            .all(|group| targets.iter().any(|name| name == group))
-                    }) {
-                        described.remove(MEMBER_OF);
-                    }
-                    (
-                        Certainty::Possible,
-                        format!(
-                            "{first_name} and {second_name} may share members, for example {}",
-                            describe_witness(&described)
-                        ),
-                    )
-                }
-            };
-            Overlap {
-                certainty,
-                via: structural.via,
-                reason,
-                shared: None,
-                witness: Some(witness),
-            }
-        }
-        Meeting::Unknown { reason } => Overlap {
-            reason: format!(
-                "{} (their rules were not decided: {reason})",
-                structural.reason
-            ),
-            ..structural
-        },
-    }
-}
-
-/// An include target as people know it, with its filter: "`All devices` with
-/// filter `Dell`".
-fn include_name(tenant: &Tenant, include: &Include<'_>) -> String {
-    let target = target_name(tenant, include.target);
-    match include.filter {
-        None => format!("`{target}`"),
-        Some(filter_use) => {
-            let filter = tenant
-                .filter(&filter_use.filter)
-                .map_or(filter_use.filter.0.as_str(), |filter| filter.name.as_str());
-            let mode = match filter_use.mode {
-                FilterMode::Include => "",
-                FilterMode::Exclude => "excluding ",
-            };
-            format!("`{target}` with filter {mode}`{filter}`")
-        }
-    }
-}
-
-/// Whether everyone `inner` reaches is also reached by `outer`, from structure
-/// alone: every include target of `inner` (after its exclusions) is contained in
-/// an include target of `outer` (after its exclusions), and `outer` covers
-/// `inner`'s platforms. A policy assigned to nobody is covered by nothing.
-pub fn audience_covers(tenant: &Tenant, outer: &Policy, inner: &Policy) -> bool {
-    let platforms_covered = outer.platforms.is_empty()
-        || (!inner.platforms.is_empty()
-            && inner
-                .platforms
-                .iter()
-                .all(|platform| outer.platforms.contains(platform)));
-    if !platforms_covered {
-        return false;
-    }
-    let inner_audience = Audience::of(inner);
-    let outer_audience = Audience::of(outer);
-    !inner_audience.includes.is_empty()
-        && inner_audience.includes.iter().all(|inner_include| {
-            outer_audience.includes.iter().any(|outer_include| {
-                contained(
-                    tenant,
-                    (inner_include, &inner_audience),
-                    (outer_include, &outer_audience),
-                )
-            })
-        })
-}
-
-fn include_overlap(
-    tenant: &Tenant,
-    config: &Config,
-    (first, first_audience): (&Include<'_>, &Audience<'_>),
-    (second, second_audience): (&Include<'_>, &Audience<'_>),
-) -> Overlap {
-    if let Some(reason) = excluded(tenant, first, second_audience)
-        .or_else(|| excluded(tenant, second, first_audience))
-        .or_else(|| declared_exclusive(tenant, config, first, second))
-    {
-        return Overlap {
-            certainty: Certainty::Disjoint,
-            via: Vec::new(),
-            reason,
-            shared: None,
-            witness: None,
-        };
-    }
-    let via = meeting_names(tenant, first, second);
-    let first_name = target_name(tenant, first.target);
-    let second_name = target_name(tenant, second.target);
-    let containment = if contained(tenant, (first, first_audience), (second, second_audience)) {
-        Some((&first_name, &second_name))
-    } else if contained(tenant, (second, second_audience), (first, first_audience)) {
-        Some((&second_name, &first_name))
-    } else {
-        None
-    };
-    if let Some((inner, outer)) = containment {
-        let reason = if first.target == second.target {
-            format!("both policies are assigned to `{first_name}`")
-        } else {
-            format!("every member of `{inner}` is also in `{outer}`")
-        };
-        return Overlap {
-            certainty: Certainty::Certain,
-            via,
-            reason,
-            shared: None,
-            witness: None,
-        };
-    }
-    let reason = if first.target == second.target {
-        format!(
-            "both policies are assigned to `{first_name}`, with different filters or exclusions"
-        )
-    } else {
-        format!("`{first_name}` and `{second_name}` may share members")
-    };
-    Overlap {
-        certainty: Certainty::Possible,
-        via,
-        reason,
-        shared: None,
-        witness: None,
-    }
-}
-
-/// Why `include` cannot reach anyone `other` reaches because `other` excludes it,
-/// or `None` when it can.
-fn excluded(tenant: &Tenant, include: &Include<'_>, other: &Audience<'_>) -> Option<String> {
-    let AssignmentTarget::IncludeGroup(group) = include.target else {
-        return None;
-    };
-    if !other.excludes.contains(group) {
-        return None;
-    }
-    // Everyone `include` reaches is in `group`, which `other` excludes from each
-    // of its targets, as long as Intune honours that exclusion for each target.
-    let group_kind = member_kind(tenant, include.target);
-    let honoured = other.includes.iter().all(|other_include| {
-        exclusion_is_honoured(member_kind(tenant, other_include.target), group_kind)
-    });
-    honoured.then(|| {
-        format!(
-            "`{}` is excluded from the other policy",
-            target_name(tenant, include.target)
-        )
-    })
-}
-
-/// Why `first` and `second` cannot meet by the planner's design, or `None`.
-fn declared_exclusive(
-    tenant: &Tenant,
-    config: &Config,
-    first: &Include<'_>,
-    second: &Include<'_>,
-) -> Option<String> {
-    let (AssignmentTarget::IncludeGroup(first_id), AssignmentTarget::IncludeGroup(second_id)) =
-        (first.target, second.target)
-    else {
-        return None;
-    };
-    let first_name = target_name(tenant, first.target);
-    let second_name = target_name(tenant, second.target);
-    config
-        .declared_exclusive((&first_id.0, &first_name), (&second_id.0, &second_name))
-        .then(|| {
-            format!(
-                "`{first_name}` and `{second_name}` are declared exclusive in the configuration"
+    analysis: &OverlapAnalysis,
+    formulas: &AudienceFormulas,
+    policy_pairs: &[(usize, usize)],
+) -> RuleDecisions {
+    let mut wanted: Vec<(FormulaId, FormulaId)> = policy_pairs
+        .par_iter()
+        .flat_map_iter(|&(first, second)| {
+            analysis.open_pairs(first, second).into_iter().filter_map(
+                move |(first_position, second_position)| {
+                    let first_formula = *formulas.includes_of(first).get(first_position)?;
+                    let second_formula = *formulas.includes_of(second).get(second_position)?;
+                    (formulas.is_informative(first_formula)
+                        || formulas.is_informative(second_formula))
+                    .then_some((
+                        first_formula.min(second_formula),
+                        first_formula.max(second_formula),
+                    ))
+                },
             )
         })
+        .collect();
+    wanted.par_sort_unstable();
+    wanted.dedup();
+    wanted
+        .into_par_iter()
+        .map(|(first, second)| {
+            let decided = formulas.meeting_of(tenant, first, second);
+            ((first, second), decided)
+        })
+        .collect()
 }
 
 /// Intune applies an exclusion only when the excluded group holds the same kind of
@@ -422,36 +837,7 @@ pub(crate) fn exclusion_is_honoured(
     }
 }
 
-/// Whether everyone `inner` reaches (after its policy's exclusions) is reached by
-/// `outer` (after its policy's exclusions).
-fn contained(
-    tenant: &Tenant,
-    (inner, inner_audience): (&Include<'_>, &Audience<'_>),
-    (outer, outer_audience): (&Include<'_>, &Audience<'_>),
-) -> bool {
-    let target_contained = inner.target == outer.target
-        || match outer.target {
-            AssignmentTarget::AllDevices => {
-                member_kind(tenant, inner.target) == Some(MemberKind::Devices)
-            }
-            AssignmentTarget::AllUsers => {
-                member_kind(tenant, inner.target) == Some(MemberKind::Users)
-            }
-            _ => false,
-        };
-    let filter_contained = outer.filter.is_none() || outer.filter == inner.filter;
-    let exclusions_contained = outer_audience.excludes.is_subset(&inner_audience.excludes);
-    // A Windows and Android policy is not within a Windows and iOS one, whatever
-    // their targets: its Android devices get only it.
-    let platforms_contained = outer_audience.platforms.is_empty()
-        || (!inner_audience.platforms.is_empty()
-            && inner_audience
-                .platforms
-                .iter()
-                .all(|platform| outer_audience.platforms.contains(platform)));
-    target_contained && filter_contained && exclusions_contained && platforms_contained
-}
-
+/// Whether a target holds devices or users, when known.
 pub(crate) fn member_kind(tenant: &Tenant, target: &AssignmentTarget) -> Option<MemberKind> {
     match target {
         AssignmentTarget::AllDevices => Some(MemberKind::Devices),
@@ -473,31 +859,11 @@ pub fn target_name(tenant: &Tenant, target: &AssignmentTarget) -> String {
     }
 }
 
-fn meeting_names(tenant: &Tenant, first: &Include<'_>, second: &Include<'_>) -> Vec<String> {
-    let mut names = Vec::new();
-    for include in [first, second] {
-        let name = target_name(tenant, include.target);
-        if !names.contains(&name) {
-            names.push(name);
-        }
-    }
-    for include in [first, second] {
-        if let Some(filter_use) = include.filter {
-            let name = tenant
-                .filter(&filter_use.filter)
-                .map_or_else(|| filter_use.filter.0.clone(), |filter| filter.name.clone());
-            if !names.contains(&name) {
-                names.push(name);
-            }
-        }
-    }
-    names
-}
-
 #[cfg(test)]
 mod tests {
     use preflight_normalizer::{
-        Assignment, FilterId, Group, GroupMembership, Platform, PolicyFamily,
+        Assignment, AssignmentFilterUse, FilterId, Group, GroupMember, GroupMembership,
+        PolicyFamily,
     };
     use preflight_parser::{FileId, SourceLocation, Span};
 
@@ -525,6 +891,21 @@ mod tests {
         }
     }
 
+    fn nesting(name: &str, nested: &[&str]) -> Group {
+        let mut parent = group(name, None);
+        parent.members = Some(
+            nested
+                .iter()
+                .map(|id| GroupMember {
+                    kind: preflight_normalizer::MemberObjectKind::Group,
+                    id: (*id).to_owned(),
+                    name: None,
+                })
+                .collect(),
+        );
+        parent
+    }
+
     fn tenant() -> Tenant {
         let mut groups = vec![
             group(
@@ -534,6 +915,8 @@ mod tests {
             group("Finance", Some("(user.department -eq \"Finance\")")),
             group("Kiosks", None),
             group("Pilot", None),
+            group("Ring 1", None),
+            nesting("Rings", &["Ring 1"]),
         ];
         groups.sort_by(|left, right| left.id.cmp(&right.id));
         Tenant {
@@ -583,8 +966,8 @@ mod tests {
         let first = policy(Platform::Windows, Some(first));
         let second = policy(Platform::Windows, Some(second));
         let config = Config::default();
-        let forward = policy_overlap(&tenant, &config, &first, &second, None).certainty;
-        let backward = policy_overlap(&tenant, &config, &second, &first, None).certainty;
+        let forward = policy_overlap(&tenant, &config, &first, &second).certainty;
+        let backward = policy_overlap(&tenant, &config, &second, &first).certainty;
         assert_eq!(forward, backward, "overlap must be symmetric");
         forward
     }
@@ -697,6 +1080,18 @@ mod tests {
                 Disjoint,
             ),
             (
+                "a group nested in the other",
+                vec![include("Ring 1")],
+                vec![include("Rings")],
+                Certain,
+            ),
+            (
+                "a group nested in an excluded one",
+                vec![include("Ring 1")],
+                vec![assign(AllDevices), exclude("Rings")],
+                Disjoint,
+            ),
+            (
                 "included and excluded",
                 vec![include("Pilot"), exclude("Pilot")],
                 vec![include("Pilot")],
@@ -714,7 +1109,7 @@ mod tests {
         // Windows and iOS one, both on All devices, were "certain", yet an
         // Android device gets only the first and an iOS device only the second.
         let tenant = tenant();
-        let both = |platforms: Vec<Platform>| Policy {
+        let on_all_devices = |platforms: Vec<Platform>| Policy {
             platforms,
             ..policy(
                 Platform::Windows,
@@ -723,12 +1118,12 @@ mod tests {
         };
         let config = Config::default();
         let answer = |first: &Policy, second: &Policy| {
-            policy_overlap(&tenant, &config, first, second, None).certainty
+            policy_overlap(&tenant, &config, first, second).certainty
         };
-        let windows_android = both(vec![Platform::Windows, Platform::Android]);
-        let windows_ios = both(vec![Platform::Windows, Platform::Ios]);
-        let windows = both(vec![Platform::Windows]);
-        let everywhere = both(Vec::new());
+        let windows_android = on_all_devices(vec![Platform::Windows, Platform::Android]);
+        let windows_ios = on_all_devices(vec![Platform::Windows, Platform::Ios]);
+        let windows = on_all_devices(vec![Platform::Windows]);
+        let everywhere = on_all_devices(Vec::new());
         assert_eq!(answer(&windows_android, &windows_ios), Certainty::Possible);
         assert_eq!(answer(&windows, &windows_ios), Certainty::Certain);
         assert_eq!(answer(&windows_android, &everywhere), Certainty::Certain);
@@ -742,12 +1137,12 @@ mod tests {
             Config::parse("[[exclusive]]\ngroups = [\"Pilot\", \"Kiosks\"]\n").expect("valid");
         let first = policy(Platform::Windows, Some(vec![include("Pilot")]));
         let second = policy(Platform::Windows, Some(vec![include("Kiosks")]));
-        let overlap = policy_overlap(&tenant, &config, &first, &second, None);
+        let overlap = policy_overlap(&tenant, &config, &first, &second);
         assert_eq!(overlap.certainty, Certainty::Disjoint);
         assert!(overlap.reason.contains("declared exclusive"));
         let same = policy(Platform::Windows, Some(vec![include("Pilot")]));
         assert_eq!(
-            policy_overlap(&tenant, &config, &first, &same, None).certainty,
+            policy_overlap(&tenant, &config, &first, &same).certainty,
             Certainty::Certain
         );
     }
@@ -758,7 +1153,7 @@ mod tests {
         let windows = policy(Platform::Windows, Some(vec![include("Pilot")]));
         let mac = policy(Platform::MacOs, Some(vec![include("Pilot")]));
         assert_eq!(
-            policy_overlap(&tenant, &Config::default(), &windows, &mac, None).certainty,
+            policy_overlap(&tenant, &Config::default(), &windows, &mac).certainty,
             Certainty::Disjoint
         );
     }
@@ -769,7 +1164,7 @@ mod tests {
         let unknown = policy(Platform::Windows, None);
         let assigned = policy(Platform::Windows, Some(vec![include("Pilot")]));
         assert_eq!(
-            policy_overlap(&tenant, &Config::default(), &unknown, &assigned, None).certainty,
+            policy_overlap(&tenant, &Config::default(), &unknown, &assigned).certainty,
             Certainty::Disjoint
         );
     }
@@ -785,7 +1180,7 @@ mod tests {
             )]),
         );
         let second = policy(Platform::Windows, Some(vec![include("Developers")]));
-        let overlap = policy_overlap(&tenant, &Config::default(), &first, &second, None);
+        let overlap = policy_overlap(&tenant, &Config::default(), &first, &second);
         assert_eq!(overlap.certainty, Certainty::Possible);
         assert_eq!(overlap.via, vec!["All devices", "Developers", "Windows 11"]);
     }

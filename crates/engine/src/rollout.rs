@@ -19,7 +19,7 @@ use preflight_normalizer::{Assignment, AssignmentTarget, GroupId, Policy, Settin
 use crate::context::AnalysisContext;
 use crate::finding::{Finding, Label};
 use crate::fingerprint::fingerprint;
-use crate::overlap::{Certainty, policy_overlap};
+use crate::overlap::Certainty;
 use crate::{AnalysisInput, Config, analyze_with};
 
 /// The outcome of one phase.
@@ -180,7 +180,7 @@ pub fn evaluate_plan(
             phase_tenant.clone()
         };
         let full_context = AnalysisContext::new(&full_tenant, config, config_file);
-        let changes = setting_changes(&full_tenant, config, &rollout, &full_context);
+        let changes = setting_changes(&full_tenant, &rollout, &full_context);
         phases.push(PhaseReport {
             phase: phase_index,
             groups: cumulative.iter().map(|group| group.name.clone()).collect(),
@@ -278,7 +278,6 @@ fn phase_tenant_owned(tenant: &Tenant, rollout: &[usize], groups: &[&PhaseGroup]
 /// reach the same audience set today.
 fn setting_changes(
     full_tenant: &Tenant,
-    config: &Config,
     rollout: &[usize],
     context: &AnalysisContext<'_>,
 ) -> Vec<SettingChange> {
@@ -306,7 +305,10 @@ fn setting_changes(
                             || !reach.users.is_disjoint(&other_reach.users)
                     }
                     _ => {
-                        policy_overlap(full_tenant, config, policy, other, None).certainty
+                        context
+                            .overlap_analysis()
+                            .overlap(full_tenant, (index, other_index), None)
+                            .certainty
                             != Certainty::Disjoint
                     }
                 };

@@ -1,20 +1,23 @@
 //! Pairs of settings with the same canonical key, from different policies whose
 //! audiences can meet: the raw material of the setting rules.
 //!
-//! Settings are indexed by key first, so only policies that touch the same key
-//! are ever compared; the overlap of each pair of policies is computed once, in
-//! parallel, however many keys they share.
+//! Settings are indexed by key first (one bucket per key shared by two policies
+//! or more), so only policies that touch the same key are ever compared. The
+//! overlap of each pair of policies is computed once, in parallel, however many
+//! keys they share: from structure, then from the rules for the include pairs
+//! structure leaves open, and exactly when an inventory gives both audiences.
+//! Within a bucket, settings are grouped by normalized value once, so that
+//! telling a duplicate from a conflict is a comparison of two numbers.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use preflight_normalizer::{Policy, Setting, SettingKey, Tenant};
 use rayon::prelude::*;
 
 use crate::audience::{Audiences, Reach};
-use crate::audience_formula::AudienceFormulas;
-use crate::config::Config;
-use crate::fingerprint::same_object;
-use crate::overlap::{Certainty, Overlap, RuleEvidence, policy_overlap};
+use crate::audience_formula::{AudienceFormulas, Meeting};
+use crate::finding::OverlapEvidence;
+use crate::overlap::{Certainty, Overlap, OverlapAnalysis, decide_open_pairs};
 
 /// A setting of one policy: indices into `Tenant::policies` and that policy's `settings`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -34,133 +37,330 @@ impl SettingRef {
 }
 
 /// Two settings with the same key whose policies' audiences can meet.
-#[derive(Clone, Debug)]
-pub struct SettingPair<'overlap> {
-    /// The setting from the policy that comes first in file order.
+#[derive(Clone, Copy, Debug)]
+pub struct SettingPair<'pairs> {
+    /// The setting from the policy that comes first in policy order.
     pub first: SettingRef,
     /// The setting from the other policy.
     pub second: SettingRef,
+    /// Whether the two values have the same effect (equal once normalized).
+    pub same_effect: bool,
     /// How the two policies' audiences meet (never disjoint).
-    pub overlap: &'overlap Overlap,
+    pub overlap: &'pairs Arc<OverlapEvidence>,
+}
+
+/// One meeting pair, by index.
+#[derive(Clone, Copy, Debug)]
+struct PairRecord {
+    first: SettingRef,
+    second: SettingRef,
+    same_effect: bool,
+    /// Index into `SettingPairs::overlaps`.
+    overlap: u32,
 }
 
 /// Every policy pair's overlap, for the pairs that share at least one setting key
-/// (copies of one policy object are never paired).
+/// (copies of one policy object are never paired), and the setting pairs whose
+/// audiences can meet.
 #[derive(Debug, Default)]
 pub struct SettingPairs {
-    /// Settings with the same key, grouped by key, each group in policy order.
-    by_key: BTreeMap<SettingKey, Vec<SettingRef>>,
-    /// Overlap of each pair of policy indices `(lower, higher)`.
-    overlaps: BTreeMap<(usize, usize), Overlap>,
+    /// The keys shared by two policies or more, sorted.
+    keys: Vec<SettingKey>,
+    /// Where each key's settings start in `settings` (one more entry than keys).
+    starts: Vec<usize>,
+    /// The settings of each key, in policy order.
+    settings: Vec<SettingRef>,
+    /// The policy pairs `(lower, higher)` that share a key, sorted.
+    policy_pairs: Vec<(usize, usize)>,
+    /// The overlap of each of `policy_pairs`.
+    overlaps: Vec<Arc<OverlapEvidence>>,
+    /// The setting pairs whose audiences can meet, in key order, then policy order.
+    records: Vec<PairRecord>,
+    /// How many include pairs the rules could not decide.
+    undecided: usize,
+}
+
+/// Which policies are one object: a number for each policy's family and name,
+/// and one for its id when the export kept it.
+struct ObjectClasses {
+    names: Vec<usize>,
+    ids: Vec<Option<usize>>,
+}
+
+impl ObjectClasses {
+    fn of(tenant: &Tenant) -> Self {
+        let mut by_name = std::collections::BTreeMap::new();
+        let mut by_id = std::collections::BTreeMap::new();
+        let mut names = Vec::with_capacity(tenant.policies.len());
+        let mut ids = Vec::with_capacity(tenant.policies.len());
+        for policy in &tenant.policies {
+            let count = by_name.len();
+            names.push(
+                *by_name
+                    .entry((policy.family, policy.name.as_str()))
+                    .or_insert(count),
+            );
+            ids.push(policy.id.as_ref().map(|id| {
+                let count = by_id.len();
+                *by_id.entry(id.0.to_ascii_lowercase()).or_insert(count)
+            }));
+        }
+        Self { names, ids }
+    }
+
+    /// Whether two policies are copies of one object (same id, or same family and
+    /// name), as `fingerprint::same_object` says.
+    fn same_object(&self, first: usize, second: usize) -> bool {
+        self.names[first] == self.names[second]
+            || matches!((self.ids[first], self.ids[second]), (Some(left), Some(right)) if left == right)
+    }
 }
 
 impl SettingPairs {
     /// Indexes the tenant's settings and computes the overlaps needed.
     pub fn build(
         tenant: &Tenant,
-        config: &Config,
+        analysis: &OverlapAnalysis,
         audiences: &Audiences,
         formulas: &AudienceFormulas,
     ) -> Self {
-        let mut by_key: BTreeMap<SettingKey, Vec<SettingRef>> = BTreeMap::new();
-        for (policy_index, policy) in tenant.policies.iter().enumerate() {
-            for (setting_index, setting) in policy.settings.iter().enumerate() {
-                by_key
-                    .entry(setting.key.clone())
-                    .or_default()
-                    .push(SettingRef {
-                        policy: policy_index,
-                        setting: setting_index,
-                    });
-            }
-        }
-        by_key.retain(|_, settings| {
-            settings
-                .first()
-                .is_some_and(|first| settings.iter().any(|other| other.policy != first.policy))
-        });
+        let (keys, starts, settings) = buckets(tenant);
+        let classes = ObjectClasses::of(tenant);
+        let value_classes = value_classes(tenant, &starts, &settings);
 
-        let mut policy_pairs = BTreeSet::new();
-        for settings in by_key.values() {
-            for (index, first) in settings.iter().enumerate() {
-                for second in &settings[index + 1..] {
-                    // Two copies of one policy are `duplicate-object`, not a
-                    // duplicate or conflict on each of their settings.
-                    if first.policy != second.policy
-                        && !same_object(
-                            &tenant.policies[first.policy],
-                            &tenant.policies[second.policy],
-                        )
-                    {
-                        policy_pairs.insert((first.policy, second.policy));
-                    }
-                }
-            }
-        }
-        let overlaps = policy_pairs
+        // The policy pairs sharing a key, each once.
+        let mut policy_pairs: Vec<(usize, usize)> = (0..keys.len())
             .into_par_iter()
-            .map(|(first, second)| {
-                let exact = match (&audiences.reaches[first], &audiences.reaches[second]) {
-                    (Some(first_reach), Some(second_reach)) => Some((first_reach, second_reach)),
-                    _ => None,
-                };
-                // An inventory answers exactly; the rules are consulted only without one.
-                let rules = exact.is_none().then_some(RuleEvidence {
-                    formulas,
-                    first,
-                    second,
-                });
-                let structural = policy_overlap(
-                    tenant,
-                    config,
-                    &tenant.policies[first],
-                    &tenant.policies[second],
-                    rules,
-                );
-                let overlap = match exact {
-                    Some((first_reach, second_reach)) => {
-                        exact_overlap(tenant, audiences, structural, first_reach, second_reach)
-                    }
-                    None => structural,
-                };
-                ((first, second), overlap)
+            .flat_map_iter(|bucket| {
+                let bucket_settings = &settings[starts[bucket]..starts[bucket + 1]];
+                let classes = &classes;
+                bucket_settings
+                    .iter()
+                    .enumerate()
+                    .flat_map(move |(index, first)| {
+                        bucket_settings[index + 1..]
+                            .iter()
+                            .filter_map(move |second| {
+                                (first.policy != second.policy
+                                    && !classes.same_object(first.policy, second.policy))
+                                .then_some((first.policy, second.policy))
+                            })
+                    })
             })
             .collect();
-        Self { by_key, overlaps }
+        policy_pairs.par_sort_unstable();
+        policy_pairs.dedup();
+
+        // Only without an inventory are the rules consulted: with one, both
+        // audiences are exact.
+        let undecided_pairs: Vec<(usize, usize)> = policy_pairs
+            .iter()
+            .copied()
+            .filter(|&(first, second)| {
+                audiences.reaches[first].is_none() || audiences.reaches[second].is_none()
+            })
+            .collect();
+        let decisions = decide_open_pairs(tenant, analysis, formulas, &undecided_pairs);
+        let undecided = decisions
+            .values()
+            .filter(|meeting| matches!(meeting, Meeting::Unknown { .. }))
+            .count();
+
+        let overlaps: Vec<Arc<OverlapEvidence>> = policy_pairs
+            .par_iter()
+            .map(|&(first, second)| {
+                let overlap = match (&audiences.reaches[first], &audiences.reaches[second]) {
+                    (Some(first_reach), Some(second_reach)) => {
+                        let structural = analysis.overlap(tenant, (first, second), None);
+                        exact_overlap(tenant, audiences, structural, first_reach, second_reach)
+                    }
+                    _ => analysis.overlap(tenant, (first, second), Some((formulas, &decisions))),
+                };
+                Arc::new(OverlapEvidence::from(overlap))
+            })
+            .collect();
+        let records = (0..keys.len())
+            .into_par_iter()
+            .flat_map_iter(|bucket| {
+                let range = starts[bucket]..starts[bucket + 1];
+                let bucket_settings = &settings[range.clone()];
+                let bucket_classes = &value_classes[range];
+                let (policy_pairs, overlaps, classes) = (&policy_pairs, &overlaps, &classes);
+                bucket_settings
+                    .iter()
+                    .zip(bucket_classes)
+                    .enumerate()
+                    .flat_map(move |(index, (first, first_class))| {
+                        bucket_settings[index + 1..]
+                            .iter()
+                            .zip(&bucket_classes[index + 1..])
+                            .filter_map(move |(second, second_class)| {
+                                if first.policy == second.policy
+                                    || classes.same_object(first.policy, second.policy)
+                                {
+                                    return None;
+                                }
+                                let pair = (
+                                    first.policy.min(second.policy),
+                                    first.policy.max(second.policy),
+                                );
+                                let position = policy_pairs.binary_search(&pair).ok()?;
+                                (overlaps[position].certainty != Certainty::Disjoint).then(|| {
+                                    PairRecord {
+                                        first: *first,
+                                        second: *second,
+                                        same_effect: first_class == second_class,
+                                        overlap: u32::try_from(position).unwrap_or(u32::MAX),
+                                    }
+                                })
+                            })
+                    })
+            })
+            .collect();
+        Self {
+            keys,
+            starts,
+            settings,
+            policy_pairs,
+            overlaps,
+            records,
+            undecided,
+        }
     }
 
     /// The settings (of at least two policies) with `key`, in policy order.
     pub fn settings_with_key(&self, key: &SettingKey) -> &[SettingRef] {
-        self.by_key.get(key).map_or(&[], Vec::as_slice)
+        match self.keys.binary_search(key) {
+            Ok(bucket) => &self.settings[self.starts[bucket]..self.starts[bucket + 1]],
+            Err(_) => &[],
+        }
     }
 
     /// The overlap of the pair of policies `first` and `second` (in either order),
     /// when they share a setting key.
-    pub fn overlap_of(&self, first: usize, second: usize) -> Option<&Overlap> {
-        self.overlaps.get(&(first.min(second), first.max(second)))
+    pub fn overlap_of(&self, first: usize, second: usize) -> Option<&Arc<OverlapEvidence>> {
+        let position = self
+            .policy_pairs
+            .binary_search(&(first.min(second), first.max(second)))
+            .ok()?;
+        self.overlaps.get(position)
+    }
+
+    /// The pair at `index` of [`Self::pairs`].
+    pub fn pair(&self, index: usize) -> SettingPair<'_> {
+        let record = self.records[index];
+        SettingPair {
+            first: record.first,
+            second: record.second,
+            same_effect: record.same_effect,
+            overlap: &self.overlaps[record.overlap as usize],
+        }
+    }
+
+    /// How many setting pairs can meet.
+    pub fn len(&self) -> usize {
+        self.records.len()
+    }
+
+    /// Whether no setting pair can meet.
+    pub fn is_empty(&self) -> bool {
+        self.records.is_empty()
+    }
+
+    /// Every meeting pair, in parallel, keeping their order in what is collected.
+    pub fn par_pairs(&self) -> impl IndexedParallelIterator<Item = SettingPair<'_>> + '_ {
+        (0..self.records.len())
+            .into_par_iter()
+            .map(|index| self.pair(index))
     }
 
     /// Every pair of same-key settings whose audiences can meet, in key order,
     /// then policy order.
     pub fn pairs(&self) -> impl Iterator<Item = SettingPair<'_>> + '_ {
-        self.by_key.values().flat_map(move |settings| {
-            settings.iter().enumerate().flat_map(move |(index, first)| {
-                settings[index + 1..].iter().filter_map(move |second| {
-                    let overlap = self.overlaps.get(&(first.policy, second.policy))?;
-                    (overlap.certainty != Certainty::Disjoint).then_some(SettingPair {
-                        first: *first,
-                        second: *second,
-                        overlap,
-                    })
-                })
-            })
-        })
+        (0..self.records.len()).map(|index| self.pair(index))
+    }
+
+    /// How many include pairs the rules could not decide.
+    pub fn undecided(&self) -> usize {
+        self.undecided
     }
 }
 
-/// The overlap an inventory proves: certain when the audiences share a device or
-/// user (with how many and examples), disjoint when they share none.
-fn exact_overlap(
+/// The settings of each key shared by two policies or more: the sorted keys,
+/// where each key's settings start, and the settings in policy order.
+fn buckets(tenant: &Tenant) -> (Vec<SettingKey>, Vec<usize>, Vec<SettingRef>) {
+    let mut all: Vec<(&SettingKey, SettingRef)> = tenant
+        .policies
+        .iter()
+        .enumerate()
+        .flat_map(|(policy_index, policy)| {
+            policy
+                .settings
+                .iter()
+                .enumerate()
+                .map(move |(setting_index, setting)| {
+                    (
+                        &setting.key,
+                        SettingRef {
+                            policy: policy_index,
+                            setting: setting_index,
+                        },
+                    )
+                })
+        })
+        .collect();
+    // Stable by key, so each bucket keeps policy order.
+    all.par_sort_by(|left, right| left.0.cmp(right.0));
+    let mut keys = Vec::new();
+    let mut starts = Vec::new();
+    let mut settings = Vec::new();
+    let mut index = 0;
+    while index < all.len() {
+        let key = all[index].0;
+        let end = index + all[index..].partition_point(|(other, _)| *other == key);
+        let bucket = &all[index..end];
+        if bucket
+            .iter()
+            .any(|(_, setting)| setting.policy != bucket[0].1.policy)
+        {
+            keys.push(key.clone());
+            starts.push(settings.len());
+            settings.extend(bucket.iter().map(|(_, setting)| *setting));
+        }
+        index = end;
+    }
+    starts.push(settings.len());
+    (keys, starts, settings)
+}
+
+/// For each setting of each bucket, a number that is equal for two settings of
+/// the bucket exactly when their values have the same effect.
+fn value_classes(tenant: &Tenant, starts: &[usize], settings: &[SettingRef]) -> Vec<u32> {
+    (0..starts.len().saturating_sub(1))
+        .into_par_iter()
+        .flat_map_iter(|bucket| {
+            let bucket_settings = &settings[starts[bucket]..starts[bucket + 1]];
+            let normalized: Vec<preflight_normalizer::SettingValue> = bucket_settings
+                .iter()
+                .map(|setting| setting.resolve(tenant).1.value.normalized())
+                .collect();
+            let mut distinct: Vec<&preflight_normalizer::SettingValue> =
+                normalized.iter().collect();
+            distinct.sort();
+            distinct.dedup();
+            normalized
+                .iter()
+                .map(|value| {
+                    u32::try_from(distinct.binary_search(&value).unwrap_or(0)).unwrap_or(u32::MAX)
+                })
+                .collect::<Vec<u32>>()
+        })
+        .collect()
+}
+
+/// The overlap an inventory proves: certain when the audiences share a device
+/// (with how many, their users, and examples), disjoint when they share none.
+pub(crate) fn exact_overlap(
     tenant: &Tenant,
     audiences: &Audiences,
     structural: Overlap,

@@ -1115,23 +1115,26 @@ proptest! {
 #[test]
 #[ignore = "engine bug: rules only, All users is taken to reach every device, also devices without a user"]
 fn all_users_does_not_reach_a_device_without_a_user() {
-    // An iOS policy on All devices and a policy on All users: rules only, the
-    // engine says every device in All devices is also in All users (certain);
-    // device 0 has no primary user and gets only the first.
+    // A policy on All devices with a filter and a policy on All users: rules
+    // only, the engine says every device the first reaches is also in All users
+    // (certain); device 0 has no primary user and gets only the first.
     let world = World {
-        devices: vec![DeviceSpec {
-            platform: 2,
-            ..windows_device(None)
-        }],
+        devices: vec![windows_device(None)],
         users: vec![UserSpec {
             department: Some("IT"),
         }],
         groups: Vec::new(),
-        filters: Vec::new(),
+        filters: vec![FilterSpec {
+            platform: None,
+            rule: Rule::Atom(Atom::Manufacturer(TextOperator::NotStartsWith, "Lenovo")),
+        }],
         policies: vec![
             PolicySpec {
-                platforms: BTreeSet::from([2]),
-                assignments: vec![include(TargetSpec::AllDevices)],
+                platforms: BTreeSet::new(),
+                assignments: vec![AssignmentSpec {
+                    target: TargetSpec::AllDevices,
+                    filter: Some((0, FilterMode::Include)),
+                }],
             },
             PolicySpec {
                 platforms: BTreeSet::new(),

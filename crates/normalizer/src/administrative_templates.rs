@@ -3,26 +3,38 @@
 //!
 //! Each entry of `definitionValues` enables or disables one ADMX policy
 //! (`definition`: class, category path, name) and may carry `presentationValues`,
-//! the policy's own options (text boxes, numbers, check boxes, lists). The policy's
-//! state becomes one setting keyed by its class, category path and name
-//! (`admx:machine\windows components\onedrive\prevent the usage of onedrive for file storage`);
-//! each option a setting under it (`…/{option label}`). Graph responses saved
-//! without `$expand=definition` only name the definition by id; those settings are
-//! keyed by that id.
+//! the policy's own options (text boxes, numbers, check boxes, lists).
+//!
+//! Keys: with `--catalog`, a policy whose class, category path and display name
+//! one ADMX-backed settings catalog definition carries is keyed by that catalog id
+//! ([`AdmxIndex`]), so an administrative template and a settings catalog policy
+//! setting the same ADMX policy meet. Its state becomes the catalog's choice
+//! (`enabled: true` → option `…_1`, Enabled; `false` → `…_0`, Disabled), and each
+//! presentation value the catalog child whose display name is the presentation's
+//! label (a check box or drop-down becomes that child's option). Without
+//! `--catalog`, or for a policy the catalog does not have, the state is keyed by
+//! class, category path and name
+//! (`admx:machine\windows components\onedrive\prevent the usage of onedrive for file storage`)
+//! and each presentation under it (`…/{label}`); those keys meet only other
+//! administrative templates. Graph responses saved without
+//! `$expand=definition` only name the definition by id; those settings are keyed
+//! by that id.
 
 use preflight_parser::json::{Node, Value};
 use preflight_parser::{Document, InputProblem};
 
 use crate::assignments::read_assignments;
+use crate::catalog::AdmxIndex;
 use crate::model::{
-    Group, Platform, Policy, PolicyFamily, PolicyId, Setting, SettingKey, SettingKind,
-    SettingScope, SettingValue,
+    Group, Platform, Policy, PolicyFamily, PolicyId, Setting, SettingDefinition, SettingKey,
+    SettingKind, SettingScope, SettingValue,
 };
 use crate::reader::FieldReader;
 
 /// Reads one administrative template document.
 pub fn read_administrative_template(
     document: &Document,
+    catalog: &AdmxIndex<'_>,
     groups: &mut Vec<Group>,
     problems: &mut Vec<InputProblem>,
 ) -> Option<Policy> {
@@ -40,7 +52,7 @@ pub fn read_administrative_template(
         .optional_array(root, "definitionValues")
         .unwrap_or_default()
     {
-        read_definition_value(&mut reader, definition_value, &mut settings);
+        read_definition_value(&mut reader, catalog, definition_value, &mut settings);
     }
     let assignments = root
         .get("assignments")
@@ -57,11 +69,16 @@ pub fn read_administrative_template(
     })
 }
 
-fn read_definition_value(reader: &mut FieldReader<'_>, node: &Node, settings: &mut Vec<Setting>) {
+fn read_definition_value(
+    reader: &mut FieldReader<'_>,
+    catalog: &AdmxIndex<'_>,
+    node: &Node,
+    settings: &mut Vec<Setting>,
+) {
     let Some(entry) = reader.expect_object(node, "each entry of `definitionValues`") else {
         return;
     };
-    let Some((key, name, scope)) = definition_identity(reader, entry) else {
+    let Some(identity) = definition_identity(reader, entry) else {
         reader.problem(
             entry.span,
             "the definition value names no `definition` (neither expanded nor `definition@odata.bind`)",
@@ -76,31 +93,82 @@ fn read_definition_value(reader: &mut FieldReader<'_>, node: &Node, settings: &m
         reader.wrong_type(enabled_node, "enabled", "a boolean");
         return;
     };
+    let catalog_definition = identity.group_policy.as_ref().and_then(|group_policy| {
+        catalog.policy(
+            identity.scope == SettingScope::User,
+            &group_policy.category,
+            &group_policy.display_name,
+        )
+    });
+    let (key, value, canonical) = match catalog_definition {
+        Some(definition) => (
+            definition.id.clone(),
+            catalog_choice(definition, if enabled { "1" } else { "0" })
+                .unwrap_or(SettingValue::Bool(enabled)),
+            true,
+        ),
+        None => (identity.key.clone(), SettingValue::Bool(enabled), false),
+    };
     settings.push(Setting {
         key: SettingKey(key.clone()),
-        name: name.clone(),
-        value: SettingValue::Bool(enabled),
-        scope,
+        name: identity.name.clone(),
+        value,
+        scope: identity.scope,
         kind: SettingKind::Configuration,
-        canonical: false,
+        canonical,
         source: reader.location(enabled_node.span),
     });
     if !enabled {
         return;
     }
+    let policy = PolicyContext {
+        key: &identity.key,
+        name: &identity.name,
+        scope: identity.scope,
+        catalog: catalog_definition.map(|definition| (catalog, definition)),
+    };
     for presentation_value in reader
         .optional_array(entry, "presentationValues")
         .unwrap_or_default()
     {
-        read_presentation_value(reader, presentation_value, &key, &name, scope, settings);
+        read_presentation_value(reader, presentation_value, &policy, settings);
     }
 }
 
+/// The option `{definition}_{short}` of a catalog choice, with its label, when
+/// the definition has it.
+fn catalog_choice(definition: &SettingDefinition, short: &str) -> Option<SettingValue> {
+    let option = format!("{}_{short}", definition.id);
+    let label = definition.option_labels.get(&option)?.clone();
+    Some(SettingValue::Choice {
+        option,
+        short: Some(short.to_owned()),
+        label: Some(label),
+    })
+}
+
+/// What an ADMX policy a definition value configures is called.
+struct DefinitionIdentity {
+    /// The administrative template key (`admx:{class}{category}\{name}`, or
+    /// `admx:definition:{id}`).
+    key: String,
+    /// The display name (or the bound id).
+    name: String,
+    /// Device for the machine class, user for the user class.
+    scope: SettingScope,
+    /// The category path and display name as written, when the definition is
+    /// expanded.
+    group_policy: Option<GroupPolicyName>,
+}
+
+/// An expanded definition's category path and display name.
+struct GroupPolicyName {
+    category: String,
+    display_name: String,
+}
+
 /// The key, name and scope of the ADMX policy a definition value configures.
-fn definition_identity(
-    reader: &mut FieldReader<'_>,
-    entry: &Node,
-) -> Option<(String, String, SettingScope)> {
+fn definition_identity(reader: &mut FieldReader<'_>, entry: &Node) -> Option<DefinitionIdentity> {
     if let Some(definition) = entry.get("definition").filter(|node| !node.is_null()) {
         let definition = reader.expect_object(definition, "`definition`")?;
         let display_name = reader.required_str(definition, "displayName", "the definition")?;
@@ -121,15 +189,24 @@ fn definition_identity(
             normalize_category(category),
             display_name.to_lowercase()
         );
-        return Some((key, display_name.to_owned(), scope));
+        return Some(DefinitionIdentity {
+            key,
+            name: display_name.to_owned(),
+            scope,
+            group_policy: Some(GroupPolicyName {
+                category: category.to_owned(),
+                display_name: display_name.to_owned(),
+            }),
+        });
     }
     let bind = reader.optional_str(entry, "definition@odata.bind")?;
     let definition_id = bound_id(bind);
-    Some((
-        format!("admx:definition:{}", definition_id.to_lowercase()),
-        definition_id.to_owned(),
-        SettingScope::Device,
-    ))
+    Some(DefinitionIdentity {
+        key: format!("admx:definition:{}", definition_id.to_lowercase()),
+        name: definition_id.to_owned(),
+        scope: SettingScope::Device,
+        group_policy: None,
+    })
 }
 
 /// `\Windows Components\OneDrive` → `\windows components\onedrive`, always with
@@ -150,12 +227,20 @@ fn bound_id(bind: &str) -> &str {
         .map_or(bind, |(id, _)| id)
 }
 
+/// What the presentations of one enabled policy share.
+struct PolicyContext<'a> {
+    /// The administrative template key of the policy.
+    key: &'a str,
+    name: &'a str,
+    scope: SettingScope,
+    /// The catalog and the policy's ADMX-backed definition, when `--catalog` has it.
+    catalog: Option<(&'a AdmxIndex<'a>, &'a SettingDefinition)>,
+}
+
 fn read_presentation_value(
     reader: &mut FieldReader<'_>,
     node: &Node,
-    policy_key: &str,
-    policy_name: &str,
-    scope: SettingScope,
+    policy: &PolicyContext<'_>,
     settings: &mut Vec<Setting>,
 ) {
     let Some(entry) = reader.expect_object(node, "each entry of `presentationValues`") else {
@@ -196,15 +281,51 @@ fn read_presentation_value(
     let Some(value) = value else {
         return;
     };
+    let catalog_child = policy
+        .catalog
+        .and_then(|(catalog, definition)| catalog.presentation(definition, &label));
+    let (key, value, canonical) = match catalog_child {
+        Some(child) => (
+            child.id.clone(),
+            presentation_in_catalog(child, value),
+            true,
+        ),
+        None => (
+            format!("{}/{}", policy.key, label.trim().to_lowercase()),
+            value,
+            false,
+        ),
+    };
     settings.push(Setting {
-        key: SettingKey(format!("{policy_key}/{}", label.trim().to_lowercase())),
-        name: format!("{policy_name}: {}", label.trim()),
+        key: SettingKey(key),
+        name: format!("{}: {}", policy.name, label.trim()),
         value,
-        scope,
+        scope: policy.scope,
         kind: SettingKind::Configuration,
-        canonical: false,
+        canonical,
         source: reader.location(value_node.span),
     });
+}
+
+/// A presentation value as its catalog child holds it: for a child with options
+/// (a check box, a drop-down), the option the value names (`true` → `…_1`,
+/// `2` → `…_2`); otherwise the value as it is.
+fn presentation_in_catalog(child: &SettingDefinition, value: SettingValue) -> SettingValue {
+    if child.option_labels.is_empty() {
+        return value;
+    }
+    let short = match &value {
+        SettingValue::Bool(flag) => {
+            vec![if *flag { "1" } else { "0" }.to_owned(), flag.to_string()]
+        }
+        SettingValue::Integer(number) => vec![number.to_string()],
+        SettingValue::String(text) => vec![text.trim().to_lowercase()],
+        _ => Vec::new(),
+    };
+    short
+        .iter()
+        .find_map(|short| catalog_choice(child, short))
+        .unwrap_or(value)
 }
 
 fn scalar_value(node: &Node) -> Option<SettingValue> {
@@ -271,8 +392,14 @@ mod tests {
             root: parse(text).expect("valid JSON"),
         };
         let mut problems = Vec::new();
-        let policy = read_administrative_template(&document, &mut Vec::new(), &mut problems)
-            .expect("a policy");
+        let definitions = std::collections::BTreeMap::new();
+        let policy = read_administrative_template(
+            &document,
+            &AdmxIndex::new(&definitions),
+            &mut Vec::new(),
+            &mut problems,
+        )
+        .expect("a policy");
         assert!(problems.is_empty(), "{problems:?}");
         let keys: Vec<(String, String, SettingScope)> = policy
             .settings
@@ -306,5 +433,149 @@ mod tests {
                 ("admx:definition:abc".to_owned(), "false".to_owned(), SettingScope::Device),
             ]
         );
+    }
+
+    /// Catalog definitions of OneDrive's "Silently move Windows known folders to
+    /// OneDrive", in the shape of a `configurationSettings` export.
+    fn onedrive_definitions() -> std::collections::BTreeMap<String, SettingDefinition> {
+        let policy = "device_vendor_msft_policy_config_onedrivengscv2.updates~policy~onedrivengsc_kfmoptinnowizard";
+        let texts = [
+            format!(
+                r##"{{"@odata.type": "#microsoft.graph.deviceManagementConfigurationChoiceSettingDefinition",
+                  "id": "{policy}", "displayName": "Silently move Windows known folders to OneDrive",
+                  "keywords": ["KFMOptInNoWizard", "\\OneDrive"],
+                  "options": [{{"itemId": "{policy}_0", "displayName": "Disabled"}}, {{"itemId": "{policy}_1", "displayName": "Enabled"}}]}}"##
+            ),
+            format!(
+                r##"{{"@odata.type": "#microsoft.graph.deviceManagementConfigurationSimpleSettingDefinition",
+                  "id": "{policy}_kfmoptinnowizard_textbox", "displayName": "Tenant ID:",
+                  "dependentOn": [{{"dependentOn": "{policy}_1", "parentSettingId": "{policy}"}}]}}"##
+            ),
+            format!(
+                r##"{{"@odata.type": "#microsoft.graph.deviceManagementConfigurationChoiceSettingDefinition",
+                  "id": "{policy}_kfmoptinnowizard_desktop_checkbox", "displayName": "Desktop (Device)",
+                  "dependentOn": [{{"dependentOn": "{policy}_1", "parentSettingId": "{policy}"}}],
+                  "options": [{{"itemId": "{policy}_kfmoptinnowizard_desktop_checkbox_0", "displayName": "False"}},
+                              {{"itemId": "{policy}_kfmoptinnowizard_desktop_checkbox_1", "displayName": "True"}}]}}"##
+            ),
+        ];
+        texts
+            .iter()
+            .map(|text| {
+                let document = Document {
+                    file: FileId(1),
+                    kind: preflight_parser::DocumentKind::SettingDefinition,
+                    root: parse(text).expect("valid JSON"),
+                };
+                let definition = crate::catalog::read_definition(&document, &mut Vec::new())
+                    .expect("definition");
+                (definition.id.clone(), definition)
+            })
+            .collect()
+    }
+
+    fn read_with(
+        text: &str,
+        definitions: &std::collections::BTreeMap<String, SettingDefinition>,
+    ) -> Policy {
+        let document = Document {
+            file: FileId(0),
+            kind: preflight_parser::DocumentKind::AdministrativeTemplate,
+            root: parse(text).expect("valid JSON"),
+        };
+        let mut problems = Vec::new();
+        let policy = read_administrative_template(
+            &document,
+            &AdmxIndex::new(definitions),
+            &mut Vec::new(),
+            &mut problems,
+        )
+        .expect("a policy");
+        assert!(problems.is_empty(), "{problems:?}");
+        policy
+    }
+
+    const KNOWN_FOLDER_MOVE: &str = r##"{
+        "displayName": "OneDrive - KFM",
+        "definitionValues": [
+            {"enabled": true,
+             "definition": {"classType": "machine", "displayName": "Silently move Windows known folders to OneDrive", "categoryPath": "\\OneDrive"},
+             "presentationValues": [
+                {"@odata.type": "#microsoft.graph.groupPolicyPresentationValueText", "value": "4f1b7f3c",
+                 "presentation": {"label": "Tenant ID:"}},
+                {"@odata.type": "#microsoft.graph.groupPolicyPresentationValueBoolean", "value": true,
+                 "presentation": {"label": "Desktop"}},
+                {"@odata.type": "#microsoft.graph.groupPolicyPresentationValueBoolean", "value": true,
+                 "presentation": {"label": "Pictures"}}
+             ]}
+        ]
+    }"##;
+
+    #[test]
+    fn with_the_catalog_policies_and_presentations_take_the_catalog_ids() {
+        let definitions = onedrive_definitions();
+        let policy = read_with(KNOWN_FOLDER_MOVE, &definitions);
+        let prefix = "device_vendor_msft_policy_config_onedrivengscv2.updates~policy~onedrivengsc_kfmoptinnowizard";
+        let keys: Vec<String> = policy
+            .settings
+            .iter()
+            .map(|setting| setting.key.0.clone())
+            .collect();
+        assert_eq!(
+            keys,
+            [
+                prefix.to_owned(),
+                format!("{prefix}_kfmoptinnowizard_textbox"),
+                format!("{prefix}_kfmoptinnowizard_desktop_checkbox"),
+                // The catalog has no "Pictures" child here: it keeps its own key.
+                "admx:machine\\onedrive\\silently move windows known folders to onedrive/pictures"
+                    .to_owned(),
+            ]
+        );
+        // Enabled is the catalog's option `_1`; a checked box is the child's `_1`.
+        let enabled = &policy.settings[0].value;
+        assert!(enabled.same_effect(&SettingValue::Integer(1)));
+        assert_eq!(
+            enabled.choice_option(),
+            Some((format!("{prefix}_1").as_str(), Some("Enabled")))
+        );
+        assert!(
+            policy.settings[2]
+                .value
+                .same_effect(&SettingValue::Integer(1))
+        );
+        assert_eq!(
+            policy.settings[1].value,
+            SettingValue::String("4f1b7f3c".to_owned())
+        );
+        assert!(policy.settings[..3].iter().all(|setting| setting.canonical));
+        assert!(!policy.settings[3].canonical);
+
+        // Disabled is `_0`, and its presentations are not settings.
+        let disabled = read_with(
+            &KNOWN_FOLDER_MOVE.replace("\"enabled\": true", "\"enabled\": false"),
+            &definitions,
+        );
+        assert_eq!(disabled.settings.len(), 1);
+        assert!(
+            disabled.settings[0]
+                .value
+                .same_effect(&SettingValue::Integer(0))
+        );
+    }
+
+    #[test]
+    fn without_the_catalog_or_for_another_class_the_group_policy_key_stays() {
+        let without = read_with(KNOWN_FOLDER_MOVE, &std::collections::BTreeMap::new());
+        assert_eq!(
+            without.settings[0].key.0,
+            "admx:machine\\onedrive\\silently move windows known folders to onedrive"
+        );
+        assert_eq!(without.settings[0].value, SettingValue::Bool(true));
+        let user_class = read_with(
+            &KNOWN_FOLDER_MOVE.replace("\"classType\": \"machine\"", "\"classType\": \"user\""),
+            &onedrive_definitions(),
+        );
+        assert!(user_class.settings[0].key.0.starts_with("admx:user\\"));
     }
 }

@@ -85,6 +85,36 @@ pub fn scope_of_catalog_id(definition_id: &str) -> SettingScope {
     }
 }
 
+/// Whether `key` is `pattern` with each `{placeholder}` segment of the pattern
+/// standing for one segment of the key: `device_vendor_msft_passportforwork_{tenantid}_policies_usepassportforwork`
+/// matches the key of `./Device/Vendor/MSFT/PassportForWork/72f988bf-…/Policies/UsePassportForWork`.
+/// Segments are what `_` separates; a node name that holds `_` does not match.
+pub fn matches_placeholders(pattern: &str, key: &str) -> bool {
+    if pattern == key || !pattern.contains('{') {
+        return pattern == key;
+    }
+    let mut pattern_segments = pattern.split('_');
+    let mut key_segments = key.split('_');
+    loop {
+        match (pattern_segments.next(), key_segments.next()) {
+            (None, None) => return true,
+            (Some(expected), Some(found)) => {
+                let placeholder =
+                    expected.len() > 2 && expected.starts_with('{') && expected.ends_with('}');
+                let fits = if placeholder {
+                    !found.is_empty() && !found.contains(['{', '}', '/', '['])
+                } else {
+                    expected == found
+                };
+                if !fits {
+                    return false;
+                }
+            }
+            _ => return false,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -160,6 +190,27 @@ mod tests {
         assert_eq!(key_from_oma_uri("./Device/"), None);
     }
 
+    #[test]
+    fn placeholders_stand_for_one_node() {
+        let pattern = "device_vendor_msft_passportforwork_{tenantid}_policies_usepassportforwork";
+        let (key, _) = key_from_oma_uri(
+            "./Device/Vendor/MSFT/PassportForWork/72f988bf-86f1-41af-91ab-2d7cd011db47/Policies/UsePassportForWork",
+        )
+        .expect("a path");
+        assert!(matches_placeholders(pattern, &key.0));
+        assert!(matches_placeholders(pattern, pattern));
+        assert!(!matches_placeholders(
+            pattern,
+            "device_vendor_msft_passportforwork_a_b_policies_usepassportforwork"
+        ));
+        assert!(!matches_placeholders(
+            pattern,
+            "device_vendor_msft_passportforwork_x_policies_requiresecuritydevice"
+        ));
+        assert!(!matches_placeholders("device_a", "device_b"));
+        assert!(!matches_placeholders(pattern, "device_vendor_msft"));
+    }
+
     fn segment() -> impl Strategy<Value = String> {
         "[A-Za-z][A-Za-z0-9_~.-]{0,20}"
     }
@@ -176,8 +227,37 @@ mod tests {
             let uri = format!("./{scope_word}/{}", segments.join("/"));
             let catalog_id = format!("{}_{}", scope_word, segments.join("_")).to_uppercase();
             let (from_uri, scope) = key_from_oma_uri(&uri).expect("a CSP path");
-            prop_assert_eq!(from_uri, key_from_catalog_id(&catalog_id));
+            prop_assert_eq!(&from_uri, &key_from_catalog_id(&catalog_id));
             prop_assert_eq!(scope, scope_of_catalog_id(&catalog_id));
+        }
+
+        /// A catalog definition's `baseUri` + `offsetUri`, however the path is
+        /// split between them and whatever slashes surround the split, meets the
+        /// same key as its id.
+        #[test]
+        fn base_and_offset_uri_meet_the_catalog_id(
+            user in any::<bool>(),
+            segments in prop::collection::vec(segment(), 2..8),
+            split in any::<prop::sample::Index>(),
+            trailing_slash in any::<bool>(),
+            leading_slash in any::<bool>(),
+        ) {
+            let scope_word = if user { "User" } else { "Device" };
+            let at = 1 + split.index(segments.len() - 1);
+            let base = format!(
+                "./{scope_word}/{}{}",
+                segments[..at].join("/"),
+                if trailing_slash { "/" } else { "" }
+            );
+            let offset = format!(
+                "{}{}",
+                if leading_slash { "/" } else { "" },
+                segments[at..].join("/")
+            );
+            let catalog_id = format!("{scope_word}_{}", segments.join("_"));
+            let (from_parts, _) =
+                key_from_base_and_offset_uri(&base, &offset).expect("a CSP path");
+            prop_assert_eq!(from_parts, key_from_catalog_id(&catalog_id));
         }
     }
 }

@@ -33,8 +33,13 @@
 //! - `key`: the canonical compliance key (`compliance_passwordminimumlength`), shared
 //!   across platforms where the requirement means the same.
 //! - `strictness`: `higher-is-stricter`, `lower-is-stricter`, `true-is-stricter`,
-//!   `higher-version-is-stricter`, `lower-version-is-stricter`, or
-//!   `ordered:laxest<…<strictest`.
+//!   `higher-version-is-stricter`, `lower-version-is-stricter`,
+//!   `ordered:laxest<…<strictest`, or `unordered` (compared for equality only).
+//!
+//! Compliance policies built on the settings catalog (Linux) are listed under the
+//! type `deviceManagementCompliancePolicy`, with the catalog setting id as the
+//! property; they also tell the settings catalog reader which policies are
+//! compliance policies.
 //!
 //! Lines that are empty or start with `#` are comments in both files.
 
@@ -112,6 +117,9 @@ pub enum StrictnessDirection {
     LowerVersionIsStricter,
     /// Enum members from laxest to strictest, compared ignoring case.
     Ordered(Vec<String>),
+    /// No order is known (a script, a list of allowed distributions): two
+    /// requirements are compared for equality only.
+    Unordered,
 }
 
 /// Which canonical compliance requirement a legacy compliance property expresses.
@@ -217,6 +225,25 @@ pub fn compliance_direction(key: &SettingKey) -> Option<&'static StrictnessDirec
         .map(|(_, row)| &row.direction)
 }
 
+/// Every Graph type the tables map a property of (without `#microsoft.graph.`,
+/// lowercased), sorted, each once.
+pub fn mapped_types() -> Vec<&'static str> {
+    let mut types: Vec<&'static str> = configuration_table()
+        .rows
+        .iter()
+        .map(|((odata_type, _), _)| odata_type.as_str())
+        .chain(
+            compliance_table()
+                .rows
+                .iter()
+                .map(|((odata_type, _), _)| odata_type.as_str()),
+        )
+        .collect();
+    types.sort_unstable();
+    types.dedup();
+    types
+}
+
 /// How many configuration rows and compliance rows the table holds.
 pub fn table_size() -> (usize, usize) {
     (
@@ -253,13 +280,17 @@ fn rule_matches(input: &LegacyValue, value: &SettingValue) -> bool {
 
 /// Which of two required values wins when the most restrictive requirement wins,
 /// or `None` when they cannot be compared (different types, an enum member the
-/// order does not name, a version that is not dotted numbers). Equal values give `a`.
+/// order does not name, a version that is not dotted numbers, no order known).
+/// Equal values give `a`. Values are compared [normalized](SettingValue::normalized),
+/// so a settings catalog choice (`linux_deviceencryption_required_true`) counts as
+/// the boolean it stands for.
 pub fn stricter<'a>(
     direction: &StrictnessDirection,
     a: &'a SettingValue,
     b: &'a SettingValue,
 ) -> Option<&'a SettingValue> {
-    let ordering = match (direction, a, b) {
+    let (normalized_a, normalized_b) = (a.normalized(), b.normalized());
+    let ordering = match (direction, &normalized_a, &normalized_b) {
         (
             StrictnessDirection::HigherIsStricter,
             SettingValue::Integer(left),
@@ -549,6 +580,7 @@ fn parse_strictness(text: &str) -> Result<StrictnessDirection, String> {
         "true-is-stricter" => Ok(StrictnessDirection::TrueIsStricter),
         "higher-version-is-stricter" => Ok(StrictnessDirection::HigherVersionIsStricter),
         "lower-version-is-stricter" => Ok(StrictnessDirection::LowerVersionIsStricter),
+        "unordered" => Ok(StrictnessDirection::Unordered),
         _ => {
             let Some(order) = text.strip_prefix("ordered:") else {
                 return Err(format!("the strictness `{text}` is not known"));
@@ -796,6 +828,50 @@ mod tests {
     }
 
     #[test]
+    fn android_enterprise_restrictions_have_documented_family_keys() {
+        let fully_managed = configuration_mapping(
+            "androidDeviceOwnerGeneralDeviceConfiguration",
+            "passwordMinimumLength",
+        )
+        .expect("fully managed password length");
+        let work_profile = configuration_mapping(
+            "#microsoft.graph.androidWorkProfileGeneralDeviceConfiguration",
+            "passwordMinimumLength",
+        )
+        .expect("work profile device password length");
+        assert_eq!(
+            fully_managed.key.0,
+            "androidenterprise_devicepassword_minimumlength"
+        );
+        assert_eq!(fully_managed.key, work_profile.key);
+        let camera = configuration_mapping(
+            "androidDeviceOwnerGeneralDeviceConfiguration",
+            "cameraBlocked",
+        )
+        .expect("camera");
+        let work_camera = configuration_mapping(
+            "androidWorkProfileGeneralDeviceConfiguration",
+            "workProfileBlockCamera",
+        )
+        .expect("work profile camera");
+        assert_ne!(
+            camera.key, work_camera.key,
+            "device and work profile cameras differ"
+        );
+        assert_eq!(
+            translate_value(camera, &SettingValue::Bool(true)),
+            Some(SettingValue::Bool(true))
+        );
+        assert_eq!(translate_value(camera, &SettingValue::Bool(false)), None);
+        let android_rows = configuration_table()
+            .rows
+            .iter()
+            .filter(|(_, mapping)| mapping.odata_type.starts_with("android"))
+            .count();
+        assert!(android_rows >= 80, "only {android_rows} Android rows");
+    }
+
+    #[test]
     fn compliance_password_length_is_shared_across_platforms() {
         let windows = compliance_mapping("windows10CompliancePolicy", "passwordMinimumLength")
             .expect("Windows minimum length");
@@ -878,6 +954,42 @@ mod tests {
             stricter(&StrictnessDirection::HigherIsStricter, &eight, &required),
             None
         );
+    }
+
+    #[test]
+    fn catalog_compliance_settings_share_keys_and_decode_choices() {
+        let length = compliance_mapping(
+            "deviceManagementCompliancePolicy",
+            "linux_passwordpolicy_minimumlength",
+        )
+        .expect("Linux minimum length");
+        assert_eq!(length.key.0, "compliance_passwordminimumlength");
+        let encryption = compliance_mapping(
+            "deviceManagementCompliancePolicy",
+            "linux_deviceencryption_required",
+        )
+        .expect("Linux encryption");
+        let required = SettingValue::Choice {
+            option: "linux_deviceencryption_required_true".into(),
+            short: Some("true".into()),
+            label: None,
+        };
+        let not_required = SettingValue::Choice {
+            option: "linux_deviceencryption_required_false".into(),
+            short: Some("false".into()),
+            label: None,
+        };
+        let winner = stricter(&encryption.direction, &not_required, &required);
+        assert!(winner.is_some_and(|winner| std::ptr::eq(winner, &required)));
+        let script = compliance_mapping(
+            "deviceManagementCompliancePolicy",
+            "linux_customcompliance_discoveryscript",
+        )
+        .expect("Linux discovery script");
+        assert_eq!(script.direction, StrictnessDirection::Unordered);
+        let first = SettingValue::String("a".into());
+        let second = SettingValue::String("b".into());
+        assert_eq!(stricter(&script.direction, &first, &second), None);
     }
 
     #[test]

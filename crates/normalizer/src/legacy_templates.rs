@@ -90,6 +90,7 @@ pub fn read_template_policy(
         .map(|odata_type| {
             odata_type
                 .strip_prefix(GRAPH_TYPE_PREFIX)
+                .or_else(|| odata_type.strip_prefix(&GRAPH_TYPE_PREFIX[1..]))
                 .unwrap_or(odata_type)
                 .to_owned()
         })
@@ -383,13 +384,21 @@ fn read_oma_setting(reader: &mut FieldReader<'_>, node: &Node) -> Option<Setting
 }
 
 /// The platform a template type is for, from its name (`windows10…`, `ios…`,
-/// `macOS…`, `android…`, `aosp…`, `linux…`).
+/// `macOS…`, `android…`, `aosp…`, `linux…`, and the few Windows types named
+/// otherwise), with or without the `#microsoft.graph.` prefix. `None` for the
+/// types that name no platform (`defaultDeviceCompliancePolicy`, abstract bases
+/// such as `appleDeviceFeaturesConfigurationBase`).
 pub fn platform_of_template(odata_type: &str) -> Option<Platform> {
-    let name = odata_type.to_ascii_lowercase();
+    let name = odata_type.trim().to_ascii_lowercase();
+    let name = name
+        .strip_prefix("#microsoft.graph.")
+        .or_else(|| name.strip_prefix("microsoft.graph."))
+        .unwrap_or(&name);
     if name.starts_with("windows")
         || name.starts_with("win32")
         || name.starts_with("editionupgrade")
         || name.starts_with("sharedpc")
+        || name.starts_with("devicecomanagementauthority")
     {
         Some(Platform::Windows)
     } else if name.starts_with("ios") {
@@ -544,6 +553,99 @@ mod tests {
                 .iter()
                 .all(|setting| setting.kind == SettingKind::Compliance)
         );
+    }
+
+    #[test]
+    fn every_template_type_carries_its_platform() {
+        use Platform::{Android, Ios, Linux, MacOs, Windows};
+        let expected = [
+            // Compliance policies.
+            ("windows10CompliancePolicy", Some(Windows)),
+            ("windows10MobileCompliancePolicy", Some(Windows)),
+            ("windows81CompliancePolicy", Some(Windows)),
+            ("windowsPhone81CompliancePolicy", Some(Windows)),
+            ("iosCompliancePolicy", Some(Ios)),
+            ("macOSCompliancePolicy", Some(MacOs)),
+            ("androidCompliancePolicy", Some(Android)),
+            ("androidWorkProfileCompliancePolicy", Some(Android)),
+            ("androidDeviceOwnerCompliancePolicy", Some(Android)),
+            ("androidForWorkCompliancePolicy", Some(Android)),
+            ("aospDeviceOwnerCompliancePolicy", Some(Android)),
+            ("defaultDeviceCompliancePolicy", None),
+            // Configuration profiles.
+            ("windows10GeneralConfiguration", Some(Windows)),
+            ("windows10EndpointProtectionConfiguration", Some(Windows)),
+            ("windows10CustomConfiguration", Some(Windows)),
+            ("windowsUpdateForBusinessConfiguration", Some(Windows)),
+            ("windowsHealthMonitoringConfiguration", Some(Windows)),
+            ("windowsIdentityProtectionConfiguration", Some(Windows)),
+            ("windowsKioskConfiguration", Some(Windows)),
+            ("windowsDeliveryOptimizationConfiguration", Some(Windows)),
+            ("windowsDomainJoinConfiguration", Some(Windows)),
+            ("windows81SCEPCertificateProfile", Some(Windows)),
+            ("editionUpgradeConfiguration", Some(Windows)),
+            ("sharedPCConfiguration", Some(Windows)),
+            ("deviceComanagementAuthorityConfiguration", Some(Windows)),
+            ("iosGeneralDeviceConfiguration", Some(Ios)),
+            ("iosDeviceFeaturesConfiguration", Some(Ios)),
+            ("iosUpdateConfiguration", Some(Ios)),
+            ("iosCustomConfiguration", Some(Ios)),
+            ("macOSGeneralDeviceConfiguration", Some(MacOs)),
+            ("macOSEndpointProtectionConfiguration", Some(MacOs)),
+            ("macOSSoftwareUpdateConfiguration", Some(MacOs)),
+            ("macOSExtensionsConfiguration", Some(MacOs)),
+            ("androidGeneralDeviceConfiguration", Some(Android)),
+            (
+                "androidWorkProfileGeneralDeviceConfiguration",
+                Some(Android),
+            ),
+            (
+                "androidDeviceOwnerGeneralDeviceConfiguration",
+                Some(Android),
+            ),
+            ("androidForWorkGeneralDeviceConfiguration", Some(Android)),
+            ("aospDeviceOwnerDeviceConfiguration", Some(Android)),
+            ("appleDeviceFeaturesConfigurationBase", None),
+            ("linuxSomethingNew", Some(Linux)),
+        ];
+        for (odata_type, platform) in expected {
+            assert_eq!(platform_of_template(odata_type), platform, "{odata_type}");
+            assert_eq!(
+                platform_of_template(&format!("#microsoft.graph.{odata_type}")),
+                platform,
+                "#microsoft.graph.{odata_type}"
+            );
+        }
+        // Every legacy type the tables map names its platform (catalog compliance
+        // policies carry theirs in `platforms`).
+        for odata_type in crate::legacy_table::mapped_types()
+            .into_iter()
+            .filter(|odata_type| *odata_type != "devicemanagementcompliancepolicy")
+        {
+            assert!(
+                platform_of_template(odata_type).is_some(),
+                "`{odata_type}` is mapped but names no platform"
+            );
+        }
+    }
+
+    #[test]
+    fn policies_carry_the_platform_of_their_type_however_it_is_written() {
+        for written in [
+            "#microsoft.graph.iosCompliancePolicy",
+            "microsoft.graph.iosCompliancePolicy",
+        ] {
+            let (policy, problems) = read(
+                &format!(
+                    r##"{{"@odata.type": "{written}", "displayName": "iOS", "passcodeMinimumLength": 6}}"##
+                ),
+                TemplateKind::Compliance,
+            );
+            assert!(problems.is_empty(), "{problems:?}");
+            let policy = policy.expect("a policy");
+            assert_eq!(policy.platforms, vec![Platform::Ios], "{written}");
+            assert_eq!(policy.settings[0].key.0, "compliance_passwordminimumlength");
+        }
     }
 
     #[test]

@@ -10,6 +10,7 @@
 mod administrative_templates;
 mod assignments;
 mod catalog;
+pub mod collections;
 mod directory;
 mod filters;
 mod intents;
@@ -50,13 +51,41 @@ pub fn normalize(loaded: Loaded) -> Tenant {
     let mut settings_pages = Vec::new();
     let mut assignment_pages = Vec::new();
     let mut unsupported = unsupported::UnsupportedCounter::default();
+    // Definitions first: how a settings catalog policy is keyed can depend on them
+    // (collection shapes, compliance usage), whatever the file order.
     // INVARIANT: documents arrive in file order, so "first definition wins" below
     // and the order of policies and filters do not depend on thread scheduling.
     for document in &documents {
+        if document.kind == DocumentKind::SettingDefinition
+            && let Some(definition) = catalog::read_definition(document, &mut problems)
+        {
+            tenant
+                .definitions
+                .entry(definition.id.clone())
+                .or_insert(definition);
+        }
+    }
+    let admx_index = catalog::AdmxIndex::new(&tenant.definitions);
+    for document in &documents {
         let groups = &mut described_groups;
         let policy = match document.kind {
-            DocumentKind::SettingsCatalogPolicy => {
-                settings_catalog::read_settings_catalog_policy(document, groups, &mut problems)
+            DocumentKind::SettingsCatalogPolicy => settings_catalog::read_settings_catalog_policy(
+                document,
+                settings_catalog::CatalogPolicyKind::Detect,
+                &tenant.definitions,
+                groups,
+                &mut problems,
+            ),
+            // Compliance policies built on the settings catalog (Linux,
+            // `compliancePolicies`) carry settings catalog `settings`.
+            DocumentKind::CompliancePolicy if settings_catalog::has_catalog_settings(document) => {
+                settings_catalog::read_settings_catalog_policy(
+                    document,
+                    settings_catalog::CatalogPolicyKind::Compliance,
+                    &tenant.definitions,
+                    groups,
+                    &mut problems,
+                )
             }
             DocumentKind::DeviceConfiguration => legacy_templates::read_template_policy(
                 document,
@@ -73,6 +102,7 @@ pub fn normalize(loaded: Loaded) -> Tenant {
             DocumentKind::AdministrativeTemplate => {
                 administrative_templates::read_administrative_template(
                     document,
+                    &admx_index,
                     groups,
                     &mut problems,
                 )
@@ -83,6 +113,7 @@ pub fn normalize(loaded: Loaded) -> Tenant {
             DocumentKind::SettingsCatalogSettings => {
                 settings_pages.extend(settings_catalog::read_settings_page(
                     document,
+                    &tenant.definitions,
                     &mut problems,
                 ));
                 None
@@ -122,15 +153,8 @@ pub fn normalize(loaded: Loaded) -> Tenant {
             }
             // Plans are read by `preflight plan` and `check --plan`, not as inputs.
             DocumentKind::RolloutPlan => None,
-            DocumentKind::SettingDefinition => {
-                if let Some(definition) = catalog::read_definition(document, &mut problems) {
-                    tenant
-                        .definitions
-                        .entry(definition.id.clone())
-                        .or_insert(definition);
-                }
-                None
-            }
+            // Read before this loop.
+            DocumentKind::SettingDefinition => None,
             DocumentKind::User => {
                 tenant
                     .users
@@ -146,6 +170,7 @@ pub fn normalize(loaded: Loaded) -> Tenant {
         assignment_pages,
         &mut problems,
     );
+    collections::apply_list_semantics(&mut tenant.policies);
     tenant.groups = resolve_groups(&mut tenant.policies, directory_groups, described_groups);
     tenant.devices = directory::join_devices(devices);
     tenant.unsupported = unsupported.finish();

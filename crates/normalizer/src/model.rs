@@ -141,8 +141,14 @@ pub enum SettingValue {
         /// The option's display name, when a catalog definitions export gave it.
         label: Option<String>,
     },
-    /// A list of values (simple or choice setting collections).
+    /// A list of values whose order does not matter: a set (simple or choice
+    /// setting collections, and lists in legacy templates). Compared sorted and
+    /// without duplicates.
     List(Vec<SettingValue>),
+    /// A list whose order is part of its effect (a priority order such as TLS
+    /// cipher suites); compared item by item, in order. Which settings are
+    /// ordered is told by [`crate::collections::list_semantics`].
+    OrderedList(Vec<SettingValue>),
     /// A secret. Only a digest is kept, so equal secrets compare equal but the
     /// value can never be printed.
     Secret {
@@ -155,23 +161,14 @@ impl SettingValue {
     /// The value in the form used to compare values across policy families: a
     /// choice whose option id ends in a number or a boolean decodes to it (`…_1` →
     /// `1`, `…_true` → `true`), so a catalog option and an OMA-URI integer compare
-    /// equal; list items are compared as a set (sorted, duplicates removed).
+    /// equal; the items of a [`List`](Self::List) are compared as a set (sorted,
+    /// duplicates removed), those of an [`OrderedList`](Self::OrderedList) in order.
     pub fn normalized(&self) -> SettingValue {
         match self {
-            SettingValue::Choice {
-                short: Some(short), ..
-            } => {
-                if let Ok(number) = short.parse::<i64>() {
-                    SettingValue::Integer(number)
-                } else if short.eq_ignore_ascii_case("true") {
-                    SettingValue::Bool(true)
-                } else if short.eq_ignore_ascii_case("false") {
-                    SettingValue::Bool(false)
-                } else {
-                    self.without_label()
-                }
-            }
-            SettingValue::Choice { .. } => self.without_label(),
+            SettingValue::Choice { short, .. } => match short.as_deref().and_then(decode_short) {
+                Some(decoded) => decoded,
+                None => self.without_label(),
+            },
             SettingValue::List(items) => {
                 let mut items: Vec<SettingValue> =
                     items.iter().map(SettingValue::normalized).collect();
@@ -179,7 +176,74 @@ impl SettingValue {
                 items.dedup();
                 SettingValue::List(items)
             }
+            SettingValue::OrderedList(items) => {
+                SettingValue::OrderedList(items.iter().map(SettingValue::normalized).collect())
+            }
             _ => self.clone(),
+        }
+    }
+
+    /// The value as a person reads it: a choice becomes the value its option id
+    /// ends in (`…_1` → `1`, `…_true` → `true`, `…_block` → `"block"`), or its
+    /// option id when the id does not extend the setting's; lists keep their order.
+    /// Other values are as they are.
+    pub fn decoded(&self) -> SettingValue {
+        match self {
+            SettingValue::Choice { option, short, .. } => match short.as_deref() {
+                Some(short) => {
+                    decode_short(short).unwrap_or_else(|| SettingValue::String(short.to_owned()))
+                }
+                None => SettingValue::String(option.clone()),
+            },
+            SettingValue::List(items) => {
+                SettingValue::List(items.iter().map(SettingValue::decoded).collect())
+            }
+            SettingValue::OrderedList(items) => {
+                SettingValue::OrderedList(items.iter().map(SettingValue::decoded).collect())
+            }
+            _ => self.clone(),
+        }
+    }
+
+    /// A text that identifies the [`normalized`](Self::normalized) value: two values
+    /// have the same text exactly when they have the same effect. Stable across
+    /// runs and versions (keys of collection items are built from it, and
+    /// fingerprints from keys); a secret shows only its digest.
+    pub fn identity_text(&self) -> String {
+        let mut text = String::new();
+        self.normalized().write_identity(&mut text);
+        text
+    }
+
+    fn write_identity(&self, text: &mut String) {
+        use std::fmt::Write as _;
+        // Writing to a `String` cannot fail.
+        let _ = match self {
+            SettingValue::Bool(flag) => write!(text, "b:{flag}"),
+            SettingValue::Integer(number) => write!(text, "i:{number}"),
+            SettingValue::String(value) => write!(text, "s:{}:{value}", value.len()),
+            SettingValue::Choice { option, .. } => write!(text, "c:{}:{option}", option.len()),
+            SettingValue::Secret { digest } => write!(text, "x:{digest:016x}"),
+            SettingValue::List(items) | SettingValue::OrderedList(items) => {
+                text.push_str(if matches!(self, SettingValue::List(_)) {
+                    "l["
+                } else {
+                    "o["
+                });
+                for item in items {
+                    item.write_identity(text);
+                    text.push(',');
+                }
+                write!(text, "]")
+            }
+        };
+    }
+
+    /// The option of a choice, or `None` for any other value.
+    pub fn choice_option(&self) -> Option<(&str, Option<&str>)> {
+        match self {
+            SettingValue::Choice { option, label, .. } => Some((option, label.as_deref())),
+            _ => None,
         }
     }
 
@@ -201,6 +265,19 @@ impl SettingValue {
     }
 }
 
+/// The value a choice option id ends in, when it is a number or a boolean.
+fn decode_short(short: &str) -> Option<SettingValue> {
+    if let Ok(number) = short.parse::<i64>() {
+        Some(SettingValue::Integer(number))
+    } else if short.eq_ignore_ascii_case("true") {
+        Some(SettingValue::Bool(true))
+    } else if short.eq_ignore_ascii_case("false") {
+        Some(SettingValue::Bool(false))
+    } else {
+        None
+    }
+}
+
 impl fmt::Display for SettingValue {
     fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -218,7 +295,7 @@ impl fmt::Display for SettingValue {
                     None => Ok(()),
                 }
             }
-            SettingValue::List(items) => {
+            SettingValue::List(items) | SettingValue::OrderedList(items) => {
                 formatter.write_str("[")?;
                 for (index, item) in items.iter().enumerate() {
                     if index > 0 {
@@ -523,8 +600,94 @@ pub struct SettingDefinition {
     pub minimum_version: Option<String>,
     /// The Windows editions (SKUs) the setting applies to (empty: all).
     pub windows_skus: Vec<String>,
+    /// The canonical key of the definition's CSP path (`baseUri` + `offsetUri`),
+    /// when both are given and form an OMA-URI. Usually the id's own key; it
+    /// differs where the catalog names a setting otherwise than its path (a
+    /// presentation of an ADMX policy shares the policy's path; `{tenantid}`
+    /// stands for a node an OMA-URI names).
+    pub uri_key: Option<SettingKey>,
+    /// The setting this one is a child of (`dependentOn[].parentSettingId`),
+    /// lowercased and keyed like `id`.
+    pub parent: Option<String>,
+    /// For ADMX-backed settings: the Group Policy category path the definition's
+    /// keywords give (`\Microsoft Edge\SmartScreen settings`), as written.
+    pub category_path: Option<String>,
+    /// For integer settings: the values allowed (`valueDefinition.minimumValue`
+    /// and `maximumValue`).
+    pub value_range: Option<ValueRange>,
+    /// For collections: the most instances or items the setting holds
+    /// (`maximumCount`); a group collection of at most one is a dictionary.
+    pub maximum_count: Option<u64>,
+    /// What the setting is for (`settingUsage`), when stated.
+    pub usage: Option<SettingUsage>,
     /// Where the definition is written.
     pub source: SourceLocation,
+}
+
+impl SettingDefinition {
+    /// The range `value` lies outside of, when the definition gives one and
+    /// `value` is an integer outside it.
+    pub fn range_violated_by(&self, value: &SettingValue) -> Option<ValueRange> {
+        let range = self.value_range?;
+        match value {
+            SettingValue::Integer(number) if !range.contains(*number) => Some(range),
+            _ => None,
+        }
+    }
+}
+
+/// The integer values a setting definition allows, both ends included.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ValueRange {
+    /// The lowest value allowed.
+    pub minimum: i64,
+    /// The highest value allowed.
+    pub maximum: i64,
+}
+
+impl ValueRange {
+    /// Whether `value` is allowed.
+    pub fn contains(self, value: i64) -> bool {
+        (self.minimum..=self.maximum).contains(&value)
+    }
+}
+
+impl fmt::Display for ValueRange {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(formatter, "{}..={}", self.minimum, self.maximum)
+    }
+}
+
+/// What a settings catalog definition is for (`settingUsage`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum SettingUsage {
+    /// Configures devices.
+    Configuration,
+    /// A compliance rule only.
+    Compliance,
+    /// Usable in both kinds of policy.
+    ConfigurationAndCompliance,
+}
+
+impl SettingUsage {
+    /// Reads `settingUsage` (`configuration`, `compliance`, or both joined by `,`).
+    pub fn from_catalog_text(text: &str) -> Option<Self> {
+        let mut configuration = false;
+        let mut compliance = false;
+        for word in text.split(',') {
+            match word.trim().to_ascii_lowercase().as_str() {
+                "configuration" => configuration = true,
+                "compliance" => compliance = true,
+                _ => {}
+            }
+        }
+        match (configuration, compliance) {
+            (true, true) => Some(SettingUsage::ConfigurationAndCompliance),
+            (true, false) => Some(SettingUsage::Configuration),
+            (false, true) => Some(SettingUsage::Compliance),
+            (false, false) => None,
+        }
+    }
 }
 
 /// Objects of a family preflight recognizes but does not analyze yet.
@@ -612,5 +775,84 @@ impl Tenant {
             .iter()
             .map(|policy| policy.settings.len())
             .sum()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn choice(option: &str, short: &str, label: Option<&str>) -> SettingValue {
+        SettingValue::Choice {
+            option: option.to_owned(),
+            short: Some(short.to_owned()),
+            label: label.map(str::to_owned),
+        }
+    }
+
+    #[test]
+    fn choices_decode_to_the_value_their_option_id_ends_in() {
+        assert_eq!(choice("x_1", "1", None).decoded(), SettingValue::Integer(1));
+        assert_eq!(
+            choice("x_false", "false", None).decoded(),
+            SettingValue::Bool(false)
+        );
+        assert_eq!(
+            choice("x_block", "block", None).decoded(),
+            SettingValue::String("block".to_owned())
+        );
+        assert!(choice("x_1", "1", Some("Allowed")).same_effect(&SettingValue::Integer(1)));
+        // A word option is not the string of the same word: types differ.
+        assert!(
+            !choice("x_block", "block", None).same_effect(&SettingValue::String("block".into()))
+        );
+    }
+
+    #[test]
+    fn sets_ignore_order_and_ordered_lists_do_not() {
+        let a = SettingValue::String("a".to_owned());
+        let b = SettingValue::String("b".to_owned());
+        let set = SettingValue::List(vec![a.clone(), b.clone()]);
+        let reversed_set = SettingValue::List(vec![b.clone(), a.clone(), b.clone()]);
+        assert!(set.same_effect(&reversed_set));
+        assert_eq!(set.identity_text(), reversed_set.identity_text());
+        let ordered = SettingValue::OrderedList(vec![a.clone(), b.clone()]);
+        let reordered = SettingValue::OrderedList(vec![b, a]);
+        assert!(!ordered.same_effect(&reordered));
+        assert_ne!(ordered.identity_text(), reordered.identity_text());
+        assert_ne!(ordered.identity_text(), set.identity_text());
+    }
+
+    #[test]
+    fn identity_texts_tell_types_apart_and_never_show_secrets() {
+        assert_ne!(
+            SettingValue::Integer(1).identity_text(),
+            SettingValue::String("1".to_owned()).identity_text()
+        );
+        assert_eq!(
+            choice("x_1", "1", Some("On")).identity_text(),
+            SettingValue::Integer(1).identity_text()
+        );
+        let secret = SettingValue::Secret { digest: 0xabc };
+        assert_eq!(secret.identity_text(), "x:0000000000000abc");
+        // The separator cannot be forged by a string value.
+        assert_ne!(
+            SettingValue::List(vec![SettingValue::String("a,s:1:b".to_owned())]).identity_text(),
+            SettingValue::List(vec![
+                SettingValue::String("a".to_owned()),
+                SettingValue::String("b".to_owned())
+            ])
+            .identity_text()
+        );
+    }
+
+    #[test]
+    fn value_ranges_flag_integers_outside_them() {
+        let range = ValueRange {
+            minimum: 1,
+            maximum: 99,
+        };
+        assert!(range.contains(1) && range.contains(99) && !range.contains(100));
+        assert_eq!(range.to_string(), "1..=99");
     }
 }

@@ -7,7 +7,7 @@ use preflight_engine::{Finding, Report};
 use preflight_normalizer::Tenant;
 use serde::Serialize;
 
-use crate::reporters::{place_of, primary_place, value_to_json};
+use crate::reporters::{option_to_json, place_of, primary_place, value_to_json};
 
 /// The version of the JSON report format.
 pub const FORMAT_VERSION: u32 = 1;
@@ -87,6 +87,7 @@ struct JsonPolicy<'a> {
     line: Option<u32>,
     column: Option<u32>,
     value: serde_json::Value,
+    option: serde_json::Value,
 }
 
 #[derive(Serialize)]
@@ -169,6 +170,10 @@ pub fn json_finding<'a>(tenant: &'a Tenant, finding: &'a Finding) -> JsonFinding
                         .value
                         .as_ref()
                         .map_or(serde_json::Value::Null, value_to_json),
+                    option: policy
+                        .value
+                        .as_ref()
+                        .map_or(serde_json::Value::Null, option_to_json),
                 }
             })
             .collect(),
@@ -176,7 +181,7 @@ pub fn json_finding<'a>(tenant: &'a Tenant, finding: &'a Finding) -> JsonFinding
             certainty: overlap.certainty.name(),
             via: &overlap.via,
             reason: &overlap.reason,
-            witness: overlap.witness.as_ref(),
+            witness: overlap.witness.as_deref(),
             devices: overlap.devices,
             users: overlap.users,
             examples: &overlap.examples,

@@ -43,16 +43,46 @@ pub fn primary_place<'a>(tenant: &'a Tenant, finding: &Finding) -> Option<Place<
     }
 }
 
-/// A setting value as JSON: booleans, integers and strings as themselves, choices
-/// as their option id, lists as arrays, secrets as `"<secret>"`.
+/// A setting value as JSON, decoded as a person reads it: booleans, integers and
+/// strings as themselves; a choice as the value its option id ends in (`…_1` →
+/// `1`, `…_true` → `true`, `…_block` → `"block"`), or the option id when it
+/// ends in none; lists as arrays, in their order; secrets as `"<secret>"`. The
+/// option id and label are given by [`option_to_json`].
 pub fn value_to_json(value: &SettingValue) -> serde_json::Value {
+    decoded_to_json(&value.decoded())
+}
+
+fn decoded_to_json(value: &SettingValue) -> serde_json::Value {
     match value {
         SettingValue::Bool(flag) => serde_json::Value::Bool(*flag),
         SettingValue::Integer(number) => serde_json::Value::from(*number),
         SettingValue::String(text) => serde_json::Value::String(text.clone()),
         SettingValue::Choice { option, .. } => serde_json::Value::String(option.clone()),
-        SettingValue::List(items) => items.iter().map(value_to_json).collect(),
+        SettingValue::List(items) | SettingValue::OrderedList(items) => {
+            items.iter().map(decoded_to_json).collect()
+        }
         SettingValue::Secret { .. } => serde_json::Value::String("<secret>".to_owned()),
+    }
+}
+
+/// The choice option behind a value, as JSON: `{"id": …, "label": …}` for a
+/// choice (the label `null` unless `--catalog` gave it), an array of those (or
+/// `null` for items that are no choice) for a list holding choices, and `null`
+/// for anything else.
+pub fn option_to_json(value: &SettingValue) -> serde_json::Value {
+    match value {
+        SettingValue::Choice { option, label, .. } => serde_json::json!({
+            "id": option,
+            "label": label,
+        }),
+        SettingValue::List(items) | SettingValue::OrderedList(items)
+            if items
+                .iter()
+                .any(|item| matches!(item, SettingValue::Choice { .. })) =>
+        {
+            items.iter().map(option_to_json).collect()
+        }
+        _ => serde_json::Value::Null,
     }
 }
 
@@ -94,5 +124,57 @@ fn plural(count: usize, noun: &str) -> String {
         (_, "policy") => format!("{count} policies"),
         (_, "info") => format!("{count} infos"),
         _ => format!("{count} {noun}s"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn choice(option: &str, short: Option<&str>, label: Option<&str>) -> SettingValue {
+        SettingValue::Choice {
+            option: option.to_owned(),
+            short: short.map(str::to_owned),
+            label: label.map(str::to_owned),
+        }
+    }
+
+    #[test]
+    fn choices_are_decoded_and_their_option_is_kept_apart() {
+        let allowed = choice("x_allow_1", Some("1"), Some("Allowed"));
+        assert_eq!(value_to_json(&allowed), serde_json::json!(1));
+        assert_eq!(
+            option_to_json(&allowed),
+            serde_json::json!({"id": "x_allow_1", "label": "Allowed"})
+        );
+        let enabled = choice("com.apple.x_enable_true", Some("true"), None);
+        assert_eq!(value_to_json(&enabled), serde_json::json!(true));
+        let word = choice("x_asr_block", Some("block"), None);
+        assert_eq!(value_to_json(&word), serde_json::json!("block"));
+        let foreign = choice("some_other_option", None, None);
+        assert_eq!(
+            value_to_json(&foreign),
+            serde_json::json!("some_other_option")
+        );
+    }
+
+    #[test]
+    fn lists_keep_their_order_and_list_options_follow_items() {
+        let list = SettingValue::List(vec![
+            choice("x_b", Some("b"), None),
+            SettingValue::String("plain".to_owned()),
+            choice("x_a", Some("a"), None),
+        ]);
+        assert_eq!(value_to_json(&list), serde_json::json!(["b", "plain", "a"]));
+        assert_eq!(
+            option_to_json(&list),
+            serde_json::json!([{"id": "x_b", "label": null}, null, {"id": "x_a", "label": null}])
+        );
+        let strings = SettingValue::OrderedList(vec![SettingValue::String("z".to_owned())]);
+        assert_eq!(option_to_json(&strings), serde_json::Value::Null);
+        assert_eq!(
+            value_to_json(&SettingValue::Secret { digest: 7 }),
+            serde_json::json!("<secret>")
+        );
     }
 }

@@ -4,6 +4,8 @@
 use preflight_normalizer::SettingKind;
 use preflight_normalizer::legacy_table::{compliance_direction, stricter};
 
+use rayon::prelude::*;
+
 use crate::context::AnalysisContext;
 use crate::finding::Finding;
 use crate::rules::pair_evidence::{PairVerdict, pair_finding};
@@ -47,13 +49,16 @@ impl Rule for ComplianceMostRestrictive {
 
     fn check(&self, context: &AnalysisContext<'_>, findings: &mut Vec<Finding>) {
         let tenant = context.tenant;
-        for pair in context.setting_pairs().pairs() {
+        let found: Vec<Finding> = context
+            .setting_pairs()
+            .par_pairs()
+            .filter_map(|pair| {
             let (first_policy, first_setting) = pair.first.resolve(tenant);
             let (second_policy, second_setting) = pair.second.resolve(tenant);
             let both_compliance = first_setting.kind == SettingKind::Compliance
                 && second_setting.kind == SettingKind::Compliance;
-            if !both_compliance || first_setting.value.same_effect(&second_setting.value) {
-                continue;
+            if !both_compliance || pair.same_effect {
+                return None;
             }
             let winner = compliance_direction(&first_setting.key).and_then(|direction| {
                 stricter(direction, &first_setting.value, &second_setting.value)
@@ -91,7 +96,9 @@ impl Rule for ComplianceMostRestrictive {
                 message,
                 help,
             };
-            findings.push(pair_finding(tenant, &pair, verdict));
-        }
+            Some(pair_finding(tenant, &pair, verdict))
+        })
+        .collect();
+        findings.extend(found);
     }
 }

@@ -3,6 +3,8 @@
 
 use preflight_normalizer::SettingKind;
 
+use rayon::prelude::*;
+
 use crate::context::AnalysisContext;
 use crate::finding::{Finding, Severity};
 use crate::overlap::Certainty;
@@ -49,15 +51,18 @@ impl Rule for ConflictingSetting {
 
     fn check(&self, context: &AnalysisContext<'_>, findings: &mut Vec<Finding>) {
         let tenant = context.tenant;
-        for pair in context.setting_pairs().pairs() {
+        let found: Vec<Finding> = context
+            .setting_pairs()
+            .par_pairs()
+            .filter_map(|pair| {
             let (first_policy, first_setting) = pair.first.resolve(tenant);
             let (second_policy, second_setting) = pair.second.resolve(tenant);
             // Compliance rules resolve to the most restrictive value and never
             // conflict: `compliance-most-restrictive` reports them.
             let compliance = first_setting.kind == SettingKind::Compliance
                 || second_setting.kind == SettingKind::Compliance;
-            if compliance || first_setting.value.same_effect(&second_setting.value) {
-                continue;
+            if compliance || pair.same_effect {
+                return None;
             }
             let severity = match pair.overlap.certainty {
                 Certainty::Certain => Severity::Error,
@@ -82,7 +87,9 @@ impl Rule for ConflictingSetting {
                 message,
                 help,
             };
-            findings.push(pair_finding(tenant, &pair, verdict));
-        }
+            Some(pair_finding(tenant, &pair, verdict))
+        })
+        .collect();
+        findings.extend(found);
     }
 }

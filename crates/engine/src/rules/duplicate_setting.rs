@@ -1,6 +1,8 @@
 //! `duplicate-setting`: two policies set one setting to the same value for
 //! audiences that meet.
 
+use rayon::prelude::*;
+
 use crate::context::AnalysisContext;
 use crate::finding::Finding;
 use crate::overlap::Certainty;
@@ -42,30 +44,33 @@ impl Rule for DuplicateSetting {
 
     fn check(&self, context: &AnalysisContext<'_>, findings: &mut Vec<Finding>) {
         let tenant = context.tenant;
-        for pair in context.setting_pairs().pairs() {
-            let (first_policy, first_setting) = pair.first.resolve(tenant);
-            let (second_policy, second_setting) = pair.second.resolve(tenant);
-            if pair.overlap.certainty != Certainty::Certain
-                || !first_setting.value.same_effect(&second_setting.value)
-            {
-                continue;
-            }
-            let message = format!(
-                "`{}` is set to `{}` by both `{}` and `{}`",
-                first_setting.name, first_setting.value, first_policy.name, second_policy.name,
-            );
-            let help = format!(
-                "{} ({} overlap); keep the setting in one of the policies",
-                pair.overlap.reason,
-                pair.overlap.certainty.name(),
-            );
-            let verdict = PairVerdict {
-                rule: Self::METADATA.name,
-                severity: Self::METADATA.default_severity,
-                message,
-                help,
-            };
-            findings.push(pair_finding(tenant, &pair, verdict));
-        }
+        let found: Vec<Finding> = context
+            .setting_pairs()
+            .par_pairs()
+            .filter_map(|pair| {
+                let (first_policy, first_setting) = pair.first.resolve(tenant);
+                let (second_policy, _) = pair.second.resolve(tenant);
+                if pair.overlap.certainty != Certainty::Certain || !pair.same_effect {
+                    return None;
+                }
+                let message = format!(
+                    "`{}` is set to `{}` by both `{}` and `{}`",
+                    first_setting.name, first_setting.value, first_policy.name, second_policy.name,
+                );
+                let help = format!(
+                    "{} ({} overlap); keep the setting in one of the policies",
+                    pair.overlap.reason,
+                    pair.overlap.certainty.name(),
+                );
+                let verdict = PairVerdict {
+                    rule: Self::METADATA.name,
+                    severity: Self::METADATA.default_severity,
+                    message,
+                    help,
+                };
+                Some(pair_finding(tenant, &pair, verdict))
+            })
+            .collect();
+        findings.extend(found);
     }
 }

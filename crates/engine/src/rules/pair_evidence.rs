@@ -4,7 +4,7 @@
 
 use preflight_normalizer::Tenant;
 
-use crate::finding::{Finding, Label, OverlapEvidence, PolicyEvidence, SettingEvidence, Severity};
+use crate::finding::{Finding, Label, PolicyEvidence, SettingEvidence, Severity};
 use crate::fingerprint::{fingerprint, policy_identity};
 use crate::setting_pairs::SettingPair;
 
@@ -60,20 +60,7 @@ pub fn pair_finding(tenant: &Tenant, pair: &SettingPair<'_>, verdict: PairVerdic
             evidence(first_policy, first_setting),
             evidence(second_policy, second_setting),
         ],
-        overlap: Some(OverlapEvidence {
-            certainty: pair.overlap.certainty,
-            via: pair.overlap.via.clone(),
-            reason: pair.overlap.reason.clone(),
-            devices: pair.overlap.shared.as_ref().map(|shared| shared.devices),
-            users: pair.overlap.shared.as_ref().map(|shared| shared.users),
-            examples: pair
-                .overlap
-                .shared
-                .as_ref()
-                .map(|shared| shared.examples.clone())
-                .unwrap_or_default(),
-            witness: pair.overlap.witness.clone(),
-        }),
+        overlap: Some(std::sync::Arc::clone(pair.overlap)),
         fingerprint: fingerprint(
             verdict.rule,
             [first_setting.key.0.as_str(), &identities[0], &identities[1]],

@@ -6,7 +6,6 @@ use preflight_normalizer::{Policy, SettingKind};
 use crate::context::AnalysisContext;
 use crate::finding::{Finding, Label, PolicyEvidence};
 use crate::fingerprint::{fingerprint, policy_identity, same_object};
-use crate::overlap::audience_covers;
 use crate::rules::{Rule, RuleMetadata, declare_rule};
 
 declare_rule! {
@@ -49,6 +48,7 @@ impl Rule for ShadowedPolicy {
         let tenant = context.tenant;
         let pairs = context.setting_pairs();
         let audiences = context.audiences();
+        let analysis = context.overlap_analysis();
         let covers = |outer: usize, inner: usize| -> bool {
             match (&audiences.reaches[outer], &audiences.reaches[inner]) {
                 (Some(outer_reach), Some(inner_reach)) => {
@@ -56,7 +56,7 @@ impl Rule for ShadowedPolicy {
                         && inner_reach.devices.is_subset(&outer_reach.devices)
                         && inner_reach.users.is_subset(&outer_reach.users)
                 }
-                _ => audience_covers(tenant, &tenant.policies[outer], &tenant.policies[inner]),
+                _ => analysis.covers(outer, inner),
             }
         };
         for (index, policy) in tenant.policies.iter().enumerate() {

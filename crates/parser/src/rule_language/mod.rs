@@ -186,8 +186,14 @@ impl PartialEq for Pattern {
 
 impl Eq for Pattern {}
 
+impl std::hash::Hash for Pattern {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.source.hash(state);
+    }
+}
+
 /// What a property is compared with.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Operand {
     /// A string, in the attribute's canonical form (lowercased).
     Text(String),
