@@ -14,14 +14,15 @@ seconds="${1:-300}"
 shift || true
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-    targets=(decode_and_sniff json_parser rule_language decision_procedure documents pipeline tenant)
+    targets=(decode_and_sniff json_parser yaml_parser rule_language decision_procedure documents pipeline tenant)
 fi
 toolchain="${TOOLCHAIN-+nightly}"
 export RUSTC_BOOTSTRAP=1
 mkdir -p logs
 
+# Real-shaped inputs: every JSON and YAML fixture of the repository.
 seed_with_fixtures() {
-    find ../fixtures -name '*.json' -size -64k -print0 |
+    find ../fixtures \( -name '*.json' -o -name '*.yaml' \) -size -64k -print0 |
         while IFS= read -r -d '' file; do
             cp "$file" "$1/seed-$(cksum < "$file" | cut -d' ' -f1)"
         done
@@ -31,7 +32,7 @@ seed_with_fixtures() {
 # catalog, device configuration, compliance, filter, groups, devices): its seeds
 # are real files of those kinds joined by 0xFF, so every slot gets content.
 seed_pipeline() {
-    local tenants=(../fixtures/inputs ../fixtures/inventory-tenant ../fixtures/rollout/overlapping-rings)
+    local tenants=(../fixtures/inputs ../fixtures/inventory-tenant ../fixtures/rollout/uat-overlaps-pilot)
     local index=0
     for catalog in "${tenants[@]}"; do
         local slots=(
@@ -60,7 +61,7 @@ for target in "${targets[@]}"; do
     max_len=65536
     len_control=100
     case "$target" in
-        decode_and_sniff | json_parser) seed_with_fixtures "$corpus" ;;
+        decode_and_sniff | json_parser | yaml_parser) seed_with_fixtures "$corpus" ;;
         pipeline) seed_pipeline "$corpus" ;;
         # Structured targets: bytes drive choices, not text. The slow ones get
         # their full length from the start (each byte is a decision).

@@ -74,12 +74,12 @@ pub const SETS: &[TemplateSet] = &[
     ],
     &[
         fixture!("rollout/rings.rollout.json"),
-        fixture!("rollout/overlapping-rings/Settings Catalog/Win - Defender - Performance_mdm.json"),
-        fixture!("rollout/overlapping-rings/Settings Catalog/Win - Device Lock - Hardened_mdm.json"),
-        fixture!("rollout/overlapping-rings/Settings Catalog/Win - Device Lock - Kiosk_mdm.json"),
-        fixture!("rollout/overlapping-rings/inventory/groups.json"),
-        fixture!("rollout/overlapping-rings/inventory/devices.json"),
-        fixture!("rollout/overlapping-rings/inventory/managedDevices.json"),
+        fixture!("rollout/uat-overlaps-pilot/Settings Catalog/Win - Defender - Performance_mdm.json"),
+        fixture!("rollout/uat-overlaps-pilot/Settings Catalog/Win - Device Lock - Hardened_mdm.json"),
+        fixture!("rollout/uat-overlaps-pilot/Settings Catalog/Win - Device Lock - Kiosk_mdm.json"),
+        fixture!("rollout/uat-overlaps-pilot/inventory/groups.json"),
+        fixture!("rollout/uat-overlaps-pilot/inventory/devices.json"),
+        fixture!("rollout/uat-overlaps-pilot/inventory/managedDevices.json"),
     ],
     &[
         fixture!("rules/not-applicable-setting/fires/configurationSettings.json"),

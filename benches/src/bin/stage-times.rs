@@ -63,7 +63,7 @@ fn main() -> ExitCode {
     let pairs = SettingPairs::build(&tenant, context.overlap_analysis(), audiences, formulas);
     let build_time = started.elapsed();
     let started = Instant::now();
-    let pair_count = pairs.pairs().count();
+    let pair_count = pairs.len();
     let iterate_time = started.elapsed();
     drop(pairs);
 

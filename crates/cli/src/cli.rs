@@ -76,9 +76,9 @@ pub struct CheckArguments {
     #[arg(long, value_name = "FILE")]
     pub catalog: Option<PathBuf>,
 
-    /// Skip files larger than this many bytes, with a `parse-error` finding.
-    #[arg(long, value_name = "BYTES", default_value_t = preflight_parser::DEFAULT_MAX_FILE_SIZE)]
-    pub max_file_size: u64,
+    /// Limits on what is read.
+    #[command(flatten)]
+    pub limits: InputLimits,
 
     /// Output format.
     #[arg(long, value_enum, default_value_t = CheckFormat::Human)]
@@ -116,6 +116,21 @@ pub struct CheckArguments {
     /// when `NO_COLOR` is set).
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+}
+
+/// Limits on the input, shared by every command that reads it. Each overrides
+/// the configuration's `[input]` value of the same name.
+#[derive(Clone, Copy, Debug, Default, clap::Args)]
+pub struct InputLimits {
+    /// Skip files larger than this many bytes, with a `parse-error` finding
+    /// [default: `max-file-size` under `[input]`, else 64 MiB].
+    #[arg(long, value_name = "BYTES", value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_file_size: Option<u64>,
+
+    /// Read at most this many files (the first in path order), reporting the rest
+    /// [default: `max-files` under `[input]`, else 100000].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_files: Option<u64>,
 }
 
 /// Output formats of `check`.
@@ -207,6 +222,10 @@ pub struct WhoArguments {
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
 
+    /// Limits on what is read.
+    #[command(flatten)]
+    pub limits: InputLimits,
+
     /// A device, by name (needs an inventory).
     #[arg(long, value_name = "NAME")]
     pub device: Option<String>,
@@ -239,6 +258,10 @@ pub struct GraphArguments {
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
 
+    /// Limits on what is read.
+    #[command(flatten)]
+    pub limits: InputLimits,
+
     /// Graph language.
     #[arg(long, value_enum, default_value_t = GraphFormat::Dot)]
     pub format: GraphFormat,
@@ -268,13 +291,19 @@ pub struct PlanArguments {
     #[arg(value_name = "PATH")]
     pub paths: Vec<PathBuf>,
 
-    /// Inventory exports: phases then show how many devices and users they reach.
+    /// Inventory exports: phases then show how many devices and users they reach
+    /// and how many of them meet a conflict, and the change summary counts who
+    /// newly receives each setting.
     #[arg(long, value_name = "PATH")]
     pub inventory: Vec<PathBuf>,
 
     /// The configuration file.
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
+
+    /// Limits on what is read.
+    #[command(flatten)]
+    pub limits: InputLimits,
 
     /// Output format.
     #[arg(long, value_enum, default_value_t = PlanFormat::Human)]
@@ -294,7 +323,8 @@ pub struct PlanArguments {
 pub enum PlanFormat {
     /// Phase by phase, with annotated findings.
     Human,
-    /// JSON: a `phases` array, each with its findings in the `check` JSON shape.
+    /// JSON (`schemas/plan-report-v1.schema.json`): version, tool, summary and a
+    /// `phases` array, each with its findings in the `check` JSON shape.
     Json,
     /// A change summary per phase for the help desk and the communication plan.
     Markdown,

@@ -1,5 +1,6 @@
 //! The bad-input suite: `fixtures/bad/` holds one good policy among files broken in
-//! every way real exports break (truncated, empty, wrong types at every level,
+//! every way real exports break (truncated, empty, YAML indented wrongly, wrong types at every level
+//! of a policy, its setting instances, a filter and inventory records,
 //! unknown `@odata.type`, nesting too deep, NUL bytes, invalid UTF-8 and UTF-16,
 //! repeated member names, huge integers, unreadable assignments and groups), group
 //! and filter rules that do not parse (unbalanced quotes and parentheses, unknown
@@ -64,6 +65,12 @@ const EXPECTED: &[(&str, Option<u64>, Option<u64>, &str)] = &[
         "member `name` is written twice",
     ),
     ("empty-file.json", Some(1), Some(1), "the file is empty"),
+    (
+        "malformed-intunecd.yaml",
+        Some(5),
+        Some(24),
+        "mapping values are not allowed",
+    ),
     ("huge-integer.json", Some(1), Some(195), "is out of range"),
     (
         "invalid-utf16.json",
@@ -81,9 +88,57 @@ const EXPECTED: &[(&str, Option<u64>, Option<u64>, &str)] = &[
     ("truncated-json.json", Some(1), Some(77), "is it truncated?"),
     (
         "unknown-odata-type.json",
-        None,
-        None,
+        Some(1),
+        Some(17),
         "`#microsoft.graph.somethingNew`",
+    ),
+    (
+        "wrong-filter.json",
+        Some(4),
+        Some(15),
+        "`platform` to be a string, found an array",
+    ),
+    (
+        "wrong-filter.json",
+        Some(5),
+        Some(11),
+        "`rule` to be a string, found an object",
+    ),
+    (
+        "wrong-inventory.json",
+        Some(4),
+        Some(33),
+        "`deviceName` to be a string, found an array",
+    ),
+    (
+        "wrong-inventory.json",
+        Some(5),
+        Some(60),
+        "`operatingSystem` to be a string, found a number",
+    ),
+    (
+        "wrong-inventory.json",
+        Some(5),
+        Some(85),
+        "`userPrincipalName` to be a string, found a number",
+    ),
+    (
+        "wrong-setting-instances.json",
+        Some(6),
+        Some(36),
+        "a setting instance to be an object, found a string",
+    ),
+    (
+        "wrong-setting-instances.json",
+        Some(10),
+        Some(29),
+        "a choice setting value to be an object, found an array",
+    ),
+    (
+        "wrong-setting-instances.json",
+        Some(16),
+        Some(21),
+        "`children` to be an array, found an object",
     ),
     (
         "wrong-types.json",
@@ -353,11 +408,17 @@ fn every_broken_file_gets_its_diagnostic_and_the_good_policy_is_analyzed() {
         vec!["big"],
         "only the policy with `[]` is unassigned"
     );
-    assert_eq!(report["summary"]["policies"], 4);
+    assert_eq!(report["summary"]["policies"], 5);
     // Two from bad-groups.json and the good policy's assignment, seven dynamic
     // groups with broken rules, two groups nested in a circle.
     assert_eq!(report["summary"]["groups"], 11);
-    assert_eq!(report["summary"]["filters"], 1);
+    // Of the records with wrong types, those that still have what they need are read:
+    // two of the three managed devices, and the well-formed settings of the
+    // policy with broken setting instances.
+    assert_eq!(report["summary"]["devices"], 2);
+    // Settings: 1 of the good policy, 2 well-formed of the broken-instances policy
+    // (cloud protection, CPU load factor), 1 read from the broken assignments file.
+    assert_eq!(report["summary"]["settings"], 4, "{:#}", report["summary"]);
 }
 
 /// A scratch directory holding the good policy and a second one that sets the same
@@ -456,8 +517,9 @@ fn filesystem_oddities_are_reported_and_skipped() {
     );
     fs::write(directory.join("huge-string.json"), huge).unwrap_or_else(|error| panic!("{error}"));
     // A file preflight cannot read: without permission (root reads it anyway), and,
-    // on Linux, files whose read fails whoever reads them: a link to nothing, and
-    // a link to `/proc/self/mem` (reading a process's memory at offset 0 fails).
+    // on Linux, one whose read fails whoever reads it: a link to `/proc/self/mem`
+    // (reading a process's memory at offset 0 fails). Links to nothing are
+    // `special_files_and_dangling_links_are_reported_and_skipped`.
     let locked = directory.join("locked.json");
     fs::write(&locked, "{}").unwrap_or_else(|error| panic!("{error}"));
     #[cfg(unix)]
@@ -468,11 +530,6 @@ fn filesystem_oddities_are_reported_and_skipped() {
     let locked_is_unreadable = fs::read(&locked).is_err();
     #[cfg(target_os = "linux")]
     {
-        std::os::unix::fs::symlink(
-            "/nonexistent/preflight.json",
-            directory.join("dangling.json"),
-        )
-        .unwrap_or_else(|error| panic!("{error}"));
         std::os::unix::fs::symlink("/proc/self/mem", directory.join("memory.json"))
             .unwrap_or_else(|error| panic!("{error}"));
     }
@@ -498,7 +555,7 @@ fn filesystem_oddities_are_reported_and_skipped() {
         );
     }
     #[cfg(target_os = "linux")]
-    for file in ["dangling.json", "memory.json"] {
+    for file in ["memory.json"] {
         assert!(
             found
                 .iter()
@@ -620,4 +677,137 @@ fn set_read_only(root: &Path, read_only: bool) {
             let _ = fs::set_permissions(&path, fs::Permissions::from_mode(mode));
         }
     }
+}
+
+#[test]
+fn size_and_count_limits_come_from_the_command_line_or_the_configuration() {
+    let directory = scratch("limits");
+    let huge = format!(
+        r#"{{"name": "Huge", "description": "{}", "platforms": "windows10", "technologies": "mdm", "settings": []}}"#,
+        "x".repeat(200_000)
+    );
+    fs::write(directory.join("huge-string.json"), huge).unwrap_or_else(|error| panic!("{error}"));
+    // Without a limit, every command sees the huge policy.
+    let graph = run_in(&directory, &["graph", ".", "--format", "dot"]);
+    assert!(graph.stdout.contains("Huge"), "{}", graph.stdout);
+    // The configuration's limit applies to every command that reads input.
+    fs::write(
+        directory.join("preflight.toml"),
+        "[input]\nmax-file-size = 100000\n",
+    )
+    .unwrap_or_else(|error| panic!("{error}"));
+    let graph = run_in(&directory, &["graph", ".", "--format", "dot"]);
+    assert_eq!(graph.code, 0, "{}", graph.stderr);
+    assert!(!graph.stdout.contains("Huge"), "{}", graph.stdout);
+    let check = problems(&json(&run_in(
+        &directory,
+        &["check", ".", "--format", "json"],
+    )));
+    assert!(
+        check
+            .iter()
+            .any(|(file, _, _, message)| file == "huge-string.json"
+                && message.contains("over the limit of 100000 bytes")),
+        "{check:#?}"
+    );
+    // The command line wins over the configuration.
+    let check = problems(&json(&run_in(
+        &directory,
+        &[
+            "check",
+            ".",
+            "--format",
+            "json",
+            "--max-file-size",
+            "1000000",
+        ],
+    )));
+    assert!(check.is_empty(), "{check:#?}");
+
+    // Too many files: the first ones in path order are read, the cut is reported.
+    for name in ["a.json", "b.json", "c.json"] {
+        fs::copy(directory.join("good.json"), directory.join(name))
+            .unwrap_or_else(|error| panic!("{error}"));
+    }
+    fs::write(directory.join("preflight.toml"), "[input]\nmax-files = 2\n")
+        .unwrap_or_else(|error| panic!("{error}"));
+    let report = json(&run_in(&directory, &["check", ".", "--format", "json"]));
+    let found = problems(&report);
+    assert_eq!(
+        found,
+        vec![(
+            "c.json".to_owned(),
+            None,
+            None,
+            "not read: the input holds more than the limit of 2 files; this file and every file after it in path order are skipped".to_owned()
+        )],
+        "{found:#?}"
+    );
+    assert_eq!(report["summary"]["policies"], 2, "a.json and b.json");
+    let found = problems(&json(&run_in(
+        &directory,
+        &["check", ".", "--format", "json", "--max-files", "4"],
+    )));
+    assert!(
+        found
+            .iter()
+            .any(|(file, _, _, message)| file == "huge-string.json"
+                && message.contains("limit of 4 files")),
+        "{found:#?}"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn special_files_and_dangling_links_are_reported_and_skipped() {
+    let directory = scratch("special");
+    std::os::unix::fs::symlink("gone.json", directory.join("dangling.json"))
+        .unwrap_or_else(|error| panic!("{error}"));
+    let has_fifo = std::process::Command::new("mkfifo")
+        .arg(directory.join("pipe.json"))
+        .status()
+        .is_ok_and(|status| status.success());
+    // Found while walking: reported, and the walk never waits on the pipe.
+    let report = json(&run_in(&directory, &["check", ".", "--format", "json"]));
+    let found = problems(&report);
+    assert!(
+        found
+            .iter()
+            .any(|(file, _, _, message)| file == "dangling.json"
+                && message
+                    .contains("dangling symbolic link: its target `gone.json` does not exist")),
+        "{found:#?}"
+    );
+    if has_fifo {
+        assert!(
+            found.iter().any(|(file, _, _, message)| file == "pipe.json"
+                && message == "not a regular file (a named pipe); skipped"),
+            "{found:#?}"
+        );
+    }
+    assert_eq!(report["summary"]["policies"], 1);
+    // Given explicitly: a device that never ends is not read either.
+    let found = problems(&json(&run_in(
+        &directory,
+        &[
+            "check",
+            "/dev/zero",
+            "dangling.json",
+            "good.json",
+            "--format",
+            "json",
+        ],
+    )));
+    assert!(
+        found.iter().any(|(file, _, _, message)| file == "zero"
+            && message == "not a regular file (a character device); skipped"),
+        "{found:#?}"
+    );
+    assert!(
+        found
+            .iter()
+            .any(|(file, _, _, message)| file == "dangling.json"
+                && message.contains("dangling symbolic link")),
+        "{found:#?}"
+    );
 }

@@ -217,8 +217,8 @@ fn inventory_and_plan_runs_do_not_depend_on_file_order_or_threads() {
     }
 
     // With a rollout plan and an inventory.
-    let policies = files_under(&["fixtures/rollout/overlapping-rings/Settings Catalog"]);
-    let inventory = files_under(&["fixtures/rollout/overlapping-rings/inventory"]);
+    let policies = files_under(&["fixtures/rollout/uat-overlaps-kiosks/Settings Catalog"]);
+    let inventory = files_under(&["fixtures/rollout/uat-overlaps-kiosks/inventory"]);
     let plan_options = |pages: &[String]| -> Vec<String> {
         let mut options = vec![
             "--plan".to_owned(),

@@ -3,15 +3,15 @@
 //!
 //! A policy takes effect on a device: device-scoped settings configure the
 //! device, user-scoped settings the sessions of the users signed in on it. The
-//! inventory links a device to its primary user, and that is the one link
-//! preflight knows, so an audience is a set of devices, and its users are their
-//! primary users:
+//! inventory links a device to its users: its primary user (Intune `userId`)
+//! and the users who signed in on it (`usersLoggedOn`). So an audience is a set
+//! of devices, and its users are the users of those devices:
 //! - an include target of devices (a device group, All devices) reaches those
 //!   devices; an include target of users (a user group, All users) reaches the
-//!   devices those users are the primary user of (a user-scoped setting follows
-//!   the user to each of their devices; a device-scoped setting assigned to a
-//!   user group lands on the user's devices). A user with no device in the
-//!   inventory receives the policy nowhere;
+//!   devices those users use (a user-scoped setting follows the user to each of
+//!   their devices; a device-scoped setting assigned to a user group lands on
+//!   the user's devices). A user with no device in the inventory receives the
+//!   policy nowhere;
 //! - an exclusion wins over every inclusion of the same kind: a device group
 //!   removes its devices from device targets, a user group its users from user
 //!   targets, before they bring their devices. Intune does not apply an
@@ -39,20 +39,21 @@ use crate::target_graph::{Members, TargetGraph};
 pub struct Reach {
     /// Devices the policy lands on.
     pub devices: FixedBitSet,
-    /// Users who receive it: the primary users of those devices.
+    /// Users who receive it: the users of those devices.
     pub users: FixedBitSet,
 }
 
-/// Links between devices and their primary users.
+/// Links between devices and their users: the primary user, and the users who
+/// signed in on the device (`usersLoggedOn`), as the inventory tells.
 #[derive(Debug)]
-pub struct PrimaryUsers {
-    /// The primary user of each device.
-    user_of_device: Vec<Option<usize>>,
-    /// The devices each user is the primary user of.
+pub struct DeviceUsers {
+    /// The users of each device, primary user first.
+    users_of_device: Vec<Vec<usize>>,
+    /// The devices each user is a user of.
     devices_of_user: Vec<Vec<usize>>,
 }
 
-impl PrimaryUsers {
+impl DeviceUsers {
     fn of(tenant: &Tenant) -> Self {
         let mut by_id = std::collections::BTreeMap::new();
         for (index, user) in tenant.users.iter().enumerate() {
@@ -64,37 +65,43 @@ impl PrimaryUsers {
                 .or_insert(index);
         }
         let mut devices_of_user = vec![Vec::new(); tenant.users.len()];
-        let user_of_device: Vec<Option<usize>> = tenant
+        let users_of_device: Vec<Vec<usize>> = tenant
             .devices
             .iter()
             .enumerate()
             .map(|(device_index, device)| {
-                let user = device
+                let primary = device
                     .primary_user_id
                     .iter()
                     .chain(&device.primary_user_principal_name)
                     .find_map(|key| by_id.get(&key.to_ascii_lowercase()).copied());
-                if let Some(user) = user {
+                let mut users: Vec<usize> = primary.into_iter().collect();
+                for id in &device.signed_in_user_ids {
+                    if let Some(&user) = by_id.get(&id.to_ascii_lowercase())
+                        && !users.contains(&user)
+                    {
+                        users.push(user);
+                    }
+                }
+                for &user in &users {
                     devices_of_user[user].push(device_index);
                 }
-                user
+                users
             })
             .collect();
         Self {
-            user_of_device,
+            users_of_device,
             devices_of_user,
         }
     }
-}
 
-impl PrimaryUsers {
-    /// The primary users of `devices`.
+    /// The users of `devices`.
     fn users_of(&self, devices: &FixedBitSet) -> FixedBitSet {
         let mut users = FixedBitSet::with_capacity(self.devices_of_user.len());
         users.extend(
             devices
                 .ones()
-                .filter_map(|device| self.user_of_device[device]),
+                .flat_map(|device| self.users_of_device[device].iter().copied()),
         );
         users
     }
@@ -105,29 +112,52 @@ impl PrimaryUsers {
 pub struct Audiences {
     /// Each policy's reach, by policy index; `None` when unknown.
     pub reaches: Vec<Option<Reach>>,
-    /// The links between inventory devices and their primary users.
-    primary_users: PrimaryUsers,
+    /// The links between inventory devices and their users.
+    device_users: DeviceUsers,
 }
 
 impl Audiences {
     /// Computes every policy's reach (in parallel), or all `None` without inventory.
     pub fn compute(tenant: &Tenant, graph: &TargetGraph, rules: &InventoryRules) -> Self {
-        let primary_users = PrimaryUsers::of(tenant);
+        let device_users = DeviceUsers::of(tenant);
         if !graph.has_inventory {
             return Self {
                 reaches: vec![None; tenant.policies.len()],
-                primary_users,
+                device_users,
             };
         }
         let reaches = tenant
             .policies
             .par_iter()
-            .map(|policy| policy_reach(tenant, graph, rules, &primary_users, policy))
+            .map(|policy| policy_reach(tenant, graph, rules, &device_users, policy))
             .collect();
         Self {
             reaches,
-            primary_users,
+            device_users,
         }
+    }
+}
+
+impl Audiences {
+    /// The reach `policy` would have in `tenant` (a policy not in the tenant, or
+    /// assigned otherwise than there), computed as [`Self::compute`] does; `None`
+    /// without an inventory or when a membership or filter verdict is unknown.
+    pub fn reach_of(
+        &self,
+        tenant: &Tenant,
+        graph: &TargetGraph,
+        rules: &InventoryRules,
+        policy: &Policy,
+    ) -> Option<Reach> {
+        if !graph.has_inventory {
+            return None;
+        }
+        policy_reach(tenant, graph, rules, &self.device_users, policy)
+    }
+
+    /// The users of `devices`, as a reach counts its users.
+    pub fn users_of(&self, devices: &FixedBitSet) -> FixedBitSet {
+        self.device_users.users_of(devices)
     }
 }
 
@@ -162,7 +192,7 @@ fn policy_reach(
     tenant: &Tenant,
     graph: &TargetGraph,
     rules: &InventoryRules,
-    primary_users: &PrimaryUsers,
+    device_users: &DeviceUsers,
     policy: &Policy,
 ) -> Option<Reach> {
     let mut excluded = Members::empty(tenant);
@@ -182,7 +212,7 @@ fn policy_reach(
         members.users.difference_with(&excluded.users);
         let mut landed = members.devices;
         for user in members.users.ones() {
-            landed.extend(primary_users.devices_of_user[user].iter().copied());
+            landed.extend(device_users.devices_of_user[user].iter().copied());
         }
         if let Some(filter_use) = &assignment.filter {
             let filter = tenant.filter_index(&filter_use.filter)?;
@@ -214,7 +244,7 @@ fn policy_reach(
             devices.set(device, false);
         }
     }
-    let users = primary_users.users_of(&devices);
+    let users = device_users.users_of(&devices);
     Some(Reach { devices, users })
 }
 
@@ -231,7 +261,7 @@ pub struct SharedAudience {
 
 impl Audiences {
     /// What `first` and `second` share: the devices both land on, and the
-    /// primary users of those devices.
+    /// users of those devices.
     pub fn shared(&self, tenant: &Tenant, first: &Reach, second: &Reach) -> SharedAudience {
         let mut examples: Vec<String> = Vec::new();
         let mut users = FixedBitSet::with_capacity(tenant.users.len());
@@ -241,14 +271,8 @@ impl Audiences {
             if examples.len() < 5 {
                 examples.push(tenant.devices[device].name.clone());
             }
-            if let Some(user) = self
-                .primary_users
-                .user_of_device
-                .get(device)
-                .copied()
-                .flatten()
-            {
-                users.insert(user);
+            if let Some(device_users) = self.device_users.users_of_device.get(device) {
+                users.extend(device_users.iter().copied());
             }
         }
         SharedAudience {

@@ -13,12 +13,13 @@
 //! - the negation of every group the policy excludes, where Intune honours that
 //!   exclusion for the target (the same rule as the structural analysis).
 //!
-//! The subject of a formula is a device together with its user (the primary
-//! user, as in inventory mode: see [`crate::audience`]): `device.` and `user.`
-//! attributes are independent, so a user group's rule and a device filter
-//! constrain different parts of one subject, and two user rules that exclude
-//! each other (`department -eq "IT"`, `department -eq "Finance"`) never meet on
-//! one device. Devices shared by several signed-in users are outside this model. Anything the formulas
+//! The subject of a formula is a device together with its user, when it has one
+//! (a kiosk may have none): `device.` and `user.` attributes are independent, so
+//! a user group's rule and a device filter constrain different parts of one
+//! subject, and two user rules that exclude each other (`department -eq "IT"`,
+//! `department -eq "Finance"`) never meet on one device. All users, and every
+//! user rule, hold only on a device that has a user. Devices shared by several
+//! signed-in users are outside this model (an inventory tells them). Anything the formulas
 //! cannot express (a rule that does not parse, a group or filter defined nowhere,
 //! a group on a nesting cycle) is an opaque test, which the procedure never
 //! decides, so an answer is only ever given where it is sound.
@@ -28,12 +29,14 @@ use std::sync::Arc;
 
 use preflight_normalizer::{
     AssignmentFilterUse, AssignmentTarget, FilterMode, GroupId, GroupMembership, MemberObjectKind,
-    Policy, Tenant,
+    Platform, Policy, Tenant,
 };
 use preflight_parser::rule_language::{Attribute, AttributeValue, Operand, Operator, Subject};
 use rayon::prelude::*;
 
-use crate::audience_logic::{DEFAULT_BUDGET, Decider, Decision, Formula, Literal, Test, decide};
+use crate::audience_logic::{
+    DEFAULT_BUDGET, Decider, Decision, Formula, Literal, Solution, Test, decide,
+};
 use crate::inventory_rules::{InventoryRules, os_types};
 use crate::overlap::{exclusion_is_honoured, member_kind};
 use crate::target_graph::TargetGraph;
@@ -45,20 +48,84 @@ pub type Witness = Arc<BTreeMap<String, String>>;
 /// The index of a distinct include formula.
 pub type FormulaId = usize;
 
-/// The attribute that stands for static group membership: the groups (by id) the
-/// subject is a direct member of. A space keeps it apart from every property a
-/// rule can name.
-fn member_of() -> Attribute {
-    Attribute::Named(Subject::Device, "member of".to_owned())
-}
+/// The prefix of the attributes that stand for static group membership: one
+/// boolean attribute per group (`member of <id>`), free, since nothing tells who
+/// is in the group. A space keeps them apart from every property a rule can name.
+const MEMBER_OF_PREFIX: &str = "member of ";
 
-/// The formula "a direct member of group `id`".
-fn member_of_group(id: &GroupId) -> Formula {
+/// The formula "the device (`Subject::Device`), or its user (`Subject::User`),
+/// is a direct member of group `id`".
+fn member_of_group(id: &GroupId, subject: Subject) -> Formula {
     Formula::Literal(Literal {
-        attribute: member_of(),
-        test: Test::AnyElement(Operator::Equals, Operand::Text(id.0.clone())),
+        attribute: Attribute::Named(subject, format!("{MEMBER_OF_PREFIX}{}", id.0)),
+        test: Test::Text(Operator::Equals, Operand::Bool(true)),
         positive: true,
     })
+}
+
+/// The group id a membership attribute stands for.
+fn member_of_id(attribute: &Attribute) -> Option<&str> {
+    match attribute {
+        Attribute::Named(_, name) => name.strip_prefix(MEMBER_OF_PREFIX),
+        _ => None,
+    }
+}
+
+/// Who a group holds, in two parts: the devices that are members (directly, by
+/// nesting, or by a device rule) and the devices whose user is (directly, by
+/// nesting, or by a user rule). An exclusion of the group from a device target
+/// removes only the first, from a user target only the second, as Intune
+/// applies an exclusion to members of the target's own kind.
+#[derive(Clone, Debug)]
+pub struct GroupParts {
+    /// Devices that are members.
+    pub devices: Formula,
+    /// Devices whose user is a member.
+    pub users: Formula,
+}
+
+impl GroupParts {
+    /// Everyone the group reaches: either part.
+    pub fn whole(&self) -> Formula {
+        match (&self.devices, &self.users) {
+            (Formula::False, users) => users.clone(),
+            (devices, Formula::False) => devices.clone(),
+            (devices, users) => Formula::Or(vec![devices.clone(), users.clone()]),
+        }
+    }
+
+    /// The part an exclusion from a target holding `kind` removes (both parts
+    /// when the kind is not known).
+    fn excluded_from(&self, kind: Option<preflight_normalizer::MemberKind>) -> Formula {
+        match kind {
+            Some(preflight_normalizer::MemberKind::Devices) => self.devices.clone(),
+            Some(preflight_normalizer::MemberKind::Users) => self.users.clone(),
+            None => self.whole(),
+        }
+    }
+
+    fn opaque(what: String) -> Self {
+        let formula = opaque(what);
+        Self {
+            devices: formula.clone(),
+            users: formula,
+        }
+    }
+}
+
+/// The formula "someone uses the device": a free boolean, since nothing tells
+/// without an inventory. A space in its name keeps it apart from every property
+/// a rule can name.
+fn has_user() -> Formula {
+    Formula::Literal(Literal {
+        attribute: has_user_attribute(),
+        test: Test::Text(Operator::Equals, Operand::Bool(true)),
+        positive: true,
+    })
+}
+
+fn has_user_attribute() -> Attribute {
+    Attribute::Named(Subject::User, "has a user".to_owned())
 }
 
 /// A test the procedure never decides, saying why.
@@ -80,10 +147,9 @@ pub struct AudienceFormulas {
     /// the policy's non-exclusion assignments.
     includes: Vec<Vec<FormulaId>>,
     /// Each group's formula, by group index.
-    group_formulas: Vec<Formula>,
-    /// Whether each formula says more than static memberships and platforms
-    /// (which structure already knows): a rule or a filter, by formula id.
-    informative: Vec<bool>,
+    group_formulas: Vec<GroupParts>,
+    /// What is known of each formula for quick decisions, by formula id.
+    facts: Vec<FormulaFacts>,
     /// The decision procedure over the formulas, remembering what it worked out.
     decider: Decider,
 }
@@ -101,35 +167,40 @@ impl AudienceFormulas {
             rules,
             on_cycle: &on_cycle,
         };
-        let group_formulas: Vec<Formula> = (0..tenant.groups.len())
+        let group_formulas: Vec<GroupParts> = (0..tenant.groups.len())
             .into_par_iter()
             .map(|group| builder.of_group(group, &mut Vec::new()))
             .collect();
-        let per_policy: Vec<Vec<(String, Formula, bool)>> = tenant
+        let per_policy: Vec<Vec<(String, Formula, FormulaFacts)>> = tenant
             .policies
             .par_iter()
             .map(|policy| {
+                let platforms = platform_bits(&policy.platforms);
                 include_parts(tenant, rules, &group_formulas, policy)
                     .iter()
                     .map(|parts| {
                         let whole = parts.whole();
-                        (format!("{whole:?}"), whole, parts.is_informative())
+                        (
+                            format!("{whole:?}"),
+                            whole,
+                            FormulaFacts::of(parts, platforms),
+                        )
                     })
                     .collect()
             })
             .collect();
         let mut formulas = Vec::new();
-        let mut informative = Vec::new();
+        let mut facts = Vec::new();
         let mut by_text: BTreeMap<String, FormulaId> = BTreeMap::new();
         let includes = per_policy
             .into_iter()
             .map(|policy_formulas| {
                 policy_formulas
                     .into_iter()
-                    .map(|(text, formula, says_more)| {
+                    .map(|(text, formula, formula_facts)| {
                         *by_text.entry(text).or_insert_with(|| {
                             formulas.push(formula);
-                            informative.push(says_more);
+                            facts.push(formula_facts);
                             formulas.len() - 1
                         })
                     })
@@ -141,7 +212,7 @@ impl AudienceFormulas {
             formulas,
             includes,
             group_formulas,
-            informative,
+            facts,
             decider,
         }
     }
@@ -157,8 +228,8 @@ impl AudienceFormulas {
     }
 
     /// Who group `group` holds.
-    pub fn group_formula(&self, group: usize) -> Option<&Formula> {
-        self.group_formulas.get(group)
+    pub fn group_formula(&self, group: usize) -> Option<Formula> {
+        self.group_formulas.get(group).map(GroupParts::whole)
     }
 
     /// The parts of each include assignment of `policy`, in the order of its
@@ -174,14 +245,213 @@ impl AudienceFormulas {
 
     /// What the rules say about formulas `first` and `second`: whether they can
     /// meet, with an example, and whether one contains the other.
-    pub fn meeting_of(&self, tenant: &Tenant, first: FormulaId, second: FormulaId) -> Meeting {
-        meeting_by(tenant, &self.decider, first, second)
+    ///
+    /// When the two formulas' rules test no attribute in common and neither
+    /// tests the OS type (which the platforms fix), the rules are independent:
+    /// they meet exactly when each admits someone on its own, and one contains
+    /// the other only if the other's rules admit everyone. Each formula is
+    /// decided alone once; only pairs whose rules share an attribute go through
+    /// the whole procedure.
+    pub fn meeting_of(&self, first: FormulaId, second: FormulaId) -> Meeting {
+        let (first_facts, second_facts) = (&self.facts[first], &self.facts[second]);
+        if first_facts.independent_of(second_facts) {
+            return self.independent_meeting(first, second);
+        }
+        meeting_by(&self.decider, first, second)
+    }
+
+    fn independent_meeting(&self, first: FormulaId, second: FormulaId) -> Meeting {
+        let alone = |id: FormulaId| {
+            self.facts[id]
+                .alone
+                .get_or_init(|| self.decider.satisfiable(id))
+        };
+        let (first_alone, second_alone) = (alone(first), alone(second));
+        match (first_alone, second_alone) {
+            (Solution::Disjoint, _) | (_, Solution::Disjoint) => Meeting::Disjoint,
+            (Solution::Unknown(reason), _) | (_, Solution::Unknown(reason)) => Meeting::Unknown {
+                reason: reason.clone(),
+            },
+            (
+                Solution::Possible(first_example, first_tested),
+                Solution::Possible(second_example, second_tested),
+            ) => {
+                let (first_facts, second_facts) = (&self.facts[first], &self.facts[second]);
+                let shared = first_facts.platforms & second_facts.platforms;
+                if shared == 0 {
+                    return Meeting::Disjoint;
+                }
+                let mut example = first_example.clone();
+                for (attribute, value) in second_example {
+                    if *attribute != Attribute::OsType {
+                        example.insert(attribute.clone(), value.clone());
+                    }
+                }
+                // One OS type both platforms admit.
+                if let Some(os_type) = os_type_of_bits(shared) {
+                    example.insert(Attribute::OsType, AttributeValue::Text(os_type.to_owned()));
+                }
+                let mut tested = first_tested.clone();
+                tested.extend(second_tested.iter().cloned());
+                tested.sort();
+                tested.dedup();
+                Meeting::Possible {
+                    example: Arc::new(Example {
+                        attributes: example,
+                        tested,
+                    }),
+                    first_within_second: first_facts.platforms_within(second_facts)
+                        && self.rules_admit_everyone(second),
+                    second_within_first: second_facts.platforms_within(first_facts)
+                        && self.rules_admit_everyone(first),
+                }
+            }
+        }
+    }
+
+    /// Whether formula `id`'s rules (without the platform) admit everyone.
+    fn rules_admit_everyone(&self, id: FormulaId) -> bool {
+        *self.facts[id].valid.get_or_init(|| {
+            decide(
+                &self.facts[id].rules.negated(),
+                &Formula::True,
+                DEFAULT_BUDGET,
+            ) == Decision::Disjoint
+        })
     }
 
     /// Whether formula `id` says more than static memberships and platforms.
     pub fn is_informative(&self, id: FormulaId) -> bool {
-        self.informative.get(id).copied().unwrap_or(false)
+        self.facts.get(id).is_some_and(|facts| facts.informative)
     }
+}
+
+/// What is known of one include formula, for quick decisions.
+#[derive(Debug)]
+struct FormulaFacts {
+    /// Whether it says more than static memberships and platforms (which
+    /// structure already knows): a rule or a filter.
+    informative: bool,
+    /// The attributes its rules test (target, filter, exclusions; not the
+    /// platform), sorted, without duplicates.
+    rule_attributes: Vec<Attribute>,
+    /// Whether its rules test the OS type themselves.
+    tests_os_type: bool,
+    /// The platforms a device it reaches can run, as bits: the policy's, and
+    /// an include-mode filter's.
+    platforms: u8,
+    /// The rules without the platform.
+    rules: Formula,
+    /// The formula decided on its own, once.
+    alone: std::sync::OnceLock<Solution>,
+    /// Whether the rules admit everyone, once.
+    valid: std::sync::OnceLock<bool>,
+}
+
+impl FormulaFacts {
+    fn of(parts: &IncludeParts, policy_platforms: u8) -> Self {
+        let mut rules = vec![parts.target.clone()];
+        // An include-mode filter is its rule on its platform: the rule goes with
+        // the rules, the platform with the policy's.
+        let platforms = match &parts.include_filter {
+            Some((rule, platform)) => {
+                rules.push(rule.clone());
+                policy_platforms
+                    & platform.map_or(ALL_PLATFORMS, |platform| platform_bits(&[platform]))
+            }
+            None => {
+                rules.extend(parts.filter.clone());
+                policy_platforms
+            }
+        };
+        rules.extend(parts.exclusions.iter().cloned());
+        let rules = Formula::all(rules);
+        let mut attributes = Vec::new();
+        collect_attributes(&rules, &mut attributes);
+        attributes.sort();
+        attributes.dedup();
+        Self {
+            informative: parts.is_informative(),
+            tests_os_type: attributes.contains(&Attribute::OsType),
+            rule_attributes: attributes,
+            platforms,
+            rules,
+            alone: std::sync::OnceLock::new(),
+            valid: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// Whether the two formulas' rules are about different attributes, neither
+    /// about the OS type.
+    fn independent_of(&self, other: &FormulaFacts) -> bool {
+        if self.tests_os_type || other.tests_os_type {
+            return false;
+        }
+        let (mut left, mut right) = (0, 0);
+        while let (Some(first), Some(second)) = (
+            self.rule_attributes.get(left),
+            other.rule_attributes.get(right),
+        ) {
+            match first.cmp(second) {
+                std::cmp::Ordering::Equal => return false,
+                std::cmp::Ordering::Less => left += 1,
+                std::cmp::Ordering::Greater => right += 1,
+            }
+        }
+        true
+    }
+
+    /// Whether the platforms of this formula's devices are all among `other`'s.
+    fn platforms_within(&self, other: &FormulaFacts) -> bool {
+        self.platforms & !other.platforms == 0
+    }
+}
+
+fn collect_attributes(formula: &Formula, attributes: &mut Vec<Attribute>) {
+    match formula {
+        Formula::True | Formula::False => {}
+        Formula::Literal(literal) => attributes.push(literal.attribute.clone()),
+        Formula::And(parts) | Formula::Or(parts) => {
+            for part in parts {
+                collect_attributes(part, attributes);
+            }
+        }
+    }
+}
+
+/// Every platform, as bits.
+const ALL_PLATFORMS: u8 = 0b1_1111;
+
+/// Platforms as bits, in the order of [`os_type_of_bits`]; naming none is every
+/// platform.
+fn platform_bits(platforms: &[Platform]) -> u8 {
+    if platforms.is_empty() {
+        return ALL_PLATFORMS;
+    }
+    platforms.iter().fold(0, |bits, platform| {
+        bits | match platform {
+            Platform::Windows => 1,
+            Platform::MacOs => 2,
+            Platform::Ios => 4,
+            Platform::Android => 8,
+            Platform::Linux => 16,
+        }
+    })
+}
+
+/// The first OS type of the first platform among `bits`.
+fn os_type_of_bits(bits: u8) -> Option<&'static str> {
+    [
+        Platform::Windows,
+        Platform::MacOs,
+        Platform::Ios,
+        Platform::Android,
+        Platform::Linux,
+    ]
+    .into_iter()
+    .enumerate()
+    .find(|(index, _)| bits & (1 << index) != 0)
+    .and_then(|(_, platform)| os_types(platform).first().copied())
 }
 
 /// Whether a formula tests anything besides static group membership (which
@@ -189,7 +459,9 @@ impl AudienceFormulas {
 fn tests_attributes(formula: &Formula) -> bool {
     match formula {
         Formula::True | Formula::False => false,
-        Formula::Literal(literal) => literal.attribute != member_of(),
+        Formula::Literal(literal) => {
+            member_of_id(&literal.attribute).is_none() && literal.attribute != has_user_attribute()
+        }
         Formula::And(parts) | Formula::Or(parts) => parts.iter().any(tests_attributes),
     }
 }
@@ -203,40 +475,76 @@ struct GroupFormulas<'build> {
 
 impl GroupFormulas<'_> {
     /// Who is in group `group`: its rule, or membership of it or of a group nested
-    /// in it. `path` holds the groups being expanded, against runaway nesting.
-    fn of_group(&self, group: usize, path: &mut Vec<usize>) -> Formula {
+    /// in it, as devices and as users. `path` holds the groups being expanded,
+    /// against runaway nesting.
+    fn of_group(&self, group: usize, path: &mut Vec<usize>) -> GroupParts {
         let definition = &self.tenant.groups[group];
         if self.on_cycle.contains(&group) || path.contains(&group) {
-            return opaque(format!("`{}` is on a nesting cycle", definition.name));
+            return GroupParts::opaque(format!("`{}` is on a nesting cycle", definition.name));
         }
         match &definition.membership {
             GroupMembership::Dynamic { .. } => match self.rules.group_rule(group) {
-                Some(rule) => Formula::of_rule(rule),
-                None => opaque(format!("the rule of `{}` does not parse", definition.name)),
+                // A user rule holds on a device through its user: there is one.
+                Some(rule) if rule.subject == Subject::User => GroupParts {
+                    devices: Formula::False,
+                    users: Formula::all(vec![Formula::of_rule(rule), has_user()]),
+                },
+                Some(rule) => GroupParts {
+                    devices: Formula::of_rule(rule),
+                    users: Formula::False,
+                },
+                None => {
+                    GroupParts::opaque(format!("the rule of `{}` does not parse", definition.name))
+                }
             },
             GroupMembership::Static => {
                 path.push(group);
-                let mut alternatives = vec![member_of_group(&definition.id)];
+                let kind = definition.member_kind();
+                let mut devices = Vec::new();
+                let mut users = Vec::new();
+                if kind != Some(preflight_normalizer::MemberKind::Users) {
+                    devices.push(member_of_group(&definition.id, Subject::Device));
+                }
+                if kind != Some(preflight_normalizer::MemberKind::Devices) {
+                    users.push(Formula::all(vec![
+                        member_of_group(&definition.id, Subject::User),
+                        has_user(),
+                    ]));
+                }
                 for member in definition.members.iter().flatten() {
                     if member.kind != MemberObjectKind::Group {
                         continue;
                     }
-                    match self.tenant.group_index(&GroupId(member.id.clone())) {
-                        Some(nested) => alternatives.push(self.of_group(nested, path)),
-                        None => alternatives.push(opaque(format!(
+                    let nested = match self.tenant.group_index(&GroupId(member.id.clone())) {
+                        Some(nested) => self.of_group(nested, path),
+                        None => GroupParts::opaque(format!(
                             "`{}` nests a group defined nowhere",
                             definition.name
-                        ))),
-                    }
+                        )),
+                    };
+                    devices.push(nested.devices);
+                    users.push(nested.users);
                 }
                 path.pop();
-                if alternatives.len() == 1 {
-                    alternatives.swap_remove(0)
-                } else {
-                    Formula::Or(alternatives)
+                GroupParts {
+                    devices: any_of(devices),
+                    users: any_of(users),
                 }
             }
         }
+    }
+}
+
+/// One of `parts` (nothing when there are none).
+fn any_of(parts: Vec<Formula>) -> Formula {
+    let mut parts: Vec<Formula> = parts
+        .into_iter()
+        .filter(|part| *part != Formula::False)
+        .collect();
+    match parts.len() {
+        0 => Formula::False,
+        1 => parts.swap_remove(0),
+        _ => Formula::Or(parts),
     }
 }
 
@@ -244,17 +552,39 @@ impl GroupFormulas<'_> {
 /// formula for a group, an opaque test for a group defined nowhere.
 fn target_formula(
     tenant: &Tenant,
-    group_formulas: &[Formula],
+    group_formulas: &[GroupParts],
     target: &AssignmentTarget,
 ) -> Formula {
     match target {
-        AssignmentTarget::AllDevices | AssignmentTarget::AllUsers => Formula::True,
+        AssignmentTarget::AllDevices => Formula::True,
+        // All users reaches the devices someone uses, not a device nobody signs
+        // in on (a kiosk).
+        AssignmentTarget::AllUsers => has_user(),
         AssignmentTarget::IncludeGroup(id) | AssignmentTarget::ExcludeGroup(id) => {
             match tenant.group_index(id) {
-                Some(group) => group_formulas[group].clone(),
+                Some(group) => group_formulas[group].whole(),
                 None => opaque(format!("`{}` is defined nowhere", id.0)),
             }
         }
+    }
+}
+
+/// Who an exclusion removes from an include holding `kind`: the members of
+/// that kind (both kinds when it is not known).
+fn excluded_formula(
+    tenant: &Tenant,
+    group_formulas: &[GroupParts],
+    exclusion: &AssignmentTarget,
+    kind: Option<preflight_normalizer::MemberKind>,
+) -> Formula {
+    match exclusion {
+        AssignmentTarget::IncludeGroup(id) | AssignmentTarget::ExcludeGroup(id) => {
+            match tenant.group_index(id) {
+                Some(group) => group_formulas[group].excluded_from(kind),
+                None => opaque(format!("`{}` is defined nowhere", id.0)),
+            }
+        }
+        other => target_formula(tenant, group_formulas, other),
     }
 }
 
@@ -312,6 +642,9 @@ pub struct IncludeParts {
     pub filter: Option<Formula>,
     /// The negations of the exclusions Intune honours for this target.
     pub exclusions: Vec<Formula>,
+    /// For a filter in include mode that parses: its rule alone, and the
+    /// filter's platform (the two parts of `filter`).
+    pub include_filter: Option<(Formula, Option<Platform>)>,
 }
 
 impl IncludeParts {
@@ -338,7 +671,7 @@ impl IncludeParts {
 fn include_parts(
     tenant: &Tenant,
     rules: &InventoryRules,
-    group_formulas: &[Formula],
+    group_formulas: &[GroupParts],
     policy: &Policy,
 ) -> Vec<IncludeParts> {
     let assignments = policy.assignments.as_deref().unwrap_or_default();
@@ -355,6 +688,12 @@ fn include_parts(
                     .filter
                     .as_ref()
                     .map(|filter_use| filter_formula(tenant, rules, filter_use)),
+                include_filter: include.filter.as_ref().and_then(|filter_use| {
+                    let index = tenant.filter_index(&filter_use.filter)?;
+                    let rule = rules.filter_rule(index)?;
+                    (filter_use.mode == FilterMode::Include)
+                        .then(|| (Formula::of_rule(rule), tenant.filters[index].platform))
+                }),
                 exclusions: assignments
                     .iter()
                     .filter(|exclusion| {
@@ -365,7 +704,8 @@ fn include_parts(
                             )
                     })
                     .map(|exclusion| {
-                        target_formula(tenant, group_formulas, &exclusion.target).negated()
+                        excluded_formula(tenant, group_formulas, &exclusion.target, included_kind)
+                            .negated()
                     })
                     .collect(),
             }
@@ -380,8 +720,8 @@ pub enum Meeting {
     Disjoint,
     /// Some device or user can be reached by both.
     Possible {
-        /// An example subject in both: attribute name → value.
-        witness: Witness,
+        /// An example subject in both.
+        example: Arc<Example>,
         /// Whether everyone the first reaches is also reached by the second.
         first_within_second: bool,
         /// Whether everyone the second reaches is also reached by the first.
@@ -399,11 +739,11 @@ impl Meeting {
     pub fn swapped(self) -> Self {
         match self {
             Meeting::Possible {
-                witness,
+                example,
                 first_within_second,
                 second_within_first,
             } => Meeting::Possible {
-                witness,
+                example,
                 first_within_second: second_within_first,
                 second_within_first: first_within_second,
             },
@@ -413,18 +753,18 @@ impl Meeting {
 }
 
 /// Whether two formulas can meet, and whether one contains the other.
-pub fn meeting(tenant: &Tenant, first: &Formula, second: &Formula) -> Meeting {
+pub fn meeting(first: &Formula, second: &Formula) -> Meeting {
     let decider = Decider::new(vec![first.clone(), second.clone()], DEFAULT_BUDGET);
-    meeting_by(tenant, &decider, 0, 1)
+    meeting_by(&decider, 0, 1)
 }
 
 /// [`meeting`] of the decider's formulas `first` and `second`.
-fn meeting_by(tenant: &Tenant, decider: &Decider, first: usize, second: usize) -> Meeting {
-    match decider.meet(first, second) {
-        Decision::Disjoint => Meeting::Disjoint,
-        Decision::Unknown { reason } => Meeting::Unknown { reason },
-        Decision::Possible { witness, example } => Meeting::Possible {
-            witness: Arc::new(readable_witness(tenant, witness, &example)),
+fn meeting_by(decider: &Decider, first: usize, second: usize) -> Meeting {
+    match decider.meet_example(first, second) {
+        Solution::Disjoint => Meeting::Disjoint,
+        Solution::Unknown(reason) => Meeting::Unknown { reason },
+        Solution::Possible(attributes, tested) => Meeting::Possible {
+            example: Arc::new(Example { attributes, tested }),
             first_within_second: decider.within(first, second),
             second_within_first: decider.within(second, first),
         },
@@ -440,28 +780,57 @@ pub fn admits_anyone(formula: &Formula) -> Option<bool> {
     }
 }
 
-/// The witness with group memberships named by group display name.
-fn readable_witness(
-    tenant: &Tenant,
-    mut witness: BTreeMap<String, String>,
-    example: &preflight_parser::rule_language::Attributes,
-) -> BTreeMap<String, String> {
-    let member_of = member_of();
-    if witness.remove(&member_of.name()).is_some()
-        && let Some(AttributeValue::List(ids)) = example.get(&member_of)
-        && !ids.is_empty()
-    {
-        let names: Vec<String> = ids
+/// An example subject two formulas both admit: its attributes, and the
+/// attributes the rules test (shown `(not set)` when the example has none).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Example {
+    /// The example's attribute values.
+    pub attributes: preflight_parser::rule_language::Attributes,
+    /// The attributes the rules test, sorted.
+    pub tested: Vec<Attribute>,
+}
+
+impl Example {
+    /// The example in words: attribute name → value, with static group
+    /// memberships gathered under `member of` and named by group display name.
+    pub fn witness(&self, tenant: &Tenant) -> Witness {
+        let has_user = has_user_attribute();
+        let tested: Vec<&Attribute> = self
+            .tested
             .iter()
+            .filter(|attribute| member_of_id(attribute).is_none() && **attribute != has_user)
+            .collect();
+        let mut witness = crate::audience_logic::witness_of(&self.attributes, &tested);
+        if self.tested.contains(&has_user) {
+            let signed_in = matches!(
+                self.attributes.get(&has_user),
+                Some(AttributeValue::Text(text)) if text == "true"
+            );
+            witness.insert(
+                "user".to_owned(),
+                if signed_in { "signed in" } else { "none" }.to_owned(),
+            );
+        }
+        let names: Vec<&str> = self
+            .attributes
+            .iter()
+            .filter(|(_, value)| matches!(value, AttributeValue::Text(text) if text == "true"))
+            .filter_map(|(attribute, _)| member_of_id(attribute))
             .map(|id| {
                 tenant
-                    .group(&GroupId(id.clone()))
-                    .map_or_else(|| id.clone(), |group| group.name.clone())
+                    .groups
+                    .binary_search_by(|group| group.id.0.as_str().cmp(id))
+                    .map_or(id, |index| tenant.groups[index].name.as_str())
             })
             .collect();
-        witness.insert("member of".to_owned(), names.join(", "));
+        if !names.is_empty() {
+            witness.insert(
+                crate::audience_logic::MEMBER_OF.to_owned(),
+                names.join(", "),
+            );
+        }
+        Arc::new(witness)
     }
-    witness
 }
 
 #[cfg(test)]
@@ -559,7 +928,7 @@ mod tests {
             ),
             group("Finance", Some(r#"(user.department -eq "Finance")"#), &[]),
             group("Ring 1", None, &[]),
-            group("Rings", None, &["Ring 1"]),
+            group("Rings", None, &["Ring 1", "Windows 10"]),
             group("Broken", Some("(device.deviceOSType -eq"), &[]),
         ];
         groups.sort_by(|left, right| left.id.cmp(&right.id));
@@ -585,7 +954,7 @@ mod tests {
         let graph = TargetGraph::build(&tenant, &rules);
         let formulas = AudienceFormulas::build(&tenant, &rules, &graph);
         let (first, second) = (formulas.includes_of(0)[0], formulas.includes_of(1)[0]);
-        meeting(&tenant, formulas.formula(first), formulas.formula(second))
+        meeting(formulas.formula(first), formulas.formula(second))
     }
 
     fn answer(meeting: &Meeting) -> &'static str {
@@ -632,10 +1001,16 @@ mod tests {
                 "second within first",
             ),
             (
-                "the parent excluded removes the nested group",
-                vec![include("Ring 1", None)],
+                "the parent excluded from a device target removes a nested device group",
+                vec![include("Windows 10", None)],
                 vec![include("Windows", None), exclude("Rings")],
                 "disjoint",
+            ),
+            (
+                "but not the users of a nested group of unknown kind",
+                vec![include("Ring 1", None)],
+                vec![include("Windows", None), exclude("Rings")],
+                "possible",
             ),
             (
                 "an include filter and an exclude filter of the same rule",
@@ -662,13 +1037,69 @@ mod tests {
     }
 
     #[test]
+    fn the_quick_path_for_independent_rules_agrees_with_the_whole_procedure() {
+        // Every include of every policy below against every other: the remembered
+        // answer (quick where the rules are independent) against the whole
+        // procedure on the two formulas.
+        let targets = [
+            include("Windows 10", None),
+            include("Windows 11", Some(("Dell", FilterMode::Include))),
+            include("Windows", Some(("Dell", FilterMode::Exclude))),
+            include("Finance", None),
+            include("Ring 1", None),
+            include("Rings", Some(("Dell", FilterMode::Include))),
+            include("Broken", None),
+        ];
+        let mut policies: Vec<Policy> = targets
+            .iter()
+            .map(|target| policy(vec![target.clone()]))
+            .collect();
+        policies.push(policy(vec![include("Windows", None), exclude("Ring 1")]));
+        policies.push(policy(vec![Assignment {
+            target: AssignmentTarget::AllDevices,
+            filter: None,
+            source: location(),
+        }]));
+        let tenant = tenant(policies);
+        let rules = InventoryRules::build(&tenant);
+        let graph = TargetGraph::build(&tenant, &rules);
+        let formulas = AudienceFormulas::build(&tenant, &rules, &graph);
+        let ids: Vec<FormulaId> = (0..tenant.policies.len())
+            .map(|policy| formulas.includes_of(policy)[0])
+            .collect();
+        for &first in &ids {
+            for &second in &ids {
+                let quick = formulas.meeting_of(first, second);
+                let whole = meeting(formulas.formula(first), formulas.formula(second));
+                assert_eq!(
+                    answer(&quick),
+                    answer(&whole),
+                    "{:?} and {:?}",
+                    formulas.formula(first),
+                    formulas.formula(second)
+                );
+                if let Meeting::Possible { example, .. } = &quick {
+                    assert!(!example.witness(&tenant).is_empty());
+                }
+            }
+        }
+    }
+
+    #[test]
     fn witnesses_name_groups_and_attributes() {
-        let Meeting::Possible { witness, .. } = meet(
-            vec![include("Ring 1", None)],
-            vec![include("Windows 11", None)],
-        ) else {
+        let tenant = tenant(vec![
+            policy(vec![include("Ring 1", None)]),
+            policy(vec![include("Windows 11", None)]),
+        ]);
+        let rules = InventoryRules::build(&tenant);
+        let graph = TargetGraph::build(&tenant, &rules);
+        let formulas = AudienceFormulas::build(&tenant, &rules, &graph);
+        let Meeting::Possible { example, .. } =
+            formulas.meeting_of(formulas.includes_of(0)[0], formulas.includes_of(1)[0])
+        else {
             panic!("possible");
         };
+        let witness = example.witness(&tenant);
         assert_eq!(witness.get("member of").map(String::as_str), Some("Ring 1"));
         assert_eq!(
             witness.get("deviceOSType").map(String::as_str),

@@ -597,16 +597,41 @@ impl Decider {
         }
     }
 
+    /// Whether formula `index` admits anyone, with an example.
+    pub fn satisfiable(&self, index: usize) -> Solution {
+        match &self.cases[index] {
+            Some(cases) => self.decide_cases(
+                (&self.formulas[index], cases),
+                (&Formula::True, &[Vec::new()]),
+            ),
+            None => Solution::Unknown("the rules expand into too many cases".to_owned()),
+        }
+    }
+
     /// Whether formulas `first` and `second` can meet.
     pub fn meet(&self, first: usize, second: usize) -> Decision {
+        match self.meet_example(first, second) {
+            Solution::Disjoint => Decision::Disjoint,
+            Solution::Unknown(reason) => Decision::Unknown { reason },
+            Solution::Possible(example, tested) => {
+                let tested: Vec<&Attribute> = tested.iter().collect();
+                Decision::Possible {
+                    witness: witness_of(&example, &tested),
+                    example,
+                }
+            }
+        }
+    }
+
+    /// Whether formulas `first` and `second` can meet, with an example and the
+    /// attributes the solved case tests, but no words yet.
+    pub fn meet_example(&self, first: usize, second: usize) -> Solution {
         match (&self.cases[first], &self.cases[second]) {
             (Some(first_cases), Some(second_cases)) => self.decide_cases(
                 (&self.formulas[first], first_cases),
                 (&self.formulas[second], second_cases),
             ),
-            _ => Decision::Unknown {
-                reason: "the rules expand into too many cases".to_owned(),
-            },
+            _ => Solution::Unknown("the rules expand into too many cases".to_owned()),
         }
     }
 
@@ -639,11 +664,9 @@ impl Decider {
         &self,
         (first, first_cases): (&Formula, &[Case]),
         (second, second_cases): (&Formula, &[Case]),
-    ) -> Decision {
+    ) -> Solution {
         if first_cases.len().saturating_mul(second_cases.len()) > self.budget * self.budget {
-            return Decision::Unknown {
-                reason: "the rules expand into too many cases".to_owned(),
-            };
+            return Solution::Unknown("the rules expand into too many cases".to_owned());
         }
         let mut unknown_reason: Option<String> = None;
         let mut scratch = Scratch::default();
@@ -662,12 +685,13 @@ impl Decider {
                         let checked = first.holds(&attributes) == Some(true)
                             && second.holds(&attributes) == Some(true);
                         if checked {
-                            let literals: Vec<&Literal> =
-                                case.iter().map(|&id| &self.literals[id as usize]).collect();
-                            return Decision::Possible {
-                                witness: witness_text(&attributes, &literals),
-                                example: attributes,
-                            };
+                            let mut tested: Vec<Attribute> = case
+                                .iter()
+                                .map(|&id| self.literals[id as usize].attribute.clone())
+                                .collect();
+                            tested.sort();
+                            tested.dedup();
+                            return Solution::Possible(attributes, tested);
                         }
                         unknown_reason
                             .get_or_insert_with(|| "a candidate example did not check".to_owned());
@@ -676,8 +700,8 @@ impl Decider {
             }
         }
         match unknown_reason {
-            None => Decision::Disjoint,
-            Some(reason) => Decision::Unknown { reason },
+            None => Solution::Disjoint,
+            Some(reason) => Solution::Unknown(reason),
         }
     }
 
@@ -762,17 +786,29 @@ fn shard_of(key: &[u32]) -> usize {
     (hash % SOLUTION_SHARDS as u64) as usize
 }
 
-/// The witness as attribute name → value, for every attribute the literals test.
-fn witness_text(attributes: &Attributes, literals: &[&Literal]) -> BTreeMap<String, String> {
+/// What the procedure found for two formulas, before any words are written.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Solution {
+    /// No subject satisfies both.
+    Disjoint,
+    /// This example satisfies both; the attributes the solved case tests.
+    Possible(Attributes, Vec<Attribute>),
+    /// Not decided, and why.
+    Unknown(String),
+}
+
+/// The witness as attribute name → value, for every attribute `tested` (an
+/// attribute tested and left unset shows as `(not set)`).
+pub fn witness_of(attributes: &Attributes, tested: &[&Attribute]) -> BTreeMap<String, String> {
     let mut witness = BTreeMap::new();
-    for literal in literals {
-        let value = match attributes.get(&literal.attribute) {
+    for attribute in tested {
+        let value = match attributes.get(*attribute) {
             Some(AttributeValue::Text(text)) if !text.is_empty() => text.clone(),
             Some(AttributeValue::Bool(flag)) => flag.to_string(),
             Some(AttributeValue::List(items)) if !items.is_empty() => items.join(", "),
             _ => "(not set)".to_owned(),
         };
-        witness.insert(literal.attribute.name(), value);
+        witness.insert(attribute.name(), value);
     }
     witness
 }

@@ -10,6 +10,11 @@
 //! [rules]
 //! duplicate-setting = "off"
 //!
+//! [input]
+//! exclude = ["archive/**"]
+//! max-file-size = 67108864   # bytes; files over it are reported and skipped
+//! max-files = 100000         # files read at most; the rest are reported
+//!
 //! [[ignore]]
 //! rule = "conflicting-setting"
 //! policies = ["Win - Defender Antivirus - Baseline", "Win - Developer Workstations - Defender Exceptions"]
@@ -116,6 +121,10 @@ pub struct InputSelection {
     pub include: Vec<String>,
     /// Files matching one of these are not read.
     pub exclude: Vec<String>,
+    /// Files larger than this many bytes are reported and not read (`max-file-size`).
+    pub max_file_size: Option<u64>,
+    /// At most this many files are read (`max-files`).
+    pub max_files: Option<usize>,
 }
 
 /// A mistake in the configuration file.
@@ -155,12 +164,14 @@ struct RawExclusive {
 }
 
 #[derive(Default, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct RawInput {
     #[serde(default)]
     include: Vec<Spanned<String>>,
     #[serde(default)]
     exclude: Vec<Spanned<String>>,
+    max_file_size: Option<Spanned<i64>>,
+    max_files: Option<Spanned<i64>>,
 }
 
 #[derive(Deserialize)]
@@ -276,9 +287,28 @@ impl Config {
                 })
                 .collect()
         };
+        let positive =
+            |limit: &Option<Spanned<i64>>, what: &str| -> Result<Option<u64>, ConfigError> {
+                let Some(limit) = limit else {
+                    return Ok(None);
+                };
+                match u64::try_from(*limit.get_ref()) {
+                    Ok(value) if value > 0 => Ok(Some(value)),
+                    _ => Err(ConfigError {
+                        message: format!(
+                            "`{what}` must be a positive number, found `{}`",
+                            limit.get_ref()
+                        ),
+                        span: Some(span_of(limit)),
+                    }),
+                }
+            };
         let input = InputSelection {
             include: patterns(&raw.input.include)?,
             exclude: patterns(&raw.input.exclude)?,
+            max_file_size: positive(&raw.input.max_file_size, "max-file-size")?,
+            max_files: positive(&raw.input.max_files, "max-files")?
+                .map(|files| usize::try_from(files).unwrap_or(usize::MAX)),
         };
         let mut exclusive = Vec::new();
         for entry in &raw.exclusive {
@@ -353,6 +383,21 @@ reason = "approved"
         assert!(!config.declared_exclusive(("g1", "Ring 1"), ("g9", "Finance")));
         let error = Config::parse("[[exclusive]]\ngroups = [\"Ring 1\"]\n").expect_err("one group");
         assert!(error.message.contains("at least two"));
+    }
+
+    #[test]
+    fn input_limits_are_read_and_checked() {
+        let config =
+            Config::parse("[input]\nmax-file-size = 1048576\nmax-files = 500\n").expect("valid");
+        assert_eq!(config.input.max_file_size, Some(1_048_576));
+        assert_eq!(config.input.max_files, Some(500));
+        let text = "[input]\nmax-files = 0\n";
+        let error = Config::parse(text).expect_err("zero files");
+        assert!(
+            error.message.contains("must be a positive number"),
+            "{error:?}"
+        );
+        assert_eq!(error.span.map(|span| span.start as usize), text.find('0'));
     }
 
     #[test]

@@ -30,6 +30,7 @@ pub struct AnalysisContext<'run> {
     audience_formulas: OnceLock<AudienceFormulas>,
     overlap_analysis: OnceLock<OverlapAnalysis>,
     setting_pairs: OnceLock<SettingPairs>,
+    policy_identities: OnceLock<Vec<String>>,
     ignore_use: OnceLock<Vec<usize>>,
 }
 
@@ -47,6 +48,7 @@ impl<'run> AnalysisContext<'run> {
             audience_formulas: OnceLock::new(),
             overlap_analysis: OnceLock::new(),
             setting_pairs: OnceLock::new(),
+            policy_identities: OnceLock::new(),
             ignore_use: OnceLock::new(),
         }
     }
@@ -55,6 +57,7 @@ impl<'run> AnalysisContext<'run> {
     /// running in parallel only ever read them.
     pub fn prepare(&self) {
         self.setting_pairs();
+        self.policy_identities();
     }
 
     /// How many findings each of `config.ignores` silenced; `None` before the
@@ -120,8 +123,7 @@ impl<'run> AnalysisContext<'run> {
             );
         }
         let formulas = self.audience_formulas();
-        let decisions =
-            crate::overlap::decide_open_pairs(self.tenant, analysis, formulas, &[(first, second)]);
+        let decisions = crate::overlap::decide_open_pairs(analysis, formulas, &[(first, second)]);
         analysis.overlap(self.tenant, (first, second), Some((formulas, &decisions)))
     }
 
@@ -129,6 +131,47 @@ impl<'run> AnalysisContext<'run> {
     /// pairs have been built (0 before).
     pub fn undecided_audiences(&self) -> usize {
         self.setting_pairs.get().map_or(0, SettingPairs::undecided)
+    }
+
+    /// What writing the words of a setting pair's overlap needs.
+    pub fn describer(&self) -> crate::setting_pairs::Describer<'_> {
+        crate::setting_pairs::Describer {
+            pairs: self.setting_pairs(),
+            tenant: self.tenant,
+            analysis: self.overlap_analysis(),
+            audiences: self.audiences(),
+        }
+    }
+
+    /// Every pair of same-key settings whose audiences can meet, in parallel.
+    pub fn par_setting_pairs(
+        &self,
+    ) -> impl rayon::iter::IndexedParallelIterator<Item = crate::setting_pairs::SettingPair<'_>> + '_
+    {
+        self.setting_pairs().par_pairs(self.describer())
+    }
+
+    /// The overlap of policies `first` and `second`, in words, when they share a
+    /// setting key (the one the setting rules report).
+    pub fn pair_overlap(
+        &self,
+        first: usize,
+        second: usize,
+    ) -> Option<&std::sync::Arc<crate::finding::OverlapEvidence>> {
+        let index = self.setting_pairs().overlap_index(first, second)?;
+        Some(self.describer().evidence(index))
+    }
+
+    /// How each policy takes part in fingerprints (family and name), by policy
+    /// index, written once.
+    pub fn policy_identities(&self) -> &[String] {
+        self.policy_identities.get_or_init(|| {
+            self.tenant
+                .policies
+                .iter()
+                .map(crate::fingerprint::policy_identity)
+                .collect()
+        })
     }
 
     /// Same-key settings of policies whose audiences can meet.

@@ -22,8 +22,6 @@ pub mod setting_pairs;
 pub mod target_graph;
 pub mod who;
 
-use std::cmp::Ordering;
-
 use preflight_normalizer::Tenant;
 use rayon::prelude::*;
 
@@ -191,15 +189,22 @@ pub fn analyze_with(input: &AnalysisInput<'_>) -> Report {
         }
     }
     // INVARIANT: the one global sort makes output independent of thread scheduling.
-    findings.par_sort_by(|left, right| compare_findings(tenant, left, right));
+    let findings = sorted(tenant, findings);
 
-    let counts = SeverityCounts::of(&findings);
-    let input_files = tenant.files.len()
-        - usize::from(input.config_file.is_some())
-        - usize::from(input.plan.is_some());
-    Report {
-        findings,
-        summary: Summary {
+    let mut summary = Summary::of_input(input);
+    summary.undecided_audiences = context.undecided_audiences();
+    summary.findings = SeverityCounts::of(&findings);
+    Report { findings, summary }
+}
+
+impl Summary {
+    /// What `input` holds, with no finding counted and no audience undecided.
+    pub fn of_input(input: &AnalysisInput<'_>) -> Self {
+        let tenant = input.tenant;
+        let input_files = tenant.files.len()
+            - usize::from(input.config_file.is_some())
+            - usize::from(input.plan.is_some());
+        Summary {
             files: input_files,
             policies: tenant.policies.len(),
             settings: tenant.setting_count(),
@@ -213,7 +218,7 @@ pub fn analyze_with(input: &AnalysisInput<'_>) -> Report {
                 .flat_map(|policy| &policy.settings)
                 .filter(|setting| !setting.canonical)
                 .count(),
-            undecided_audiences: context.undecided_audiences(),
+            undecided_audiences: 0,
             families: tenant.policies.iter().fold(
                 std::collections::BTreeMap::new(),
                 |mut families, policy| {
@@ -226,37 +231,91 @@ pub fn analyze_with(input: &AnalysisInput<'_>) -> Report {
                 .iter()
                 .map(|family| (family.family.clone(), family.count))
                 .collect(),
-            findings: counts,
-        },
+            findings: SeverityCounts::default(),
+        }
     }
 }
 
-/// The order of findings in every output: severity, rule, setting key, first
+/// The findings in the order of every output: severity, rule, setting key, first
 /// policy's (or the primary) file and position, then fingerprint and message.
-fn compare_findings(tenant: &Tenant, left: &Finding, right: &Finding) -> Ordering {
-    let position = |finding: &Finding| {
+///
+/// Sorted by key, not in place: each finding's key is computed once (files by
+/// their rank in path order), the keys are sorted in parallel, and the findings
+/// are moved once into their places.
+fn sorted(tenant: &Tenant, findings: Vec<Finding>) -> Vec<Finding> {
+    let mut paths: Vec<(&str, usize)> = tenant
+        .files
+        .iter()
+        .enumerate()
+        .map(|(index, file)| (file.display_path.as_str(), index))
+        .collect();
+    paths.sort_unstable();
+    let mut file_rank = vec![0_u32; tenant.files.len()];
+    for (rank, (_, index)) in paths.iter().enumerate() {
+        file_rank[*index] = u32::try_from(rank).unwrap_or(u32::MAX);
+    }
+    let mut keys: Vec<SortKey<'_>> = findings
+        .par_iter()
+        .enumerate()
+        .map(|(index, finding)| SortKey::of(finding, index, &file_rank))
+        .collect();
+    keys.par_sort_unstable_by(|left, right| {
+        left.order
+            .cmp(&right.order)
+            .then_with(|| {
+                findings[left.index]
+                    .message
+                    .cmp(&findings[right.index].message)
+            })
+            .then_with(|| left.index.cmp(&right.index))
+    });
+    let order: Vec<usize> = keys.iter().map(|key| key.index).collect();
+    drop(keys);
+    let mut slots: Vec<Option<Finding>> = findings.into_iter().map(Some).collect();
+    order
+        .iter()
+        .filter_map(|&index| slots[index].take())
+        .collect()
+}
+
+/// Where one finding goes in the output order.
+struct SortKey<'findings> {
+    /// Severity, rule, setting key, (file rank, position), fingerprint.
+    #[expect(
+        clippy::type_complexity,
+        reason = "the output order, field by field, as the doc comment says"
+    )]
+    order: (
+        Severity,
+        &'static str,
+        Option<&'findings str>,
+        (Option<u32>, Option<u32>),
+        Fingerprint,
+    ),
+    index: usize,
+}
+
+impl<'findings> SortKey<'findings> {
+    fn of(finding: &'findings Finding, index: usize, file_rank: &[u32]) -> Self {
         let location = finding
             .policies
             .first()
             .map(|policy| policy.location)
             .or_else(|| finding.primary_location());
         let file = location.map(|location| location.file).or(finding.file);
-        let path = file
-            .and_then(|file| tenant.file(file))
-            .map(|file| file.display_path.as_str());
-        (path, location.map(|location| location.span.start))
-    };
-    fn key(finding: &Finding) -> Option<&str> {
-        finding
-            .setting
-            .as_ref()
-            .map(|setting| setting.key.0.as_str())
+        let rank = file.and_then(|file| file_rank.get(file.index()).copied());
+        Self {
+            order: (
+                finding.severity,
+                finding.rule,
+                finding
+                    .setting
+                    .as_ref()
+                    .map(|setting| setting.key.0.as_str()),
+                (rank, location.map(|location| location.span.start)),
+                finding.fingerprint,
+            ),
+            index,
+        }
     }
-    left.severity
-        .cmp(&right.severity)
-        .then_with(|| left.rule.cmp(right.rule))
-        .then_with(|| key(left).cmp(&key(right)))
-        .then_with(|| position(left).cmp(&position(right)))
-        .then_with(|| left.fingerprint.cmp(&right.fingerprint))
-        .then_with(|| left.message.cmp(&right.message))
 }

@@ -319,6 +319,19 @@ impl Structural {
 /// The best answer over the include pairs of two policies, before its words are
 /// written: which pair, and what was found.
 #[derive(Clone, Debug)]
+pub struct PairFinding {
+    certainty: Certainty,
+    found: Found,
+}
+
+impl PairFinding {
+    /// How sure it is that the two audiences share a device or user.
+    pub fn certainty(&self) -> Certainty {
+        self.certainty
+    }
+}
+
+#[derive(Clone, Debug)]
 enum Found {
     NoCommonPlatform,
     Unassigned,
@@ -376,28 +389,34 @@ impl OverlapAnalysis {
     pub fn overlap(
         &self,
         tenant: &Tenant,
-        (first, second): (usize, usize),
+        pair: (usize, usize),
         rules: Option<(&AudienceFormulas, &RuleDecisions)>,
     ) -> Overlap {
-        let found = self.find(tenant, (first, second), rules);
-        self.describe(tenant, (first, second), found)
+        let finding = self.find(pair, rules);
+        self.describe(tenant, pair, &finding)
     }
 
-    fn find(
+    /// What [`Self::overlap`] finds, without the words.
+    pub fn find(
         &self,
-        _tenant: &Tenant,
         (first, second): (usize, usize),
         rules: Option<(&AudienceFormulas, &RuleDecisions)>,
-    ) -> Found {
+    ) -> PairFinding {
         let first_audience = &self.audiences[first];
         let second_audience = &self.audiences[second];
         if !platforms_meet(first_audience, second_audience) {
-            return Found::NoCommonPlatform;
+            return PairFinding {
+                certainty: Certainty::Disjoint,
+                found: Found::NoCommonPlatform,
+            };
         }
         if first_audience.includes.is_empty() || second_audience.includes.is_empty() {
-            return Found::Unassigned;
+            return PairFinding {
+                certainty: Certainty::Disjoint,
+                found: Found::Unassigned,
+            };
         }
-        let mut best: Option<(Certainty, Found)> = None;
+        let mut best: Option<PairFinding> = None;
         for (first_position, first_include) in first_audience.includes.iter().enumerate() {
             for (second_position, second_include) in second_audience.includes.iter().enumerate() {
                 let structural = self.include_pair(
@@ -422,23 +441,32 @@ impl OverlapAnalysis {
                     }) if *first_within_second || *second_within_first => Certainty::Certain,
                     _ => structural.certainty(),
                 };
-                if best.as_ref().is_none_or(|(best, _)| certainty > *best) {
-                    best = Some((
+                if best.as_ref().is_none_or(|best| certainty > best.certainty) {
+                    best = Some(PairFinding {
                         certainty,
-                        Found::Pair {
+                        found: Found::Pair {
                             first: first_position,
                             second: second_position,
                             structural,
                             meeting,
                         },
-                    ));
+                    });
                     if certainty == Certainty::Certain {
-                        return best.map_or(Found::Unassigned, |(_, found)| found);
+                        break;
                     }
                 }
             }
+            if best
+                .as_ref()
+                .is_some_and(|best| best.certainty == Certainty::Certain)
+            {
+                break;
+            }
         }
-        best.map_or(Found::Unassigned, |(_, found)| found)
+        best.unwrap_or(PairFinding {
+            certainty: Certainty::Disjoint,
+            found: Found::Unassigned,
+        })
     }
 
     /// How two includes meet by structure.
@@ -484,11 +512,15 @@ impl OverlapAnalysis {
         let Some(&excluded) = excluded_by else {
             return false;
         };
+        // The exclusion removes members of the kind of the targets it is applied
+        // to: `include`'s members are gone only when they are of that kind too
+        // (a user group nested in an excluded device group keeps its users).
         let excluded_kind = self.facts.kind(excluded);
-        other
-            .includes
-            .iter()
-            .all(|other_include| exclusion_is_honoured(other_include.kind, excluded_kind))
+        exclusion_is_honoured(include.kind, excluded_kind)
+            && other
+                .includes
+                .iter()
+                .all(|other_include| exclusion_is_honoured(other_include.kind, excluded_kind))
     }
 
     fn declared_exclusive(&self, first: Target, second: Target) -> bool {
@@ -527,6 +559,29 @@ impl OverlapAnalysis {
         target_contained && filter_contained && exclusions_contained && platforms_contained
     }
 
+    /// How many include assignments policy `policy` has.
+    pub fn include_count(&self, policy: usize) -> usize {
+        self.audiences
+            .get(policy)
+            .map_or(0, |audience| audience.includes.len())
+    }
+
+    /// Whether everyone include `include` of policy `inner` reaches (after its
+    /// exclusions, on its platforms) is also reached by policy `outer`.
+    pub fn covers_include(&self, outer: usize, inner: usize, include: usize) -> bool {
+        let (outer_audience, inner_audience) = (&self.audiences[outer], &self.audiences[inner]);
+        let Some(inner_include) = inner_audience.includes.get(include) else {
+            return false;
+        };
+        platforms_covered(outer_audience, inner_audience)
+            && outer_audience.includes.iter().any(|outer_include| {
+                self.contained(
+                    (inner_include, inner_audience),
+                    (outer_include, outer_audience),
+                )
+            })
+    }
+
     /// Whether everyone policy `inner` reaches is also reached by policy `outer`,
     /// from structure alone: every include of `inner` (after its exclusions) is
     /// contained in an include of `outer` (after its exclusions), and `outer`
@@ -534,10 +589,7 @@ impl OverlapAnalysis {
     /// nothing.
     pub fn covers(&self, outer: usize, inner: usize) -> bool {
         let (outer_audience, inner_audience) = (&self.audiences[outer], &self.audiences[inner]);
-        let platforms_covered = outer_audience.platforms == 0
-            || (inner_audience.platforms != 0
-                && inner_audience.platforms & !outer_audience.platforms == 0);
-        platforms_covered
+        platforms_covered(outer_audience, inner_audience)
             && !inner_audience.includes.is_empty()
             && inner_audience.includes.iter().all(|inner_include| {
                 outer_audience.includes.iter().any(|outer_include| {
@@ -550,8 +602,13 @@ impl OverlapAnalysis {
     }
 
     /// Writes the words of what was found.
-    fn describe(&self, tenant: &Tenant, (first, second): (usize, usize), found: Found) -> Overlap {
-        let (first_position, second_position, structural, meeting) = match found {
+    pub fn describe(
+        &self,
+        tenant: &Tenant,
+        (first, second): (usize, usize),
+        finding: &PairFinding,
+    ) -> Overlap {
+        let (first_position, second_position, structural, meeting) = match finding.found.clone() {
             Found::NoCommonPlatform => {
                 return Overlap::disjoint("the policies have no platform in common".to_owned());
             }
@@ -648,10 +705,11 @@ impl OverlapAnalysis {
                 "no device can be in both {first_name} and {second_name}: their rules exclude each other"
             )),
             Meeting::Possible {
-                witness,
+                example,
                 first_within_second,
                 second_within_first,
             } => {
+                let witness = example.witness(tenant);
                 let containment = if first_within_second {
                     Some((&first_name, &second_name))
                 } else if second_within_first {
@@ -769,6 +827,12 @@ fn decided(
     })
 }
 
+/// Whether `outer`'s platforms include all of `inner`'s (no platform named is
+/// every platform).
+fn platforms_covered(outer: &PreparedAudience, inner: &PreparedAudience) -> bool {
+    outer.platforms == 0 || (inner.platforms != 0 && inner.platforms & !outer.platforms == 0)
+}
+
 fn platforms_meet(first: &PreparedAudience, second: &PreparedAudience) -> bool {
     first.platforms == 0 || second.platforms == 0 || first.platforms & second.platforms != 0
 }
@@ -791,7 +855,6 @@ pub fn policy_overlap(
 /// Decides, in parallel, every include pair of `policy_pairs` that structure
 /// leaves possible and whose formulas carry something to decide.
 pub fn decide_open_pairs(
-    tenant: &Tenant,
     analysis: &OverlapAnalysis,
     formulas: &AudienceFormulas,
     policy_pairs: &[(usize, usize)],
@@ -818,7 +881,7 @@ pub fn decide_open_pairs(
     wanted
         .into_par_iter()
         .map(|(first, second)| {
-            let decided = formulas.meeting_of(tenant, first, second);
+            let decided = formulas.meeting_of(first, second);
             ((first, second), decided)
         })
         .collect()

@@ -1,7 +1,7 @@
 //! Rollout phases checked before each starts: for every phase of a plan, the
 //! tenant as it will be once the phase is live (the rollout's policies assigned to
-//! every group added so far), the findings that phase introduces, its audience,
-//! and what changes for whom.
+//! every group added so far), the findings that phase introduces, its audience
+//! and how much of it meets a conflict, and what changes for whom.
 //!
 //! - An isolated phase holds only the rollout's policies: they are checked
 //!   against each other. Any other phase holds every policy of the tenant.
@@ -9,18 +9,49 @@
 //!   replaced by the groups of the phases so far.
 //! - A finding belongs to the first phase that has it (findings are matched by
 //!   fingerprint, which does not depend on assignments), and only findings that
-//!   involve a policy of the rollout are the rollout's.
+//!   involve a policy of the rollout are the rollout's. A later phase that
+//!   reaches more of the same devices does not report it again: its growth shows
+//!   in the count of devices meeting a conflict. One exception: a finding whose
+//!   audiences only possibly met in an earlier phase and certainly meet in a
+//!   later one is reported again in that later phase, as escalated (its severity
+//!   may rise with its certainty), once.
+//! - `unrepresentative-pilot` is about the pilot as a whole: it belongs to the
+//!   last pilot phase, the one its label points at.
+//! - With an inventory, each phase counts the devices the rollout's policies
+//!   reach and, among them, those that receive two policies setting one setting
+//!   to different values (`conflicting-setting`, whether new in the phase or
+//!   not); users are the primary users of those devices.
+//! - The change summary of a phase lists, per rollout policy and setting, who
+//!   newly receives it in the phase and what existing policies (the tenant's
+//!   policies outside the rollout) set it to for them today. "Newly" is against
+//!   the previous phase, except that the first phase running with the tenant
+//!   after isolated phases counts everyone it reaches again (isolated phases ran
+//!   without the tenant's policies). With an inventory it counts those devices and
+//!   users and, among them, the ones an existing policy sets to another value;
+//!   without one, counts are unknown and the old values are those of existing
+//!   policies whose audience can meet the groups the phase adds.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
+use fixedbitset::FixedBitSet;
 use preflight_normalizer::plan::{PhaseGroup, RolloutPlan};
 use preflight_normalizer::{Assignment, AssignmentTarget, GroupId, Policy, SettingValue, Tenant};
 
+use crate::audience::Reach;
 use crate::context::AnalysisContext;
-use crate::finding::{Finding, Label};
+use crate::finding::{Finding, Label, PolicyEvidence};
 use crate::fingerprint::fingerprint;
 use crate::overlap::Certainty;
-use crate::{AnalysisInput, Config, analyze_with};
+use crate::{AnalysisInput, Config, Fingerprint, SeverityCounts, Summary, analyze_with};
+
+/// How many devices and users.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Headcount {
+    /// Devices.
+    pub devices: usize,
+    /// Users (the primary users of the devices).
+    pub users: usize,
+}
 
 /// The outcome of one phase.
 #[derive(Debug)]
@@ -29,17 +60,41 @@ pub struct PhaseReport {
     pub phase: usize,
     /// Every group the rollout is assigned to once this phase is live.
     pub groups: Vec<String>,
-    /// With an inventory: devices the rollout's policies reach in this phase.
-    pub devices: Option<usize>,
-    /// With an inventory: users the rollout's policies reach in this phase.
-    pub users: Option<usize>,
+    /// With an inventory: who the rollout's policies reach in this phase.
+    pub reach: Option<Headcount>,
+    /// With an inventory: who, of `reach`, receives two policies setting one
+    /// setting to different values once this phase is live.
+    pub meeting_conflict: Option<Headcount>,
     /// Findings this phase introduces, sorted as `check` sorts them.
     pub findings: Vec<Finding>,
-    /// Settings of the rollout's policies and what they replace.
+    /// Findings of an earlier phase whose audiences possibly met there and
+    /// certainly meet from this phase on, as this phase sees them.
+    pub escalated: Vec<Finding>,
+    /// The groups whose members count as newly reached in this phase: those
+    /// added since the phase "newly" is measured against (see the module
+    /// documentation).
+    pub newly_reached_groups: Vec<String>,
+    /// Settings of the rollout's policies that reach someone new in this phase,
+    /// and what they replace.
     pub changes: Vec<SettingChange>,
 }
 
-/// One setting a rollout policy brings to its audience in a phase.
+/// What an existing policy sets a setting to, for the audience a rollout policy
+/// newly reaches.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OldValue {
+    /// The existing policy.
+    pub policy: String,
+    /// The value it sets.
+    pub value: SettingValue,
+    /// Whether its audience certainly or possibly meets the newly reached one.
+    pub certainty: Certainty,
+    /// With an inventory: how many of the newly reached devices and users it
+    /// sets the value for.
+    pub reach: Option<Headcount>,
+}
+
+/// One setting a rollout policy brings to an audience it newly reaches in a phase.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SettingChange {
     /// The rollout policy.
@@ -50,13 +105,17 @@ pub struct SettingChange {
     pub key: String,
     /// The value the rollout sets.
     pub new_value: SettingValue,
-    /// What existing policies reaching the same audience set it to (policy name,
-    /// value); empty when nothing sets it today.
-    pub old_values: Vec<(String, SettingValue)>,
-    /// With an inventory: devices the policy reaches in this phase.
-    pub devices: Option<usize>,
-    /// With an inventory: users the policy reaches in this phase.
-    pub users: Option<usize>,
+    /// What existing policies set it to today for the newly reached audience;
+    /// empty when nothing sets it there.
+    pub old_values: Vec<OldValue>,
+    /// With an inventory: who newly receives the setting in this phase.
+    pub newly_reached: Option<Headcount>,
+    /// With an inventory: who, of `newly_reached`, has it set to another value
+    /// by an existing policy today.
+    pub set_otherwise: Option<Headcount>,
+    /// With an inventory: who, of `newly_reached`, has it set by no existing
+    /// policy today.
+    pub not_configured: Option<Headcount>,
 }
 
 /// The whole plan's outcome.
@@ -66,6 +125,10 @@ pub struct RolloutReport {
     pub plan_findings: Vec<Finding>,
     /// One report per phase, in plan order.
     pub phases: Vec<PhaseReport>,
+    /// What was read, and the findings of the whole rollout: each counted once,
+    /// with the severity it was last reported with; `undecided_audiences` is the
+    /// most any one phase left undecided.
+    pub summary: Summary,
 }
 
 /// Evaluates every phase of `plan` over `tenant` (which holds the plan file among
@@ -76,6 +139,204 @@ pub fn evaluate_plan(
     config_file: Option<preflight_parser::FileId>,
     plan: &RolloutPlan,
 ) -> RolloutReport {
+    let (rollout, plan_findings) = resolve_policies(tenant, plan);
+    let pilot_phase = crate::rules::unrepresentative_pilot::reported_phase(plan);
+    let tenant_context = AnalysisContext::new(tenant, config, config_file);
+
+    let mut seen: BTreeMap<Fingerprint, Option<Certainty>> = BTreeMap::new();
+    let mut reported: BTreeMap<Fingerprint, crate::Severity> = BTreeMap::new();
+    let mut undecided_audiences = 0;
+    let mut cumulative: Vec<&PhaseGroup> = Vec::new();
+    // What "newly" is measured against: the previous phase, and the previous
+    // phase that ran with the tenant's policies.
+    let mut previous: Option<Baseline> = None;
+    let mut previous_with_tenant: Option<Baseline> = None;
+    let existing_settings = existing_settings(tenant, &rollout);
+    let mut phases = Vec::new();
+    for (phase_index, phase) in plan.phases.iter().enumerate() {
+        cumulative.extend(phase.groups.iter());
+        let phase_tenant = phase_tenant(tenant, &rollout, &cumulative, phase.isolated);
+        // Where each rollout policy sits in the phase's tenant.
+        let rollout_in_phase: Vec<usize> = if phase.isolated {
+            (0..rollout.len()).collect()
+        } else {
+            rollout.clone()
+        };
+        let report = analyze_with(&AnalysisInput {
+            tenant: &phase_tenant,
+            config,
+            config_file,
+            plan: Some(plan),
+        });
+        undecided_audiences = undecided_audiences.max(report.summary.undecided_audiences);
+        let identities: BTreeSet<(&str, &'static str)> = rollout_in_phase
+            .iter()
+            .map(|&index| {
+                let policy = &phase_tenant.policies[index];
+                (policy.name.as_str(), policy.family.name())
+            })
+            .collect();
+        let rollouts: Vec<Finding> = report
+            .findings
+            .into_iter()
+            .filter(|finding| {
+                if finding.rule == crate::rules::unrepresentative_pilot::NAME {
+                    return pilot_phase == Some(phase_index);
+                }
+                finding.policies.iter().any(|evidence| {
+                    identities.contains(&(evidence.name.as_str(), evidence.family.name()))
+                })
+            })
+            .collect();
+
+        let context = AnalysisContext::new(&phase_tenant, config, config_file);
+        let reaches: Option<Vec<&Reach>> = if context.target_graph().has_inventory {
+            rollout_in_phase
+                .iter()
+                .map(|&index| context.audiences().reaches[index].as_ref())
+                .collect()
+        } else {
+            None
+        };
+        let reach = reaches.as_ref().map(|reaches| {
+            let mut devices = FixedBitSet::with_capacity(phase_tenant.devices.len());
+            for reach in reaches {
+                devices.union_with(&reach.devices);
+            }
+            headcount(&context, &devices)
+        });
+        let meeting_conflict = reach
+            .is_some()
+            .then(|| conflict_devices(&context, &rollouts))
+            .flatten()
+            .map(|devices| headcount(&context, &devices));
+
+        let mut findings = Vec::new();
+        let mut escalated = Vec::new();
+        for finding in rollouts {
+            let certainty = finding.overlap.as_ref().map(|overlap| overlap.certainty);
+            match seen.get(&finding.fingerprint) {
+                None => {
+                    seen.insert(finding.fingerprint, certainty);
+                    reported.insert(finding.fingerprint, finding.severity);
+                    findings.push(finding);
+                }
+                Some(Some(Certainty::Possible)) if certainty == Some(Certainty::Certain) => {
+                    seen.insert(finding.fingerprint, certainty);
+                    reported.insert(finding.fingerprint, finding.severity);
+                    escalated.push(finding);
+                }
+                Some(_) => {}
+            }
+        }
+
+        let baseline = if phase.isolated {
+            previous.as_ref()
+        } else {
+            previous_with_tenant.as_ref()
+        };
+        let delta_groups: Vec<&PhaseGroup> = cumulative
+            .iter()
+            .copied()
+            .filter(|group| baseline.is_none_or(|baseline| !baseline.groups.contains(&group.name)))
+            .collect();
+        let changes = setting_changes(&ChangeInput {
+            tenant,
+            config,
+            config_file,
+            rollout: &rollout,
+            existing_settings: &existing_settings,
+            tenant_context: &tenant_context,
+            phase_context: &context,
+            rollout_in_phase: &rollout_in_phase,
+            baseline,
+            delta_groups: &delta_groups,
+        });
+        let this_phase = Baseline {
+            groups: cumulative.iter().map(|group| group.name.clone()).collect(),
+            devices: reaches
+                .as_ref()
+                .map(|reaches| reaches.iter().map(|reach| reach.devices.clone()).collect()),
+        };
+        if !phase.isolated {
+            previous_with_tenant = Some(this_phase.clone());
+        }
+        previous = Some(this_phase);
+        phases.push(PhaseReport {
+            phase: phase_index,
+            groups: cumulative.iter().map(|group| group.name.clone()).collect(),
+            reach,
+            meeting_conflict,
+            findings,
+            escalated,
+            newly_reached_groups: delta_groups
+                .iter()
+                .map(|group| group.name.clone())
+                .collect(),
+            changes,
+        });
+    }
+
+    let mut summary = Summary::of_input(&AnalysisInput {
+        tenant,
+        config,
+        config_file,
+        plan: Some(plan),
+    });
+    summary.undecided_audiences = undecided_audiences;
+    let mut counts = SeverityCounts::of(&plan_findings);
+    for severity in reported.values() {
+        match severity {
+            crate::Severity::Error => counts.error += 1,
+            crate::Severity::Warning => counts.warning += 1,
+            crate::Severity::Info => counts.info += 1,
+        }
+    }
+    summary.findings = counts;
+    RolloutReport {
+        plan_findings,
+        phases,
+        summary,
+    }
+}
+
+/// The phase whose reach "newly" is measured against.
+#[derive(Clone)]
+struct Baseline {
+    /// Its cumulative groups, by name.
+    groups: BTreeSet<String>,
+    /// With an inventory: the devices each rollout policy reached there, in
+    /// rollout order.
+    devices: Option<Vec<FixedBitSet>>,
+}
+
+/// Each setting key the existing policies (outside the rollout) set: (policy
+/// index, setting index), in tenant order.
+type ExistingSettings<'tenant> =
+    BTreeMap<&'tenant preflight_normalizer::SettingKey, Vec<(usize, usize)>>;
+
+fn existing_settings<'tenant>(
+    tenant: &'tenant Tenant,
+    rollout: &[usize],
+) -> ExistingSettings<'tenant> {
+    let mut settings: ExistingSettings<'tenant> = BTreeMap::new();
+    for (policy_index, policy) in tenant.policies.iter().enumerate() {
+        if rollout.contains(&policy_index) {
+            continue;
+        }
+        for (setting_index, setting) in policy.settings.iter().enumerate() {
+            settings
+                .entry(&setting.key)
+                .or_default()
+                .push((policy_index, setting_index));
+        }
+    }
+    settings
+}
+
+/// The rollout's policies, by tenant index, and a finding for every reference
+/// in the plan that names none.
+fn resolve_policies(tenant: &Tenant, plan: &RolloutPlan) -> (Vec<usize>, Vec<Finding>) {
     let mut plan_findings = Vec::new();
     let mut rollout: Vec<usize> = Vec::new();
     for planned in &plan.policies {
@@ -116,84 +377,12 @@ pub fn evaluate_plan(
         }
     }
     rollout.sort_unstable();
+    (rollout, plan_findings)
+}
 
-    let mut seen: BTreeSet<crate::Fingerprint> = BTreeSet::new();
-    let mut cumulative: Vec<&PhaseGroup> = Vec::new();
-    let mut phases = Vec::new();
-    for (phase_index, phase) in plan.phases.iter().enumerate() {
-        cumulative.extend(phase.groups.iter());
-        let phase_tenant = phase_tenant(tenant, &rollout, &cumulative, phase.isolated);
-        let rollout_in_phase: Vec<usize> = if phase.isolated {
-            (0..rollout.len()).collect()
-        } else {
-            rollout.clone()
-        };
-        let identities: BTreeSet<(String, &'static str)> = rollout_in_phase
-            .iter()
-            .map(|&index| {
-                let policy = &phase_tenant.policies[index];
-                (policy.name.clone(), policy.family.name())
-            })
-            .collect();
-        let report = analyze_with(&AnalysisInput {
-            tenant: &phase_tenant,
-            config,
-            config_file,
-            plan: Some(plan),
-        });
-        let findings: Vec<Finding> = report
-            .findings
-            .into_iter()
-            .filter(|finding| {
-                finding.policies.iter().any(|evidence| {
-                    identities.contains(&(evidence.name.clone(), evidence.family.name()))
-                }) || finding.rule == "unrepresentative-pilot"
-            })
-            .filter(|finding| seen.insert(finding.fingerprint))
-            .collect();
-        let context = AnalysisContext::new(&phase_tenant, config, config_file);
-        let audiences = context.audiences();
-        let (devices, users) = if context.target_graph().has_inventory {
-            let mut devices = fixedbitset::FixedBitSet::with_capacity(phase_tenant.devices.len());
-            let mut users = fixedbitset::FixedBitSet::with_capacity(phase_tenant.users.len());
-            let mut known = true;
-            for &index in &rollout_in_phase {
-                match &audiences.reaches[index] {
-                    Some(reach) => {
-                        devices.union_with(&reach.devices);
-                        users.union_with(&reach.users);
-                    }
-                    None => known = false,
-                }
-            }
-            if known {
-                (Some(devices.count_ones(..)), Some(users.count_ones(..)))
-            } else {
-                (None, None)
-            }
-        } else {
-            (None, None)
-        };
-        let full_tenant = if phase.isolated {
-            phase_tenant_owned(tenant, &rollout, &cumulative)
-        } else {
-            phase_tenant.clone()
-        };
-        let full_context = AnalysisContext::new(&full_tenant, config, config_file);
-        let changes = setting_changes(&full_tenant, &rollout, &full_context);
-        phases.push(PhaseReport {
-            phase: phase_index,
-            groups: cumulative.iter().map(|group| group.name.clone()).collect(),
-            devices,
-            users,
-            findings,
-            changes,
-        });
-    }
-    RolloutReport {
-        plan_findings,
-        phases,
-    }
+/// The tenant indices of the policies `plan` introduces or changes, in tenant order.
+pub(crate) fn rollout_policies(tenant: &Tenant, plan: &RolloutPlan) -> Vec<usize> {
+    resolve_policies(tenant, plan).0
 }
 
 /// Whether `reference` (a display name, or a file path as shown in findings)
@@ -224,8 +413,9 @@ fn phase_target(tenant: &Tenant, group: &PhaseGroup) -> AssignmentTarget {
     AssignmentTarget::IncludeGroup(id)
 }
 
-/// The rollout's policies with their includes replaced by the phase groups.
-fn assigned(tenant: &Tenant, policy: &Policy, groups: &[&PhaseGroup]) -> Policy {
+/// A rollout policy with its includes replaced by the phase groups (its own
+/// exclusions kept).
+pub(crate) fn assigned(tenant: &Tenant, policy: &Policy, groups: &[&PhaseGroup]) -> Policy {
     let mut policy = policy.clone();
     let mut assignments: Vec<Assignment> = groups
         .iter()
@@ -255,67 +445,191 @@ fn phase_tenant(
     groups: &[&PhaseGroup],
     isolated: bool,
 ) -> Tenant {
+    let mut live = tenant.clone();
     if isolated {
-        let mut isolated_tenant = tenant.clone();
-        isolated_tenant.policies = rollout
+        live.policies = rollout
             .iter()
             .map(|&index| assigned(tenant, &tenant.policies[index], groups))
             .collect();
-        return isolated_tenant;
+        return live;
     }
-    phase_tenant_owned(tenant, rollout, groups)
-}
-
-fn phase_tenant_owned(tenant: &Tenant, rollout: &[usize], groups: &[&PhaseGroup]) -> Tenant {
-    let mut live = tenant.clone();
     for &index in rollout {
         live.policies[index] = assigned(tenant, &tenant.policies[index], groups);
     }
     live
 }
 
-/// For each setting of the rollout's policies: the values existing policies that
-/// reach the same audience set today.
-fn setting_changes(
-    full_tenant: &Tenant,
-    rollout: &[usize],
-    context: &AnalysisContext<'_>,
-) -> Vec<SettingChange> {
+/// Devices and their primary users.
+fn headcount(context: &AnalysisContext<'_>, devices: &FixedBitSet) -> Headcount {
+    Headcount {
+        devices: devices.count_ones(..),
+        users: context.audiences().users_of(devices).count_ones(..),
+    }
+}
+
+/// The tenant index of the policy a finding's evidence names.
+fn evidence_policy(tenant: &Tenant, evidence: &PolicyEvidence) -> Option<usize> {
+    tenant.policies.iter().position(|policy| {
+        policy.name == evidence.name
+            && policy.family == evidence.family
+            && policy.source.file == evidence.location.file
+    })
+}
+
+/// The devices on which the two policies of a `conflicting-setting` finding
+/// meet, over all of `findings`; `None` when an audience is unknown.
+fn conflict_devices(context: &AnalysisContext<'_>, findings: &[Finding]) -> Option<FixedBitSet> {
+    let tenant = context.tenant;
     let reaches = &context.audiences().reaches;
+    let mut devices = FixedBitSet::with_capacity(tenant.devices.len());
+    for finding in findings
+        .iter()
+        .filter(|finding| finding.rule == "conflicting-setting")
+    {
+        let mut shared: Option<FixedBitSet> = None;
+        for evidence in &finding.policies {
+            let index = evidence_policy(tenant, evidence)?;
+            let reach = reaches.get(index)?.as_ref()?;
+            shared = Some(match shared {
+                None => reach.devices.clone(),
+                Some(mut so_far) => {
+                    so_far.intersect_with(&reach.devices);
+                    so_far
+                }
+            });
+        }
+        if let Some(shared) = shared {
+            devices.union_with(&shared);
+        }
+    }
+    Some(devices)
+}
+
+/// What the change summary of one phase is computed from.
+struct ChangeInput<'input> {
+    tenant: &'input Tenant,
+    config: &'input Config,
+    config_file: Option<preflight_parser::FileId>,
+    /// The rollout's policies, by index in `tenant`.
+    rollout: &'input [usize],
+    /// The settings of the existing policies, by key.
+    existing_settings: &'input ExistingSettings<'input>,
+    /// A context over `tenant` as it is: existing policies' audiences.
+    tenant_context: &'input AnalysisContext<'input>,
+    /// A context over the phase's tenant.
+    phase_context: &'input AnalysisContext<'input>,
+    /// Where each rollout policy sits in the phase's tenant.
+    rollout_in_phase: &'input [usize],
+    /// The phase "newly" is measured against.
+    baseline: Option<&'input Baseline>,
+    /// The groups the phase adds to its baseline's.
+    delta_groups: &'input [&'input PhaseGroup],
+}
+
+/// For each setting of the rollout's policies that reaches someone new in this
+/// phase: the values existing policies set for them today.
+fn setting_changes(input: &ChangeInput<'_>) -> Vec<SettingChange> {
+    let tenant = input.tenant;
+    let phase_reaches = &input.phase_context.audiences().reaches;
+    let existing_reaches = &input.tenant_context.audiences().reaches;
+    let with_inventory = input.phase_context.target_graph().has_inventory;
+    // Without an inventory: the rollout's policies assigned to the added groups
+    // only, to ask which existing policies can meet them.
+    let delta_tenant = (!with_inventory && !input.delta_groups.is_empty()).then(|| {
+        let mut delta = tenant.clone();
+        for &index in input.rollout {
+            delta.policies[index] = assigned(tenant, &tenant.policies[index], input.delta_groups);
+        }
+        delta
+    });
+    let delta_context = delta_tenant
+        .as_ref()
+        .map(|delta| AnalysisContext::new(delta, input.config, input.config_file));
+
     let mut changes = Vec::new();
-    for &index in rollout {
-        let policy = &full_tenant.policies[index];
-        let reach = reaches.get(index).and_then(Option::as_ref);
+    for (position, &index) in input.rollout.iter().enumerate() {
+        let policy = &tenant.policies[index];
+        // With an inventory: the devices this policy newly reaches.
+        let newly: Option<FixedBitSet> = if with_inventory {
+            let Some(reach) = phase_reaches
+                .get(input.rollout_in_phase[position])
+                .and_then(Option::as_ref)
+            else {
+                continue;
+            };
+            let mut devices = reach.devices.clone();
+            if let Some(before) = input
+                .baseline
+                .and_then(|baseline| baseline.devices.as_ref())
+                .and_then(|devices| devices.get(position))
+            {
+                devices.difference_with(before);
+            }
+            if devices.is_clear() {
+                continue;
+            }
+            Some(devices)
+        } else if input.delta_groups.is_empty() {
+            continue;
+        } else {
+            None
+        };
         for setting in &policy.settings {
-            let mut old_values: Vec<(String, SettingValue)> = Vec::new();
-            for (other_index, other) in full_tenant.policies.iter().enumerate() {
-                if rollout.contains(&other_index) {
-                    continue;
-                }
-                let Some(other_setting) = other
-                    .settings
-                    .iter()
-                    .find(|candidate| candidate.key == setting.key)
-                else {
-                    continue;
-                };
-                let meets = match (reach, reaches.get(other_index).and_then(Option::as_ref)) {
-                    (Some(reach), Some(other_reach)) => {
-                        !reach.devices.is_disjoint(&other_reach.devices)
-                            || !reach.users.is_disjoint(&other_reach.users)
+            let mut old_values: Vec<OldValue> = Vec::new();
+            let mut set_otherwise = newly
+                .as_ref()
+                .map(|devices| FixedBitSet::with_capacity(devices.len()));
+            let mut not_configured = newly.clone();
+            let existing = input
+                .existing_settings
+                .get(&setting.key)
+                .map_or(&[][..], Vec::as_slice);
+            for &(other_index, other_setting_index) in existing {
+                let other = &tenant.policies[other_index];
+                let other_setting = &other.settings[other_setting_index];
+                let differs = !other_setting.value.same_effect(&setting.value);
+                let (certainty, reach) = match (&newly, existing_reaches.get(other_index)) {
+                    (Some(devices), Some(Some(other_reach))) => {
+                        let mut shared = devices.clone();
+                        shared.intersect_with(&other_reach.devices);
+                        if shared.is_clear() {
+                            continue;
+                        }
+                        if differs && let Some(otherwise) = &mut set_otherwise {
+                            otherwise.union_with(&shared);
+                        }
+                        if let Some(unset) = &mut not_configured {
+                            unset.difference_with(&shared);
+                        }
+                        (
+                            Certainty::Certain,
+                            Some(headcount(input.tenant_context, &shared)),
+                        )
                     }
-                    _ => {
-                        context
-                            .overlap_analysis()
-                            .overlap(full_tenant, (index, other_index), None)
-                            .certainty
-                            != Certainty::Disjoint
+                    (Some(_), _) => {
+                        // The existing policy's audience is unknown: who it
+                        // reaches among the newly reached cannot be told.
+                        set_otherwise = None;
+                        not_configured = None;
+                        (Certainty::Possible, None)
+                    }
+                    (None, _) => {
+                        let Some(delta_context) = &delta_context else {
+                            continue;
+                        };
+                        let certainty = delta_context.overlap(index, other_index).certainty;
+                        if certainty == Certainty::Disjoint {
+                            continue;
+                        }
+                        (certainty, None)
                     }
                 };
-                if !meets {
-                    continue;
-                }
-                old_values.push((other.name.clone(), other_setting.value.clone()));
+                old_values.push(OldValue {
+                    policy: other.name.clone(),
+                    value: other_setting.value.clone(),
+                    certainty,
+                    reach,
+                });
             }
             changes.push(SettingChange {
                 policy: policy.name.clone(),
@@ -323,8 +637,15 @@ fn setting_changes(
                 key: setting.key.0.clone(),
                 new_value: setting.value.clone(),
                 old_values,
-                devices: reach.map(|reach| reach.devices.count_ones(..)),
-                users: reach.map(|reach| reach.users.count_ones(..)),
+                newly_reached: newly
+                    .as_ref()
+                    .map(|devices| headcount(input.phase_context, devices)),
+                set_otherwise: set_otherwise
+                    .as_ref()
+                    .map(|devices| headcount(input.tenant_context, devices)),
+                not_configured: not_configured
+                    .as_ref()
+                    .map(|devices| headcount(input.tenant_context, devices)),
             });
         }
     }

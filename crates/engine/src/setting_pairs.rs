@@ -37,7 +37,7 @@ impl SettingRef {
 }
 
 /// Two settings with the same key whose policies' audiences can meet.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy)]
 pub struct SettingPair<'pairs> {
     /// The setting from the policy that comes first in policy order.
     pub first: SettingRef,
@@ -45,8 +45,76 @@ pub struct SettingPair<'pairs> {
     pub second: SettingRef,
     /// Whether the two values have the same effect (equal once normalized).
     pub same_effect: bool,
-    /// How the two policies' audiences meet (never disjoint).
-    pub overlap: &'pairs Arc<OverlapEvidence>,
+    /// How sure it is that the two audiences meet (never disjoint).
+    pub certainty: Certainty,
+    /// Index of the two policies' overlap.
+    overlap: usize,
+    describer: Describer<'pairs>,
+}
+
+impl<'pairs> SettingPair<'pairs> {
+    /// How the two policies' audiences meet, in words (written on first use,
+    /// shared by every finding about the same two policies).
+    pub fn overlap(&self) -> &'pairs Arc<OverlapEvidence> {
+        self.describer.evidence(self.overlap)
+    }
+}
+
+/// What writing the words of an overlap needs.
+#[derive(Clone, Copy)]
+pub struct Describer<'pairs> {
+    /// The pairs.
+    pub pairs: &'pairs SettingPairs,
+    /// The tenant.
+    pub tenant: &'pairs Tenant,
+    /// The prepared audiences.
+    pub analysis: &'pairs OverlapAnalysis,
+    /// The exact audiences, with an inventory.
+    pub audiences: &'pairs Audiences,
+}
+
+impl<'pairs> Describer<'pairs> {
+    /// The words of overlap `index` (of the policy pairs), written once.
+    pub fn evidence(&self, index: usize) -> &'pairs Arc<OverlapEvidence> {
+        let pairs = self.pairs;
+        pairs.evidence[index].get_or_init(|| {
+            let pair = pairs.policy_pairs[index];
+            let reaches = (
+                &self.audiences.reaches[pair.0],
+                &self.audiences.reaches[pair.1],
+            );
+            let overlap = match (&pairs.findings[index], reaches) {
+                (PolicyPairFinding::Exact(_), (Some(first), Some(second))) => {
+                    let structural = self.analysis.overlap(self.tenant, pair, None);
+                    exact_overlap(self.tenant, self.audiences, structural, first, second)
+                }
+                (PolicyPairFinding::Rules(finding), _) => {
+                    self.analysis.describe(self.tenant, pair, finding)
+                }
+                (PolicyPairFinding::Exact(_), _) => self.analysis.overlap(self.tenant, pair, None),
+            };
+            Arc::new(OverlapEvidence::from(overlap))
+        })
+    }
+}
+
+/// What was found for one pair of policies, before its words are written.
+#[derive(Debug)]
+enum PolicyPairFinding {
+    /// From the inventory: how many devices both reach.
+    Exact(usize),
+    /// From structure and rules.
+    Rules(crate::overlap::PairFinding),
+}
+
+impl PolicyPairFinding {
+    fn certainty(&self) -> Certainty {
+        match self {
+            PolicyPairFinding::Exact(0) => Certainty::Disjoint,
+            PolicyPairFinding::Exact(_) => Certainty::Certain,
+            PolicyPairFinding::Rules(finding) => finding.certainty(),
+        }
+    }
 }
 
 /// One meeting pair, by index.
@@ -55,7 +123,7 @@ struct PairRecord {
     first: SettingRef,
     second: SettingRef,
     same_effect: bool,
-    /// Index into `SettingPairs::overlaps`.
+    /// Index into `SettingPairs::policy_pairs`.
     overlap: u32,
 }
 
@@ -72,8 +140,10 @@ pub struct SettingPairs {
     settings: Vec<SettingRef>,
     /// The policy pairs `(lower, higher)` that share a key, sorted.
     policy_pairs: Vec<(usize, usize)>,
-    /// The overlap of each of `policy_pairs`.
-    overlaps: Vec<Arc<OverlapEvidence>>,
+    /// What was found for each of `policy_pairs`.
+    findings: Vec<PolicyPairFinding>,
+    /// The words of each of `policy_pairs`, written on first use.
+    evidence: Vec<std::sync::OnceLock<Arc<OverlapEvidence>>>,
     /// The setting pairs whose audiences can meet, in key order, then policy order.
     records: Vec<PairRecord>,
     /// How many include pairs the rules could not decide.
@@ -160,32 +230,38 @@ impl SettingPairs {
                 audiences.reaches[first].is_none() || audiences.reaches[second].is_none()
             })
             .collect();
-        let decisions = decide_open_pairs(tenant, analysis, formulas, &undecided_pairs);
+        let decisions = decide_open_pairs(analysis, formulas, &undecided_pairs);
         let undecided = decisions
             .values()
             .filter(|meeting| matches!(meeting, Meeting::Unknown { .. }))
             .count();
 
-        let overlaps: Vec<Arc<OverlapEvidence>> = policy_pairs
+        let findings: Vec<PolicyPairFinding> = policy_pairs
             .par_iter()
-            .map(|&(first, second)| {
-                let overlap = match (&audiences.reaches[first], &audiences.reaches[second]) {
-                    (Some(first_reach), Some(second_reach)) => {
-                        let structural = analysis.overlap(tenant, (first, second), None);
-                        exact_overlap(tenant, audiences, structural, first_reach, second_reach)
-                    }
-                    _ => analysis.overlap(tenant, (first, second), Some((formulas, &decisions))),
-                };
-                Arc::new(OverlapEvidence::from(overlap))
-            })
+            .map(
+                |&(first, second)| match (&audiences.reaches[first], &audiences.reaches[second]) {
+                    (Some(first_reach), Some(second_reach)) => PolicyPairFinding::Exact(
+                        first_reach
+                            .devices
+                            .intersection_count(&second_reach.devices),
+                    ),
+                    _ => PolicyPairFinding::Rules(
+                        analysis.find((first, second), Some((formulas, &decisions))),
+                    ),
+                },
+            )
             .collect();
+        let evidence = (0..findings.len())
+            .map(|_| std::sync::OnceLock::new())
+            .collect();
+
         let records = (0..keys.len())
             .into_par_iter()
             .flat_map_iter(|bucket| {
                 let range = starts[bucket]..starts[bucket + 1];
                 let bucket_settings = &settings[range.clone()];
                 let bucket_classes = &value_classes[range];
-                let (policy_pairs, overlaps, classes) = (&policy_pairs, &overlaps, &classes);
+                let (policy_pairs, findings, classes) = (&policy_pairs, &findings, &classes);
                 bucket_settings
                     .iter()
                     .zip(bucket_classes)
@@ -205,7 +281,7 @@ impl SettingPairs {
                                     first.policy.max(second.policy),
                                 );
                                 let position = policy_pairs.binary_search(&pair).ok()?;
-                                (overlaps[position].certainty != Certainty::Disjoint).then(|| {
+                                (findings[position].certainty() != Certainty::Disjoint).then(|| {
                                     PairRecord {
                                         first: *first,
                                         second: *second,
@@ -222,7 +298,8 @@ impl SettingPairs {
             starts,
             settings,
             policy_pairs,
-            overlaps,
+            findings,
+            evidence,
             records,
             undecided,
         }
@@ -236,24 +313,28 @@ impl SettingPairs {
         }
     }
 
-    /// The overlap of the pair of policies `first` and `second` (in either order),
-    /// when they share a setting key.
-    pub fn overlap_of(&self, first: usize, second: usize) -> Option<&Arc<OverlapEvidence>> {
-        let position = self
-            .policy_pairs
+    /// Where the pair of policies `first` and `second` (in either order) is, when
+    /// they share a setting key.
+    pub fn overlap_index(&self, first: usize, second: usize) -> Option<usize> {
+        self.policy_pairs
             .binary_search(&(first.min(second), first.max(second)))
-            .ok()?;
-        self.overlaps.get(position)
+            .ok()
     }
 
-    /// The pair at `index` of [`Self::pairs`].
-    pub fn pair(&self, index: usize) -> SettingPair<'_> {
+    /// The pair at `index`, with what its words need.
+    fn pair<'pairs>(
+        &'pairs self,
+        index: usize,
+        describer: Describer<'pairs>,
+    ) -> SettingPair<'pairs> {
         let record = self.records[index];
         SettingPair {
             first: record.first,
             second: record.second,
             same_effect: record.same_effect,
-            overlap: &self.overlaps[record.overlap as usize],
+            certainty: self.findings[record.overlap as usize].certainty(),
+            overlap: record.overlap as usize,
+            describer,
         }
     }
 
@@ -267,17 +348,15 @@ impl SettingPairs {
         self.records.is_empty()
     }
 
-    /// Every meeting pair, in parallel, keeping their order in what is collected.
-    pub fn par_pairs(&self) -> impl IndexedParallelIterator<Item = SettingPair<'_>> + '_ {
+    /// Every pair of same-key settings whose audiences can meet, in parallel,
+    /// keeping key order, then policy order, in what is collected.
+    pub fn par_pairs<'pairs>(
+        &'pairs self,
+        describer: Describer<'pairs>,
+    ) -> impl IndexedParallelIterator<Item = SettingPair<'pairs>> + 'pairs {
         (0..self.records.len())
             .into_par_iter()
-            .map(|index| self.pair(index))
-    }
-
-    /// Every pair of same-key settings whose audiences can meet, in key order,
-    /// then policy order.
-    pub fn pairs(&self) -> impl Iterator<Item = SettingPair<'_>> + '_ {
-        (0..self.records.len()).map(|index| self.pair(index))
+            .map(move |index| self.pair(index, describer))
     }
 
     /// How many include pairs the rules could not decide.
@@ -309,8 +388,9 @@ fn buckets(tenant: &Tenant) -> (Vec<SettingKey>, Vec<usize>, Vec<SettingRef>) {
                 })
         })
         .collect();
-    // Stable by key, so each bucket keeps policy order.
-    all.par_sort_by(|left, right| left.0.cmp(right.0));
+    // By key, then policy and setting: each bucket keeps policy order (the
+    // pairs are distinct, so an unstable sort gives one order).
+    all.par_sort_unstable();
     let mut keys = Vec::new();
     let mut starts = Vec::new();
     let mut settings = Vec::new();

@@ -100,10 +100,20 @@ pub fn routes(
                             FilterMode::Include => "include",
                             FilterMode::Exclude => "exclude",
                         };
+                        // A user is reached on their devices: the filter is
+                        // evaluated there, and lets the user through when it lets
+                        // one of them through.
                         let verdict = match (subject, tenant.filter_index(&filter_use.filter)) {
                             (Subject::Device(device), Some(filter)) => {
                                 rules.filter_on_device(tenant, filter, device)
                             }
+                            (Subject::User(user), Some(filter)) => user_filter_verdict(
+                                tenant,
+                                rules,
+                                (user, &policy.platforms),
+                                filter,
+                                filter_use.mode,
+                            ),
                             _ => RuleVerdict::Unknown,
                         };
                         let (said, kept) = match verdict {
@@ -141,25 +151,47 @@ pub fn routes(
         if included.is_empty() && possibly.is_empty() && excluded.is_empty() {
             continue;
         }
-        // A policy applies only to devices of its platforms.
-        let other_platform = match subject {
-            Subject::Device(device) => tenant.devices[device].platform.filter(|platform| {
+        // A policy applies only to devices of its platforms (a user's, on their
+        // devices).
+        let policy_platforms: Vec<&str> = policy
+            .platforms
+            .iter()
+            .map(|platform| platform.name())
+            .collect();
+        let of_other_platform = |device: usize| {
+            tenant.devices[device].platform.filter(|platform| {
                 !policy.platforms.is_empty() && !policy.platforms.contains(platform)
-            }),
-            _ => None,
+            })
         };
-        if let (Some(platform), Subject::Device(device)) = (other_platform, subject) {
-            let policy_platforms: Vec<&str> = policy
-                .platforms
-                .iter()
-                .map(|platform| platform.name())
-                .collect();
-            excluded.push(format!(
-                "not applied: the policy is for {} and `{}` runs {}",
-                policy_platforms.join(", "),
-                tenant.devices[device].name,
-                platform.name()
-            ));
+        let other_platform = match subject {
+            Subject::Device(device) => of_other_platform(device).map(|platform| {
+                format!(
+                    "not applied: the policy is for {} and `{}` runs {}",
+                    policy_platforms.join(", "),
+                    tenant.devices[device].name,
+                    platform.name()
+                )
+            }),
+            Subject::User(user) => {
+                let devices = user_device_indices(tenant, user);
+                (!devices.is_empty()
+                    && devices.iter().all(|&device| of_other_platform(device).is_some()))
+                .then(|| {
+                    let names: Vec<String> = devices
+                        .iter()
+                        .map(|&device| format!("`{}`", tenant.devices[device].name))
+                        .collect();
+                    format!(
+                        "not applied: the policy is for {} and none of the user's devices ({}) runs it",
+                        policy_platforms.join(", "),
+                        names.join(", ")
+                    )
+                })
+            }
+            Subject::Group(_) => None,
+        };
+        if let Some(step) = &other_platform {
+            excluded.push(step.clone());
         }
         let exact = match subject {
             Subject::Device(device) => audiences.reaches[policy_index]
@@ -215,13 +247,16 @@ fn target_membership(
             InGroup::Yes(vec!["All users".to_owned()])
         }
         (AssignmentTarget::AllUsers, Subject::Device(device)) => {
-            match primary_user_name(tenant, device) {
-                Some(user) => InGroup::Yes(vec![format!("All users (primary user {user})")]),
+            match device_user_indices(tenant, device).first() {
+                Some(&user) => InGroup::Yes(vec![format!(
+                    "All users ({})",
+                    user_role(tenant, device, user)
+                )]),
                 None => InGroup::No,
             }
         }
         (AssignmentTarget::AllDevices, Subject::User(user)) => {
-            match primary_device_names(tenant, user).first() {
+            match user_device_names(tenant, user).first() {
                 Some(device) => InGroup::Yes(vec![format!("All devices (device {device})")]),
                 None => InGroup::No,
             }
@@ -252,18 +287,6 @@ fn target_membership(
     }
 }
 
-fn primary_user_name(tenant: &Tenant, device: usize) -> Option<String> {
-    let device = &tenant.devices[device];
-    device.primary_user_principal_name.clone().or_else(|| {
-        let id = device.primary_user_id.as_ref()?;
-        tenant
-            .users
-            .iter()
-            .find(|user| user.object_id.as_deref() == Some(id))
-            .map(|user| user.user_principal_name.clone())
-    })
-}
-
 /// Whether the subject is in `group` (nested groups counted), with the nesting path.
 fn group_membership(
     tenant: &Tenant,
@@ -289,10 +312,11 @@ fn group_membership(
     // A device is reached through its primary user's groups, a user through the
     // groups of the devices they are the primary user of.
     let through_other = match subject {
-        Subject::Device(device) => primary_user_index(tenant, device)
-            .filter(|&user| members.users.contains(user))
-            .map(|user| format!("primary user {}", tenant.users[user].user_principal_name)),
-        Subject::User(user) => primary_device_indices(tenant, user)
+        Subject::Device(device) => device_user_indices(tenant, device)
+            .into_iter()
+            .find(|&user| members.users.contains(user))
+            .map(|user| user_role(tenant, device, user)),
+        Subject::User(user) => user_device_indices(tenant, user)
             .into_iter()
             .find(|&device| members.devices.contains(device))
             .map(|device| format!("device {}", tenant.devices[device].name)),
@@ -331,32 +355,102 @@ fn group_membership(
     InGroup::Yes(names)
 }
 
-/// The devices `user` is the primary user of, in inventory order.
-fn primary_device_indices(tenant: &Tenant, user: usize) -> Vec<usize> {
+/// A filter on a user, through their devices of the policy's platforms: it lets
+/// the user through when it lets one of those devices through.
+fn user_filter_verdict(
+    tenant: &Tenant,
+    rules: &InventoryRules,
+    (user, platforms): (usize, &[preflight_normalizer::Platform]),
+    filter: usize,
+    mode: FilterMode,
+) -> RuleVerdict {
+    let verdicts: Vec<RuleVerdict> = user_device_indices(tenant, user)
+        .into_iter()
+        .filter(|&device| {
+            platforms.is_empty()
+                || tenant.devices[device]
+                    .platform
+                    .is_none_or(|platform| platforms.contains(&platform))
+        })
+        .map(|device| rules.filter_on_device(tenant, filter, device))
+        .collect();
+    let passes = |verdict: &RuleVerdict| match mode {
+        FilterMode::Include => *verdict == RuleVerdict::Matches,
+        FilterMode::Exclude => {
+            matches!(
+                verdict,
+                RuleVerdict::DoesNotMatch | RuleVerdict::NotApplicable
+            )
+        }
+    };
+    let (through, blocked) = match mode {
+        FilterMode::Include => (RuleVerdict::Matches, RuleVerdict::DoesNotMatch),
+        FilterMode::Exclude => (RuleVerdict::DoesNotMatch, RuleVerdict::Matches),
+    };
+    if verdicts.iter().any(passes) {
+        through
+    } else if verdicts.is_empty() || verdicts.contains(&RuleVerdict::Unknown) {
+        RuleVerdict::Unknown
+    } else {
+        blocked
+    }
+}
+
+/// The devices `user` uses (as primary user or by signing in), in inventory order.
+fn user_device_indices(tenant: &Tenant, user: usize) -> Vec<usize> {
     (0..tenant.devices.len())
-        .filter(|&device| primary_user_index(tenant, device) == Some(user))
+        .filter(|&device| device_user_indices(tenant, device).contains(&user))
         .collect()
 }
 
-fn primary_device_names(tenant: &Tenant, user: usize) -> Vec<String> {
-    primary_device_indices(tenant, user)
+fn user_device_names(tenant: &Tenant, user: usize) -> Vec<String> {
+    user_device_indices(tenant, user)
         .into_iter()
         .map(|device| tenant.devices[device].name.clone())
         .collect()
 }
 
-fn primary_user_index(tenant: &Tenant, device: usize) -> Option<usize> {
+/// The primary user of `device`, when the inventory holds them.
+fn primary_user_of(tenant: &Tenant, device: usize) -> Option<usize> {
     let device = &tenant.devices[device];
     tenant.users.iter().position(|user| {
-        device
-            .primary_user_id
-            .as_deref()
-            .is_some_and(|id| user.object_id.as_deref() == Some(id))
-            || device
-                .primary_user_principal_name
+        device.primary_user_id.as_deref().is_some_and(|id| {
+            user.object_id
                 .as_deref()
-                .is_some_and(|upn| upn.eq_ignore_ascii_case(&user.user_principal_name))
+                .is_some_and(|object| object.eq_ignore_ascii_case(id))
+        }) || device
+            .primary_user_principal_name
+            .as_deref()
+            .is_some_and(|upn| upn.eq_ignore_ascii_case(&user.user_principal_name))
     })
+}
+
+/// The users of `device`: its primary user first, then those who signed in.
+fn device_user_indices(tenant: &Tenant, device: usize) -> Vec<usize> {
+    let mut users: Vec<usize> = primary_user_of(tenant, device).into_iter().collect();
+    for id in &tenant.devices[device].signed_in_user_ids {
+        let signed_in = tenant.users.iter().position(|user| {
+            user.object_id
+                .as_deref()
+                .is_some_and(|object| object.eq_ignore_ascii_case(id))
+        });
+        if let Some(user) = signed_in
+            && !users.contains(&user)
+        {
+            users.push(user);
+        }
+    }
+    users
+}
+
+/// How `user` uses `device`: "primary user …" or "signed-in user …".
+fn user_role(tenant: &Tenant, device: usize, user: usize) -> String {
+    let role = if primary_user_of(tenant, device) == Some(user) {
+        "primary user"
+    } else {
+        "signed-in user"
+    };
+    format!("{role} {}", tenant.users[user].user_principal_name)
 }
 
 /// The nesting path from `outer` down to `inner` (both included), breadth first.

@@ -19,7 +19,6 @@ use std::path::Path;
 
 use preflight_engine::audience_formula::{Meeting, meeting};
 use preflight_engine::audience_logic::Formula;
-use preflight_normalizer::Tenant;
 use preflight_parser::rule_language::{RuleLanguage, os_types_of_platform, parse_rule};
 
 /// `first | second | answer`, per file (`## file`), in file order.
@@ -480,7 +479,7 @@ fn every_pair_of_real_rules_is_decided_as_the_table_says() {
             let lines = actual.entry(name).or_default();
             for (index, (first_name, first)) in formulas.iter().enumerate() {
                 for (second_name, second) in &formulas[index + 1..] {
-                    let decided = meeting(&Tenant::default(), first, second);
+                    let decided = meeting(first, second);
                     lines.push(format!(
                         "{first_name} | {second_name} | {}",
                         answer(&decided)

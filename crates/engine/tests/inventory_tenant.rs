@@ -7,11 +7,12 @@
 //!
 //! The brute force follows Intune's rules as preflight documents them
 //! (`crates/engine/src/audience.rs`): a device target reaches its devices, a user
-//! target the devices its users are the primary user of; an exclusion removes
+//! target the devices its users use; an exclusion removes
 //! members of its own kind (device groups from device targets, user groups from
 //! user targets); a filter keeps the devices of its platform its rule matches
 //! (include) or all others (exclude); the policy's platform bounds the devices;
-//! the users reached are the primary users of the devices reached.
+//! the users reached are the users of the devices reached (the primary user and
+//! those who signed in, `usersLoggedOn`).
 
 #![expect(
     clippy::expect_used,
@@ -72,6 +73,15 @@ struct Device {
     enrollment_profile: String,
     corporate: bool,
     primary_user: Option<String>,
+    /// The users who signed in on it (`usersLoggedOn`).
+    signed_in: Vec<String>,
+}
+
+impl Device {
+    /// Every user of the device: the primary user and those who signed in.
+    fn users(&self) -> impl Iterator<Item = &String> {
+        self.primary_user.iter().chain(&self.signed_in)
+    }
 }
 
 struct Inventory {
@@ -101,6 +111,12 @@ fn inventory() -> Inventory {
                 enrollment_profile: text(&managed, "enrollmentProfileName"),
                 corporate: text(record, "deviceOwnership") == "Company",
                 primary_user: (!user.is_empty()).then_some(user),
+                signed_in: managed["usersLoggedOn"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .map(|entry| text(entry, "userId"))
+                    .collect(),
             }
         })
         .collect();
@@ -254,7 +270,7 @@ fn reach(inventory: &Inventory, policy: &Value) -> BTreeSet<usize> {
                     .devices
                     .iter()
                     .enumerate()
-                    .filter(|(_, device)| device.primary_user.as_deref() == Some(user))
+                    .filter(|(_, device)| device.users().any(|device_user| device_user == user))
                     .map(|(index, _)| index),
             );
         }
@@ -312,12 +328,12 @@ fn the_engine_and_a_brute_force_over_the_json_agree_on_every_audience() {
             .ones()
             .map(|user| tenant.users[user].user_principal_name.clone())
             .collect();
-        // Users are the primary users of the devices reached.
+        // Users are the users of the devices reached (primary and signed in).
         let expected_users: BTreeSet<String> = inventory
             .devices
             .iter()
             .filter(|device| devices.contains(&device.name))
-            .filter_map(|device| device.primary_user.as_ref())
+            .flat_map(Device::users)
             .map(|id| inventory.users[id].0.clone())
             .collect();
         assert_eq!(users, expected_users, "users of `{}`", policy.name);
@@ -327,11 +343,10 @@ fn the_engine_and_a_brute_force_over_the_json_agree_on_every_audience() {
 
     // Every pair of policies sharing a setting: the engine's overlap is certain
     // exactly when the brute force finds a shared device, with the same count.
-    let pairs = context.setting_pairs();
     let mut compared = 0;
     for first in 0..tenant.policies.len() {
         for second in first + 1..tenant.policies.len() {
-            let Some(overlap) = pairs.overlap_of(first, second) else {
+            let Some(overlap) = context.pair_overlap(first, second) else {
                 continue;
             };
             compared += 1;

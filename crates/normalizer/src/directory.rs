@@ -52,6 +52,69 @@ pub fn read_group(document: &Document, problems: &mut Vec<InputProblem>) -> Opti
     })
 }
 
+/// A saved `groups('{id}')/members` or `/transitiveMembers` page.
+pub struct MembersPage {
+    /// The group the members belong to.
+    pub group: GroupId,
+    /// Whether these are `transitiveMembers` (every member through nesting).
+    pub transitive: bool,
+    /// The members on this page.
+    pub members: Vec<GroupMember>,
+    /// The file the page is in.
+    pub file: preflight_parser::FileId,
+}
+
+/// Reads one members page; its owner comes from `@odata.context` or `@odata.nextLink`.
+pub fn read_members_page(
+    document: &Document,
+    problems: &mut Vec<InputProblem>,
+) -> Option<MembersPage> {
+    let mut reader = FieldReader::new(document.file, problems);
+    let root = reader.expect_object(&document.root, "the group members response")?;
+    let owner = preflight_parser::page_owner(root)?;
+    let members = read_members(&mut reader, root, "value").unwrap_or_default();
+    Some(MembersPage {
+        group: GroupId(owner.id),
+        transitive: owner.navigation == "transitivemembers",
+        members,
+        file: document.file,
+    })
+}
+
+/// Adds saved members pages to the groups they belong to (pages of one group, as
+/// `@odata.nextLink` splits them, add up). A page for a group that is not in the
+/// input is reported.
+pub fn attach_members_pages(
+    groups: &mut [Group],
+    pages: Vec<MembersPage>,
+    problems: &mut Vec<InputProblem>,
+) {
+    for page in pages {
+        let Some(group) = groups.iter_mut().find(|group| group.id == page.group) else {
+            problems.push(
+                InputProblem::parse_error(
+                    page.file,
+                    None,
+                    format!(
+                        "these members belong to group `{}`, which is not in the input",
+                        page.group.0
+                    ),
+                )
+                .with_help(
+                    "add the group's own export (`groups/{id}`) to the input, or remove this file",
+                ),
+            );
+            continue;
+        };
+        let list = if page.transitive {
+            &mut group.transitive_members
+        } else {
+            &mut group.members
+        };
+        list.get_or_insert_with(Vec::new).extend(page.members);
+    }
+}
+
 fn read_members(
     reader: &mut FieldReader<'_>,
     root: &Node,
@@ -108,21 +171,24 @@ pub fn read_managed_device(
     let mut reader = FieldReader::new(document.file, problems);
     let root = reader.expect_object(&document.root, "the managed device")?;
     let name_node = root.get("deviceName");
-    let name = reader.required_str(root, "deviceName", "the managed device")?;
-    let text = |field: &str| {
-        root.get(field)
-            .and_then(Node::as_str)
-            .filter(|text| !text.is_empty() && *text != EMPTY_GUID)
-            .map(str::to_owned)
-    };
+    // Every field is read, so each wrong type is reported, before a missing name
+    // drops the record.
+    let name = reader.required_str(root, "deviceName", "the managed device");
+    let device_id = text_field(&mut reader, root, "azureADDeviceId");
+    let managed_device_id = text_field(&mut reader, root, "id");
+    let operating_system = text_field(&mut reader, root, "operatingSystem");
+    let primary_user_id = text_field(&mut reader, root, "userId");
+    let primary_user_principal_name = text_field(&mut reader, root, "userPrincipalName");
+    let signed_in_user_ids = signed_in_users(&mut reader, root);
     Some(Device {
         object_id: None,
-        device_id: text("azureADDeviceId"),
-        managed_device_id: text("id"),
-        name: name.to_owned(),
-        platform: text("operatingSystem").and_then(|system| platform_of_operating_system(&system)),
-        primary_user_id: text("userId"),
-        primary_user_principal_name: text("userPrincipalName"),
+        device_id,
+        managed_device_id,
+        name: name?.to_owned(),
+        platform: operating_system.and_then(|system| platform_of_operating_system(&system)),
+        primary_user_id,
+        primary_user_principal_name,
+        signed_in_user_ids,
         properties: properties_of(root),
         source: reader.location(name_node.map_or(root.span, |node| node.span)),
     })
@@ -133,21 +199,19 @@ pub fn read_entra_device(document: &Document, problems: &mut Vec<InputProblem>) 
     let mut reader = FieldReader::new(document.file, problems);
     let root = reader.expect_object(&document.root, "the device")?;
     let name_node = root.get("displayName");
-    let name = reader.required_str(root, "displayName", "the device")?;
-    let text = |field: &str| {
-        root.get(field)
-            .and_then(Node::as_str)
-            .filter(|text| !text.is_empty())
-            .map(str::to_owned)
-    };
+    let name = reader.required_str(root, "displayName", "the device");
+    let object_id = text_field(&mut reader, root, "id");
+    let device_id = text_field(&mut reader, root, "deviceId");
+    let operating_system = text_field(&mut reader, root, "operatingSystem");
     Some(Device {
-        object_id: text("id"),
-        device_id: text("deviceId"),
+        object_id,
+        device_id,
         managed_device_id: None,
-        name: name.to_owned(),
-        platform: text("operatingSystem").and_then(|system| platform_of_operating_system(&system)),
+        name: name?.to_owned(),
+        platform: operating_system.and_then(|system| platform_of_operating_system(&system)),
         primary_user_id: None,
         primary_user_principal_name: None,
+        signed_in_user_ids: Vec::new(),
         properties: properties_of(root),
         source: reader.location(name_node.map_or(root.span, |node| node.span)),
     })
@@ -158,16 +222,45 @@ pub fn read_user(document: &Document, problems: &mut Vec<InputProblem>) -> Optio
     let mut reader = FieldReader::new(document.file, problems);
     let root = reader.expect_object(&document.root, "the user")?;
     let name_node = root.get("userPrincipalName");
-    let user_principal_name = reader.required_str(root, "userPrincipalName", "the user")?;
+    let user_principal_name = reader.required_str(root, "userPrincipalName", "the user");
+    let object_id = text_field(&mut reader, root, "id");
     Some(User {
-        object_id: root.get("id").and_then(Node::as_str).map(str::to_owned),
-        user_principal_name: user_principal_name.to_owned(),
+        object_id,
+        user_principal_name: user_principal_name?.to_owned(),
         properties: properties_of(root),
         source: reader.location(name_node.map_or(root.span, |node| node.span)),
     })
 }
 
 const EMPTY_GUID: &str = "00000000-0000-0000-0000-000000000000";
+
+/// A text field of an inventory record: empty text and the empty GUID Intune
+/// writes for "none" mean absent; a value of another type is reported.
+/// The users a managed device lists in `usersLoggedOn` (`[{"userId": …,
+/// "lastLogOnDateTime": …}]`), by object id, in order, without duplicates.
+fn signed_in_users(reader: &mut FieldReader<'_>, root: &Node) -> Vec<String> {
+    let mut users: Vec<String> = Vec::new();
+    for entry in reader
+        .optional_array(root, "usersLoggedOn")
+        .unwrap_or_default()
+    {
+        if let Some(user) = entry
+            .as_object()
+            .and_then(|_| text_field(reader, entry, "userId"))
+            && !users.contains(&user)
+        {
+            users.push(user);
+        }
+    }
+    users
+}
+
+fn text_field(reader: &mut FieldReader<'_>, root: &Node, field: &str) -> Option<String> {
+    reader
+        .optional_str(root, field)
+        .filter(|text| !text.is_empty() && *text != EMPTY_GUID)
+        .map(str::to_owned)
+}
 
 /// Every scalar or string-list property of a record, keyed as written.
 fn properties_of(root: &Node) -> BTreeMap<String, InventoryValue> {
@@ -254,6 +347,11 @@ fn merge_device(into: &mut Device, other: Device) {
         .primary_user_principal_name
         .take()
         .or(other.primary_user_principal_name);
+    for user in other.signed_in_user_ids {
+        if !into.signed_in_user_ids.contains(&user) {
+            into.signed_in_user_ids.push(user);
+        }
+    }
     for (key, value) in other.properties {
         into.properties.entry(key).or_insert(value);
     }

@@ -10,13 +10,17 @@ pub fn read_filter(document: &Document, problems: &mut Vec<InputProblem>) -> Opt
     let mut reader = FieldReader::new(document.file, problems);
     let root = reader.expect_object(&document.root, "the assignment filter")?;
     let name_node = root.get("displayName");
-    let name = reader.required_str(root, "displayName", "the assignment filter")?;
-    let rule = reader.required_str(root, "rule", "the assignment filter")?;
+    // Every field is read, so each wrong type is reported, before a missing one
+    // drops the filter.
+    let name = reader.required_str(root, "displayName", "the assignment filter");
+    let rule = reader.required_str(root, "rule", "the assignment filter");
     let rule_node = root.get("rule").map_or(root.span, |node| node.span);
-    let id = reader.optional_str(root, "id").unwrap_or(name);
+    let id = reader.optional_str(root, "id");
     let platform = reader
         .optional_str(root, "platform")
         .and_then(Platform::from_intune_name);
+    let (name, rule) = (name?, rule?);
+    let id = id.unwrap_or(name);
     Some(Filter {
         id: FilterId(id.to_owned()),
         name: name.to_owned(),

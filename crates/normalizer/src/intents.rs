@@ -64,6 +64,32 @@ pub fn read_intent(
     })
 }
 
+/// Reads a saved `intents('{id}')/settings` response: the owner's id, its settings,
+/// and the platforms they name.
+pub fn read_intent_settings_page(
+    document: &Document,
+    problems: &mut Vec<InputProblem>,
+) -> Option<crate::SettingsPage> {
+    let mut reader = FieldReader::new(document.file, problems);
+    let root = reader.expect_object(&document.root, "the intent settings response")?;
+    let owner = crate::owner_of_page(&mut reader, root)?;
+    let mut settings = Vec::new();
+    let mut platforms = Vec::new();
+    for instance in reader.optional_array(root, "value").unwrap_or_default() {
+        if let Some(setting) = read_setting_instance(&mut reader, instance, &mut platforms) {
+            settings.push(setting);
+        }
+    }
+    platforms.sort();
+    platforms.dedup();
+    Some(crate::SettingsPage {
+        owner,
+        file: document.file,
+        settings,
+        platforms,
+    })
+}
+
 fn read_setting_instance(
     reader: &mut FieldReader<'_>,
     node: &Node,

@@ -26,6 +26,7 @@ use crate::model::{
     SettingScope, SettingValue,
 };
 use crate::reader::FieldReader;
+use crate::secrets::is_secret_name;
 use crate::stable_hash::stable_hash;
 
 const GRAPH_TYPE_PREFIX: &str = "#microsoft.graph.";
@@ -156,8 +157,13 @@ struct TemplateContext<'a> {
     scope: SettingScope,
 }
 
+/// Whether a member describes the object rather than configures a setting:
+/// annotations (`@odata.type`, `…@odata.navigationLink`), the OData action and
+/// function advertisements that Graph and IntuneManagement exports carry
+/// (`"#microsoft.graph.assign": {"title": …, "target": …}`), and the metadata members.
 fn is_metadata(key: &str) -> bool {
     key.starts_with('@')
+        || key.starts_with('#')
         || key.contains("@odata.")
         || METADATA_MEMBERS
             .iter()
@@ -184,6 +190,11 @@ fn read_property(
     }
     let Some(value) = raw_value(node) else {
         return;
+    };
+    let value = if is_secret_name(property) {
+        as_secret(value)
+    } else {
+        value
     };
     let setting = match context.template {
         TemplateKind::Compliance => configured(value)
@@ -272,6 +283,16 @@ fn raw_value(node: &Node) -> Option<SettingValue> {
     }
 }
 
+/// A text value as a secret: compared by digest, never shown.
+fn as_secret(value: SettingValue) -> SettingValue {
+    match value {
+        SettingValue::String(text) if !text.is_empty() => SettingValue::Secret {
+            digest: stable_hash(&text),
+        },
+        other => other,
+    }
+}
+
 /// `value` unless it means "not configured": `false` on a block or require
 /// switch, `notConfigured` and the other words Intune writes, an empty list.
 fn configured(value: SettingValue) -> Option<SettingValue> {
@@ -339,11 +360,17 @@ fn read_oma_setting(reader: &mut FieldReader<'_>, node: &Node) -> Option<Setting
         );
         return None;
     };
-    let value_node = entry.get("value")?;
-    let encrypted = entry
+    let mut value_node = entry.get("value")?;
+    let mut encrypted = entry
         .get("isEncrypted")
         .and_then(Node::as_bool)
         .unwrap_or(false);
+    if let Some(plain_text) = decrypted_value(value_node) {
+        // IntuneCD decrypts encrypted values into the backup: the secret is the
+        // text inside the `getOmaSettingPlainTextValue` response it saved.
+        value_node = plain_text;
+        encrypted = true;
+    }
     let value = match &value_node.value {
         Value::Null => return None,
         Value::String(text) if encrypted => SettingValue::Secret {
@@ -381,6 +408,22 @@ fn read_oma_setting(reader: &mut FieldReader<'_>, node: &Node) -> Option<Setting
         canonical: true,
         source: reader.location(value_node.span),
     })
+}
+
+/// The text of an encrypted OMA-URI value as IntuneCD backs it up: it stores the
+/// whole `getOmaSettingPlainTextValue` response as the value
+/// (`{"@odata.context": "…/$metadata#Edm.String", "value": "…"}`) and writes
+/// `isEncrypted: false`.
+fn decrypted_value(value_node: &Node) -> Option<&Node> {
+    let object = value_node.as_object()?;
+    let text = object.get("value").filter(|text| text.as_str().is_some())?;
+    let context = object.get("@odata.context").and_then(Node::as_str);
+    let only_response_members = object
+        .members
+        .iter()
+        .all(|member| member.key == "value" || member.key.starts_with('@'));
+    (only_response_members && context.is_none_or(|context| context.ends_with("Edm.String")))
+        .then_some(text)
 }
 
 /// The platform a template type is for, from its name (`windows10…`, `ios…`,
@@ -492,6 +535,54 @@ mod tests {
                 "windowsUpdateForBusinessConfiguration.installationSchedule.activeHoursStart=\"08:00:00.0000000\"",
             ]
         );
+    }
+
+    #[test]
+    fn secret_properties_and_decrypted_oma_values_are_secrets() {
+        let (policy, problems) = read(
+            r##"{
+                "@odata.type": "#microsoft.graph.windowsWifiConfiguration",
+                "displayName": "Wi-Fi", "ssid": "OFFICE",
+                "preSharedKey": "hunter2", "workProfileRequirePassword": true,
+                "#microsoft.graph.assign": {"title": "assign", "target": "https://graph"}
+            }"##,
+            TemplateKind::Configuration,
+        );
+        assert!(problems.is_empty(), "{problems:?}");
+        let values = keys_and_values(&policy.expect("a policy"));
+        assert_eq!(
+            values,
+            vec![
+                (
+                    "windowsWifiConfiguration.ssid".to_owned(),
+                    "\"OFFICE\"".to_owned()
+                ),
+                (
+                    "windowsWifiConfiguration.preSharedKey".to_owned(),
+                    "<secret>".to_owned()
+                ),
+                (
+                    "windowsWifiConfiguration.workProfileRequirePassword".to_owned(),
+                    "true".to_owned()
+                ),
+            ]
+        );
+        let text = r##"{
+            "@odata.type": "#microsoft.graph.windows10CustomConfiguration",
+            "displayName": "Custom",
+            "omaSettings": [{"@odata.type": "#microsoft.graph.omaSettingString",
+                "omaUri": "./Device/Vendor/MSFT/Accounts/Users/Admin/Password",
+                "isEncrypted": false, "secretReferenceValueId": null,
+                "value": {"@odata.context": "https://graph.microsoft.com/beta/$metadata#Edm.String", "value": "hunter2"}}]
+        }"##;
+        let (policy, problems) = read(text, TemplateKind::Configuration);
+        assert!(problems.is_empty(), "{problems:?}");
+        let policy = policy.expect("a policy");
+        assert!(matches!(
+            policy.settings[0].value,
+            SettingValue::Secret { .. }
+        ));
+        assert_eq!(&text[policy.settings[0].source.span.range()], "\"hunter2\"");
     }
 
     #[test]

@@ -20,6 +20,7 @@ mod legacy_templates;
 pub mod model;
 pub mod plan;
 mod reader;
+mod secrets;
 mod settings_catalog;
 pub mod stable_hash;
 mod unsupported;
@@ -29,7 +30,7 @@ use std::collections::BTreeMap;
 pub use directory::platform_of_operating_system;
 pub use model::*;
 use preflight_parser::json::Node;
-use preflight_parser::{DocumentKind, InputProblem, Loaded};
+use preflight_parser::{DocumentKind, InputProblem, Loaded, SourceLocation};
 
 use crate::legacy_templates::TemplateKind;
 use crate::reader::FieldReader;
@@ -48,7 +49,8 @@ pub fn normalize(loaded: Loaded) -> Tenant {
     let mut described_groups = Vec::new();
     let mut directory_groups = Vec::new();
     let mut devices = Vec::new();
-    let mut settings_pages = Vec::new();
+    let mut settings_pages: Vec<SettingsPage> = Vec::new();
+    let mut members_pages = Vec::new();
     let mut assignment_pages = Vec::new();
     let mut unsupported = unsupported::UnsupportedCounter::default();
     // Definitions first: how a settings catalog policy is keyed can depend on them
@@ -67,6 +69,7 @@ pub fn normalize(loaded: Loaded) -> Tenant {
     }
     let admx_index = catalog::AdmxIndex::new(&tenant.definitions);
     for document in &documents {
+        tenant.secrets.extend(secrets::secret_values(document));
         let groups = &mut described_groups;
         let policy = match document.kind {
             DocumentKind::SettingsCatalogPolicy => settings_catalog::read_settings_catalog_policy(
@@ -111,11 +114,27 @@ pub fn normalize(loaded: Loaded) -> Tenant {
                 intents::read_intent(document, groups, &mut problems)
             }
             DocumentKind::SettingsCatalogSettings => {
-                settings_pages.extend(settings_catalog::read_settings_page(
-                    document,
-                    &tenant.definitions,
-                    &mut problems,
-                ));
+                settings_pages.extend(
+                    settings_catalog::read_settings_page(
+                        document,
+                        &tenant.definitions,
+                        &mut problems,
+                    )
+                    .map(|(owner, settings)| SettingsPage {
+                        owner,
+                        file: document.file,
+                        settings,
+                        platforms: Vec::new(),
+                    }),
+                );
+                None
+            }
+            DocumentKind::IntentSettings => {
+                settings_pages.extend(intents::read_intent_settings_page(document, &mut problems));
+                None
+            }
+            DocumentKind::GroupMembers => {
+                members_pages.extend(directory::read_members_page(document, &mut problems));
                 None
             }
             DocumentKind::PolicyAssignments => {
@@ -171,26 +190,46 @@ pub fn normalize(loaded: Loaded) -> Tenant {
         &mut problems,
     );
     collections::apply_list_semantics(&mut tenant.policies);
+    directory::attach_members_pages(&mut directory_groups, members_pages, &mut problems);
     tenant.groups = resolve_groups(&mut tenant.policies, directory_groups, described_groups);
     tenant.devices = directory::join_devices(devices);
     tenant.unsupported = unsupported.finish();
     catalog::apply_catalog(&mut tenant);
+    // Secret settings are secrets wherever they sit (encrypted OMA-URI values,
+    // catalog secret values), whatever their member is named.
+    let secret_settings: Vec<SourceLocation> = tenant
+        .policies
+        .iter()
+        .flat_map(|policy| &policy.settings)
+        .filter(|setting| matches!(setting.value, SettingValue::Secret { .. }))
+        .map(|setting| setting.source)
+        .collect();
+    tenant.secrets.extend(secret_settings);
+    tenant.secrets.sort();
+    tenant.secrets.dedup();
     problems.sort_by_key(|problem| (problem.file, problem.span.map(|span| span.start)));
     tenant.problems = problems;
     tenant
 }
 
+/// The settings of one policy, saved apart from it (`…('{id}')/settings`).
+pub(crate) struct SettingsPage {
+    /// The policy they belong to.
+    owner: PolicyId,
+    /// The file the page is in.
+    file: preflight_parser::FileId,
+    /// The settings.
+    settings: Vec<Setting>,
+    /// The platforms the settings name (intents tell their platform only so).
+    platforms: Vec<Platform>,
+}
+
 /// The id of the policy a saved `…('{id}')/settings` or `/assignments` response
-/// belongs to, from its `@odata.context`.
+/// belongs to, from its `@odata.context` (or its `@odata.nextLink`).
 pub(crate) fn owner_of_page(reader: &mut FieldReader<'_>, root: &Node) -> Option<PolicyId> {
-    let context = reader.optional_str(root, "@odata.context")?;
-    let owner = context
-        .rsplit_once("('")
-        .and_then(|(_, rest)| rest.split_once("')"))
-        .map(|(id, _)| id);
-    match owner {
-        Some(id) if !id.is_empty() => Some(PolicyId(id.to_owned())),
-        _ => {
+    match preflight_parser::page_owner(root) {
+        Some(owner) => Some(PolicyId(owner.id)),
+        None => {
             let span = root
                 .get("@odata.context")
                 .map_or(root.span, |node| node.span);
@@ -204,7 +243,7 @@ pub(crate) fn owner_of_page(reader: &mut FieldReader<'_>, root: &Node) -> Option
 /// they belong to. A response for a policy that is not in the input is reported.
 fn attach_pages(
     policies: &mut [Policy],
-    settings_pages: Vec<(PolicyId, Vec<Setting>)>,
+    settings_pages: Vec<SettingsPage>,
     assignment_pages: Vec<(PolicyId, Vec<Assignment>)>,
     problems: &mut Vec<InputProblem>,
 ) {
@@ -227,14 +266,16 @@ fn attach_pages(
             .with_help("add the policy's own export to the input, or remove this file"),
         );
     };
-    for (id, settings) in settings_pages {
-        match index.get(&id) {
-            Some(&position) => policies[position].settings.extend(settings),
-            None => {
-                if let Some(setting) = settings.first() {
-                    orphan(&id, "settings", setting.source.file);
-                }
+    for page in settings_pages {
+        match index.get(&page.owner) {
+            Some(&position) => {
+                let policy = &mut policies[position];
+                policy.settings.extend(page.settings);
+                policy.platforms.extend(page.platforms);
+                policy.platforms.sort();
+                policy.platforms.dedup();
             }
+            None => orphan(&page.owner, "settings", page.file),
         }
     }
     for (id, assignments) in assignment_pages {

@@ -553,6 +553,9 @@ pub struct Device {
     pub primary_user_id: Option<String>,
     /// The primary user's UPN, when known.
     pub primary_user_principal_name: Option<String>,
+    /// The object ids of the users who signed in on the device (Intune
+    /// `usersLoggedOn`), besides the primary user.
+    pub signed_in_user_ids: Vec<String>,
     /// Every property of the inventory records, as written (`operatingSystem`,
     /// `osVersion`, `manufacturer`, `trustType`, …); managed device and Entra
     /// properties side by side. Lists are joined with newlines.
@@ -723,6 +726,9 @@ pub struct Tenant {
     pub definitions: std::collections::BTreeMap<String, SettingDefinition>,
     /// Problems from reading and normalizing, in file order.
     pub problems: Vec<preflight_parser::InputProblem>,
+    /// Where the input holds secrets (secret settings' values, and text under
+    /// secret-named members in any object), sorted: never to be shown.
+    pub secrets: Vec<SourceLocation>,
 }
 
 impl Tenant {

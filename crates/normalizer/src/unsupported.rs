@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use preflight_parser::json::Node;
-use preflight_parser::{Document, SourceLocation};
+use preflight_parser::{Document, SourceLocation, Span};
 
 use crate::model::UnsupportedFamily;
 
@@ -18,14 +18,26 @@ pub struct UnsupportedCounter {
 impl UnsupportedCounter {
     /// Counts one object.
     pub fn record(&mut self, document: &Document, display_path: &str) {
-        let family = family_of(&document.root)
+        // A known type names the family best; then IntuneCD's folder; then the
+        // type or the folder as written.
+        let typed = family_of(&document.root);
+        let family = typed
+            .clone()
+            .filter(|(_, known)| *known)
+            .map(|(family, _)| family)
+            .or_else(|| preflight_parser::intunecd_folder_family(display_path).map(str::to_owned))
+            .or_else(|| typed.map(|(family, _)| family))
             .or_else(|| family_of_folder(display_path))
             .unwrap_or_else(|| "other".to_owned());
+        // Point at the name or type, never at the whole object: a snippet of the
+        // object would show what it holds (a bypass code, a token).
         let named_at = document
             .root
             .get("@odata.type")
             .or_else(|| document.root.get("displayName"))
-            .map_or(document.root.span, |node| node.span);
+            .map_or(Span::point(document.root.span.start as usize), |node| {
+                node.span
+            });
         let location = SourceLocation {
             file: document.file,
             span: named_at,
@@ -57,8 +69,9 @@ fn family_of_folder(display_path: &str) -> Option<String> {
     (!name.is_empty()).then(|| kebab_case(&name.to_lowercase()))
 }
 
-/// The family of an object, as a stable kebab-case name.
-fn family_of(root: &Node) -> Option<String> {
+/// The family of an object, as a stable kebab-case name, and whether its type is
+/// one of the families named here (`false`: the type's own name in kebab case).
+fn family_of(root: &Node) -> Option<(String, bool)> {
     let odata_type = root
         .get("@odata.type")
         .and_then(Node::as_str)
@@ -89,8 +102,8 @@ fn family_of(root: &Node) -> Option<String> {
             .iter()
             .find(|(fragment, _)| odata_type.contains(fragment))
             .map_or_else(
-                || kebab_case(&odata_type),
-                |(_, family)| (*family).to_owned(),
+                || (kebab_case(&odata_type), false),
+                |(_, family)| ((*family).to_owned(), true),
             ),
     )
 }
@@ -117,6 +130,7 @@ mod tests {
         let family = |odata_type: &str| {
             family_of(&parse(&format!(r#"{{"@odata.type": "{odata_type}"}}"#)).expect("json"))
                 .expect("a family")
+                .0
         };
         assert_eq!(
             family("#microsoft.graph.iosManagedAppProtection"),

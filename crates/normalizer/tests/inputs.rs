@@ -13,7 +13,8 @@ use std::fmt::Write;
 use std::path::{Path, PathBuf};
 
 use preflight_normalizer::{
-    AssignmentTarget, FilterMode, GroupMembership, SettingKind, SettingScope, Tenant, normalize,
+    AssignmentTarget, FilterMode, GroupMembership, SettingKind, SettingScope, SettingValue, Tenant,
+    normalize,
 };
 use preflight_parser::{LoadOptions, SourceLocation, load};
 
@@ -93,13 +94,20 @@ fn render(tenant: &Tenant) -> String {
             } else {
                 ", family-local"
             };
+            // A secret's text is shown as `*`, one per character, like the reporters do.
+            let pointed = match setting.value {
+                SettingValue::Secret { .. } => pointed_text(tenant, setting.source)
+                    .chars()
+                    .map(|_| '*')
+                    .collect(),
+                _ => pointed_text(tenant, setting.source),
+            };
             let _ = writeln!(
                 out,
-                "  setting {} = {} ({scope}, {kind}{canonical}) at {} `{}`",
+                "  setting {} = {} ({scope}, {kind}{canonical}) at {} `{pointed}`",
                 setting.key,
                 setting.value,
                 line_column(tenant, setting.source),
-                pointed_text(tenant, setting.source)
             );
         }
         match &policy.assignments {
@@ -142,6 +150,10 @@ fn render(tenant: &Tenant) -> String {
             || "members unknown".to_owned(),
             |members| format!("{} direct members", members.len()),
         );
+        let members = match &group.transitive_members {
+            Some(transitive) => format!("{members}, {} transitive members", transitive.len()),
+            None => members,
+        };
         let _ = writeln!(
             out,
             "group `{}` id `{}` {membership}, {members}, {:?} at {}",
@@ -222,4 +234,37 @@ fn admin_center_native_import_with_bom_and_crlf() {
 #[test]
 fn raw_graph_responses_and_inventory_pages() {
     insta::assert_snapshot!(render(&read("graph")));
+}
+
+#[test]
+fn intunecd_yaml_backup() {
+    insta::assert_snapshot!(render(&read("intunecd-yaml")));
+}
+
+#[test]
+fn single_graph_objects_with_their_navigation_responses() {
+    insta::assert_snapshot!(render(&read("graph-single")));
+}
+
+#[test]
+fn navigation_responses_without_their_owner_are_reported() {
+    let directory = fixture("graph-single");
+    let paths = [
+        directory.join("groups-5d4c3b2a-members.json"),
+        directory.join("intents-3f2e1d0c-settings.json"),
+    ];
+    let tenant = normalize(load(&paths, &LoadOptions::new(&directory)).expect("fixture exists"));
+    let messages: Vec<&str> = tenant
+        .problems
+        .iter()
+        .map(|problem| problem.message.as_str())
+        .collect();
+    assert_eq!(
+        messages,
+        vec![
+            "these members belong to group `5d4c3b2a-1f0e-4d9c-8b7a-6f5e4d3c2b1a`, which is not in the input",
+            "these settings belong to policy `3f2e1d0c-9b8a-4f7e-8d6c-5b4a3f2e1d0c`, which is not in the input",
+        ]
+    );
+    assert!(tenant.devices.is_empty(), "members are not inventory");
 }

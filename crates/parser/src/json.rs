@@ -42,6 +42,12 @@ pub enum Value {
 pub struct Number(Box<str>);
 
 impl Number {
+    /// A number from text that is already a valid JSON number (for readers of
+    /// other syntaxes, such as YAML, that produce the same tree).
+    pub(crate) fn from_json_text(text: impl Into<Box<str>>) -> Self {
+        Self(text.into())
+    }
+
     /// The number as an `i64`, when it is an integer in range.
     pub fn as_i64(&self) -> Option<i64> {
         self.0.parse().ok()

@@ -18,12 +18,16 @@ use crate::problem::{InputProblem, InputProblemKind};
 use crate::sniff::{DocumentKind, sniff_documents};
 use crate::source::{SourceFile, display_path};
 use crate::span::{FileId, Span};
+use crate::yaml;
 
 /// The name of preflight's own configuration file, never read as policy input.
 pub const CONFIG_FILE_NAME: &str = "preflight.toml";
 
 /// Default for [`LoadOptions::max_file_size`]: 64 MiB.
 pub const DEFAULT_MAX_FILE_SIZE: u64 = 64 * 1024 * 1024;
+
+/// Default for [`LoadOptions::max_files`].
+pub const DEFAULT_MAX_FILES: usize = 100_000;
 
 /// Decides whether a file found while walking a directory is input.
 pub type PathFilter = Arc<dyn Fn(&Path) -> bool + Send + Sync>;
@@ -38,6 +42,9 @@ pub struct LoadOptions {
     pub base_directory: PathBuf,
     /// Files larger than this many bytes are reported and not read.
     pub max_file_size: u64,
+    /// At most this many files are read: the first ones in display-path order;
+    /// the rest are reported (once) and skipped.
+    pub max_files: usize,
     /// Files found while walking a directory are read only when this accepts
     /// them (files named explicitly are always read).
     pub path_filter: Option<PathFilter>,
@@ -51,6 +58,7 @@ impl std::fmt::Debug for LoadOptions {
             .debug_struct("LoadOptions")
             .field("base_directory", &self.base_directory)
             .field("max_file_size", &self.max_file_size)
+            .field("max_files", &self.max_files)
             .field("path_filter", &self.path_filter.is_some())
             .finish_non_exhaustive()
     }
@@ -62,6 +70,7 @@ impl LoadOptions {
         Self {
             base_directory: base_directory.into(),
             max_file_size: DEFAULT_MAX_FILE_SIZE,
+            max_files: DEFAULT_MAX_FILES,
             path_filter: None,
             on_file_read: None,
         }
@@ -75,7 +84,7 @@ pub struct Document {
     pub file: FileId,
     /// What it is.
     pub kind: DocumentKind,
-    /// The parsed JSON, with spans.
+    /// The parsed JSON or YAML, with spans.
     pub root: Node,
 }
 
@@ -103,7 +112,7 @@ pub enum LoadError {
 
 /// Finds and reads every file under `paths`.
 pub fn load(paths: &[PathBuf], options: &LoadOptions) -> Result<Loaded, LoadError> {
-    let mut found: BTreeMap<String, FoundPath> = BTreeMap::new();
+    let mut found = FoundFiles::new(options.max_files);
     for path in paths {
         if std::fs::symlink_metadata(path).is_err() {
             return Err(LoadError::PathNotFound {
@@ -117,8 +126,13 @@ pub fn load(paths: &[PathBuf], options: &LoadOptions) -> Result<Loaded, LoadErro
             found.insert(shown, FoundPath::File(path.clone()));
         }
     }
+    let FoundFiles {
+        kept,
+        first_skipped,
+        ..
+    } = found;
 
-    let results: Vec<(SourceFile, Vec<Document>, Vec<InputProblem>)> = found
+    let results: Vec<(SourceFile, Vec<Document>, Vec<InputProblem>)> = kept
         .into_iter()
         .enumerate()
         .collect::<Vec<_>>()
@@ -139,6 +153,28 @@ pub fn load(paths: &[PathBuf], options: &LoadOptions) -> Result<Loaded, LoadErro
         loaded.documents.extend(document);
         loaded.problems.extend(problems);
     }
+    if let Some((shown, found_path)) = first_skipped {
+        // INVARIANT: every skipped path sorts after every kept one (FoundFiles
+        // evicts the greatest), so this file's id keeps the display-path order.
+        let id = FileId(u32::try_from(loaded.files.len()).unwrap_or(u32::MAX));
+        let path = match found_path {
+            FoundPath::File(path) | FoundPath::WalkFailure { path, .. } => path,
+        };
+        loaded
+            .files
+            .push(SourceFile::new(id, path, shown, Arc::from(""), None));
+        loaded.problems.push(
+            InputProblem::parse_error(
+                id,
+                None,
+                format!(
+                    "not read: the input holds more than the limit of {} files; this file and every file after it in path order are skipped",
+                    options.max_files,
+                ),
+            )
+            .with_help("raise `--max-files` (or `max-files` under `[input]` in preflight.toml), or check fewer paths"),
+        );
+    }
     Ok(loaded)
 }
 
@@ -148,7 +184,56 @@ enum FoundPath {
     WalkFailure { path: PathBuf, message: String },
 }
 
-fn walk_directory(root: &Path, options: &LoadOptions, found: &mut BTreeMap<String, FoundPath>) {
+/// The paths found, by display path, holding at most `limit` of them: the first
+/// in display-path order, so which files are read does not depend on the order
+/// the disk returns them. Memory stays bounded however many files there are.
+///
+/// Once a path is left out it is forgotten (but for the first), so a file found
+/// twice through overlapping paths cannot be told from a new one: how many files
+/// were left out is not known, only that some were.
+struct FoundFiles {
+    limit: usize,
+    kept: BTreeMap<String, FoundPath>,
+    /// The first path in display-path order that was not kept.
+    first_skipped: Option<(String, FoundPath)>,
+}
+
+impl FoundFiles {
+    fn new(limit: usize) -> Self {
+        Self {
+            limit,
+            kept: BTreeMap::new(),
+            first_skipped: None,
+        }
+    }
+
+    fn insert(&mut self, shown: String, found: FoundPath) {
+        if self
+            .first_skipped
+            .as_ref()
+            .is_some_and(|(skipped, _)| *skipped == shown)
+        {
+            return;
+        }
+        if self.kept.insert(shown, found).is_some() {
+            // The same file given twice (or found twice): one file.
+            return;
+        }
+        if self.kept.len() > self.limit
+            && let Some((evicted, path)) = self.kept.pop_last()
+        {
+            let earlier = self
+                .first_skipped
+                .as_ref()
+                .is_none_or(|(skipped, _)| evicted < *skipped);
+            if earlier {
+                self.first_skipped = Some((evicted, path));
+            }
+        }
+    }
+}
+
+fn walk_directory(root: &Path, options: &LoadOptions, found: &mut FoundFiles) {
     let walker = ignore::WalkBuilder::new(root)
         .hidden(true)
         .git_ignore(true)
@@ -159,7 +244,9 @@ fn walk_directory(root: &Path, options: &LoadOptions, found: &mut BTreeMap<Strin
     for entry in walker {
         match entry {
             Ok(entry) => {
-                if entry.file_type().is_some_and(|kind| kind.is_file())
+                // Everything but directories is input: FIFOs, sockets and devices
+                // are reported as not regular files when read.
+                if entry.file_type().is_some_and(|kind| !kind.is_dir())
                     && entry.file_name() != CONFIG_FILE_NAME
                     && options
                         .path_filter
@@ -174,16 +261,25 @@ fn walk_directory(root: &Path, options: &LoadOptions, found: &mut BTreeMap<Strin
             Err(error) => {
                 let path = walk_error_path(&error).unwrap_or_else(|| root.to_path_buf());
                 let shown = display_path(&path, &options.base_directory);
-                found.insert(
-                    shown,
-                    FoundPath::WalkFailure {
-                        path,
-                        message: walk_error_message(&error),
-                    },
-                );
+                let message =
+                    dangling_link_message(&path).unwrap_or_else(|| walk_error_message(&error));
+                found.insert(shown, FoundPath::WalkFailure { path, message });
             }
         }
     }
+}
+
+/// "dangling symbolic link …" when `path` is a symbolic link whose target does not exist.
+fn dangling_link_message(path: &Path) -> Option<String> {
+    let link = std::fs::symlink_metadata(path).ok()?;
+    if !link.file_type().is_symlink() || std::fs::metadata(path).is_ok() {
+        return None;
+    }
+    let target = std::fs::read_link(path).ok()?;
+    Some(format!(
+        "dangling symbolic link: its target `{}` does not exist",
+        target.display()
+    ))
 }
 
 fn walk_error_path(error: &ignore::Error) -> Option<PathBuf> {
@@ -237,25 +333,110 @@ fn read_one(
         FoundPath::File(path) => path,
         FoundPath::WalkFailure { path, message } => return unreadable(path, message),
     };
-    match std::fs::metadata(&path) {
-        Ok(metadata) if metadata.len() > options.max_file_size => {
+    let metadata = match std::fs::metadata(&path) {
+        Ok(metadata) => metadata,
+        Err(error) => {
+            let message = dangling_link_message(&path)
+                .unwrap_or_else(|| format!("cannot read: {}", io_error_text(&error)));
+            return unreadable(path, message);
+        }
+    };
+    if !metadata.is_file() {
+        // Reading a FIFO could wait forever and a device could never end: skip them.
+        let file = SourceFile::new(id, path, shown, Arc::from(""), None);
+        let problem = InputProblem {
+            kind: InputProblemKind::UnrecognizedFile,
+            file: file.id,
+            span: None,
+            message: format!(
+                "not a regular file ({}); skipped",
+                kind_of_special_file(&metadata)
+            ),
+            help: None,
+        };
+        return (file, Vec::new(), vec![problem]);
+    }
+    let over_the_limit = |size: String| {
+        format!(
+            "the file is {size} bytes, over the limit of {} bytes",
+            options.max_file_size
+        )
+    };
+    if metadata.len() > options.max_file_size {
+        return unreadable(path, over_the_limit(metadata.len().to_string()));
+    }
+    let bytes = match read_at_most(&path, options.max_file_size) {
+        Ok(Some(bytes)) => bytes,
+        Ok(None) => {
             return unreadable(
                 path,
-                format!(
-                    "the file is {} bytes, over the limit of {} bytes",
-                    metadata.len(),
-                    options.max_file_size
-                ),
+                over_the_limit(format!("more than {}", options.max_file_size)),
             );
         }
-        Ok(_) => {}
-        Err(error) => return unreadable(path, format!("cannot read: {}", io_error_text(&error))),
-    }
-    let bytes = match std::fs::read(&path) {
-        Ok(bytes) => bytes,
         Err(error) => return unreadable(path, format!("cannot read: {}", io_error_text(&error))),
     };
     file_from_bytes(id, path, shown, &bytes)
+}
+
+/// The bytes of a file named on the command line outside the input paths (a
+/// rollout plan), read with the same guards as input files: a regular file, at
+/// most `limit` bytes. The error is one lowercase line.
+pub fn read_regular_file(path: &Path, limit: u64) -> Result<Vec<u8>, String> {
+    let metadata = std::fs::metadata(path).map_err(|error| {
+        dangling_link_message(path).unwrap_or_else(|| match error.kind() {
+            std::io::ErrorKind::NotFound => "the file does not exist".to_owned(),
+            _ => format!("cannot read: {}", io_error_text(&error)),
+        })
+    })?;
+    if !metadata.is_file() {
+        return Err(format!(
+            "not a regular file ({})",
+            kind_of_special_file(&metadata)
+        ));
+    }
+    match read_at_most(path, limit) {
+        Ok(Some(bytes)) => Ok(bytes),
+        Ok(None) => Err(format!(
+            "the file is more than {limit} bytes, over the limit of {limit} bytes"
+        )),
+        Err(error) => Err(format!("cannot read: {}", io_error_text(&error))),
+    }
+}
+
+/// The file's bytes, reading at most `limit + 1` of them (a file may grow after
+/// its size was checked); `None` when it holds more than `limit`.
+fn read_at_most(path: &Path, limit: u64) -> std::io::Result<Option<Vec<u8>>> {
+    use std::io::Read;
+    let file = std::fs::File::open(path)?;
+    let mut bytes = Vec::new();
+    file.take(limit.saturating_add(1)).read_to_end(&mut bytes)?;
+    Ok((bytes.len() as u64 <= limit).then_some(bytes))
+}
+
+/// What a file that is not a regular file is, for the message.
+fn kind_of_special_file(metadata: &std::fs::Metadata) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        let kind = metadata.file_type();
+        if kind.is_fifo() {
+            return "a named pipe";
+        }
+        if kind.is_socket() {
+            return "a socket";
+        }
+        if kind.is_char_device() {
+            return "a character device";
+        }
+        if kind.is_block_device() {
+            return "a block device";
+        }
+    }
+    if metadata.is_dir() {
+        "a directory"
+    } else {
+        "a special file"
+    }
 }
 
 /// Decodes, parses and recognizes one file's bytes.
@@ -300,19 +481,19 @@ fn parse_document(
     file: &SourceFile,
     first_invalid: Option<usize>,
 ) -> (Vec<Document>, Vec<InputProblem>) {
-    if !is_json_candidate(&file.path) {
+    let Some(syntax) = Syntax::of_path(&file.path) else {
         let problem = InputProblem {
             kind: InputProblemKind::UnrecognizedFile,
             file: file.id,
             span: None,
-            message: "not a JSON file; skipped".to_owned(),
+            message: "not a JSON or YAML file; skipped".to_owned(),
             help: Some(
-                "preflight reads Intune exports in JSON; move other files out of the input or add them to `.gitignore`"
+                "preflight reads Intune exports in JSON and IntuneCD backups in YAML; move other files out of the input or add them to `.gitignore`"
                     .to_owned(),
             ),
         };
         return (Vec::new(), vec![problem]);
-    }
+    };
     if let Some(offset) = first_invalid {
         let encoding = file
             .encoding
@@ -326,10 +507,10 @@ fn parse_document(
         .with_help("save the file as UTF-8 or UTF-16 with a byte-order mark");
         return (Vec::new(), vec![problem]);
     }
-    let root = match json::parse(&file.text) {
+    let root = match syntax.parse(&file.text) {
         Ok(root) => root,
-        Err(error) => {
-            let problem = InputProblem::parse_error(file.id, Some(error.span), error.message);
+        Err(problem) => {
+            let problem = InputProblem::parse_error(file.id, Some(problem.span), problem.message);
             return (Vec::new(), vec![problem]);
         }
     };
@@ -361,7 +542,7 @@ fn parse_document(
     problems.extend(sniffed.unrecognized.into_iter().map(|object| InputProblem {
         kind: InputProblemKind::UnrecognizedFile,
         file: file.id,
-        span: object.span,
+        span: object.cause.or(object.span),
         message: match object.span {
             None => format!("not an Intune export: {}; skipped", object.reason),
             Some(_) => format!(
@@ -374,8 +555,97 @@ fn parse_document(
     (documents, problems)
 }
 
-/// Whether the file should be parsed as JSON: a `.json` extension, any case.
-fn is_json_candidate(path: &Path) -> bool {
-    path.extension()
-        .is_some_and(|extension| extension.eq_ignore_ascii_case("json"))
+/// The syntax a file is written in, told by its extension (any case).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Syntax {
+    /// `.json`
+    Json,
+    /// `.yaml` or `.yml`, as IntuneCD writes with `-o yaml` and planners write by hand.
+    Yaml,
+}
+
+/// Why a text could not be parsed, and where: a JSON or a YAML syntax error.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SyntaxError {
+    /// One lowercase line saying what is wrong.
+    pub message: String,
+    /// Where the problem is.
+    pub span: Span,
+}
+
+impl Syntax {
+    /// The syntax of the file at `path`, or `None` when it is neither JSON nor YAML.
+    pub fn of_path(path: &Path) -> Option<Self> {
+        let extension = path.extension()?;
+        if extension.eq_ignore_ascii_case("json") {
+            Some(Syntax::Json)
+        } else if extension.eq_ignore_ascii_case("yaml") || extension.eq_ignore_ascii_case("yml") {
+            Some(Syntax::Yaml)
+        } else {
+            None
+        }
+    }
+
+    /// Parses `text` into a span-keeping tree.
+    pub fn parse(self, text: &str) -> Result<Node, SyntaxError> {
+        match self {
+            Syntax::Json => json::parse(text).map_err(|error| SyntaxError {
+                message: error.message,
+                span: error.span,
+            }),
+            Syntax::Yaml => yaml::parse(text).map_err(|error| SyntaxError {
+                message: error.message,
+                span: error.span,
+            }),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn found(names: &[&str], limit: usize) -> (Vec<String>, Option<String>) {
+        let mut found = FoundFiles::new(limit);
+        for name in names {
+            found.insert((*name).to_owned(), FoundPath::File(PathBuf::from(name)));
+        }
+        (
+            found.kept.into_keys().collect(),
+            found.first_skipped.map(|(name, _)| name),
+        )
+    }
+
+    #[test]
+    fn the_first_files_in_path_order_are_kept_whatever_the_order_found() {
+        let orders = [
+            ["e", "a", "d", "b", "c", "a", "e"],
+            ["a", "b", "c", "d", "e", "c", "d"],
+            ["e", "d", "c", "b", "a", "e", "b"],
+        ];
+        for names in orders {
+            assert_eq!(
+                found(&names, 3),
+                (
+                    vec!["a".to_owned(), "b".to_owned(), "c".to_owned()],
+                    Some("d".to_owned())
+                ),
+                "{names:?}"
+            );
+        }
+        assert_eq!(
+            found(&["b", "a", "b", "c"], 3),
+            (vec!["a".to_owned(), "b".to_owned(), "c".to_owned()], None),
+            "a file found twice is one file"
+        );
+    }
+
+    #[test]
+    fn syntax_follows_the_extension_in_any_case() {
+        assert_eq!(Syntax::of_path(Path::new("a/B.JSON")), Some(Syntax::Json));
+        assert_eq!(Syntax::of_path(Path::new("a/b.yaml")), Some(Syntax::Yaml));
+        assert_eq!(Syntax::of_path(Path::new("a/b.Yml")), Some(Syntax::Yaml));
+        assert_eq!(Syntax::of_path(Path::new("a/b.ps1")), None);
+        assert_eq!(Syntax::of_path(Path::new("README")), None);
+    }
 }

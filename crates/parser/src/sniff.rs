@@ -26,6 +26,12 @@ pub enum DocumentKind {
     /// A saved `…('{id}')/assignments` response: the assignments of one policy,
     /// fetched apart from the policy.
     PolicyAssignments,
+    /// A saved `intents('{id}')/settings` response: the settings of one endpoint
+    /// security intent, fetched apart from the intent.
+    IntentSettings,
+    /// A saved `groups('{id}')/members` or `/transitiveMembers` page: members of
+    /// one group, fetched apart from the group.
+    GroupMembers,
     /// A legacy configuration profile (`deviceConfigurations`: device restrictions,
     /// endpoint protection, custom OMA-URI, update rings, …).
     DeviceConfiguration,
@@ -65,6 +71,8 @@ impl DocumentKind {
             DocumentKind::SettingsCatalogPolicy => "settings catalog policy",
             DocumentKind::SettingsCatalogSettings => "settings catalog settings",
             DocumentKind::PolicyAssignments => "policy assignments",
+            DocumentKind::IntentSettings => "endpoint security intent settings",
+            DocumentKind::GroupMembers => "group members",
             DocumentKind::DeviceConfiguration => "device configuration profile",
             DocumentKind::CompliancePolicy => "compliance policy",
             DocumentKind::AdministrativeTemplate => "administrative template",
@@ -97,6 +105,24 @@ pub struct UnrecognizedObject {
     pub span: Option<Span>,
     /// Why it was not recognized.
     pub reason: String,
+    /// The value that told it apart, when there is one: an `@odata.type` preflight
+    /// does not know.
+    pub cause: Option<Span>,
+}
+
+/// Why one object is none of the known kinds, and the value that says so.
+struct NotRecognized {
+    reason: String,
+    cause: Option<Span>,
+}
+
+impl From<String> for NotRecognized {
+    fn from(reason: String) -> Self {
+        Self {
+            reason,
+            cause: None,
+        }
+    }
 }
 
 /// What a file holds: the recognized objects and the ones that were not.
@@ -123,11 +149,21 @@ pub fn sniff_documents(root: Node, path: &str) -> SniffedFile {
             sniff_items(items, Some(hint), &mut sniffed);
         }
         Some(Collection::Whole(kind)) => sniffed.documents.push(SniffedDocument { kind, root }),
+        // IntuneCD writes some families it backs up as one list per file
+        // (activation lock bypass codes): each item is an object of that family.
+        None if folder_hint == Some(DocumentKind::OtherIntuneObject)
+            && root.as_array().is_some() =>
+        {
+            let items = root.as_array().unwrap_or_default();
+            sniff_items(items, folder_hint, &mut sniffed);
+        }
         None => match sniff_object(&root, None, folder_hint) {
             Ok(kind) => sniffed.documents.push(SniffedDocument { kind, root }),
-            Err(reason) => sniffed
-                .unrecognized
-                .push(UnrecognizedObject { span: None, reason }),
+            Err(not_recognized) => sniffed.unrecognized.push(UnrecognizedObject {
+                span: None,
+                reason: not_recognized.reason,
+                cause: not_recognized.cause,
+            }),
         },
     }
     sniffed
@@ -141,18 +177,21 @@ fn sniff_items(items: &[Node], hint: Option<DocumentKind>, sniffed: &mut Sniffed
                 kind,
                 root: item.clone(),
             }),
-            Err(reason) => unrecognized.push(UnrecognizedObject {
+            Err(not_recognized) => unrecognized.push(UnrecognizedObject {
                 span: Some(item.span),
-                reason,
+                reason: not_recognized.reason,
+                cause: not_recognized.cause,
             }),
         }
     }
     if sniffed.documents.is_empty() && !unrecognized.is_empty() {
         // Nothing in the file is Intune data: one report for the file, not one per item.
-        let reason = unrecognized.swap_remove(0).reason;
-        sniffed
-            .unrecognized
-            .push(UnrecognizedObject { span: None, reason });
+        let first = unrecognized.swap_remove(0);
+        sniffed.unrecognized.push(UnrecognizedObject {
+            span: None,
+            reason: first.reason,
+            cause: first.cause,
+        });
     } else {
         sniffed.unrecognized.extend(unrecognized);
     }
@@ -184,11 +223,12 @@ fn collection_items(root: &Node) -> Option<Collection<'_>> {
             .members
             .iter()
             .all(|member| member.key == "value" || member.key.starts_with('@'));
-        if context.is_some() || only_annotations {
-            let context = context.unwrap_or_default();
-            if let Some(kind) = navigation_page_kind(context) {
-                return Some(Collection::Whole(kind));
+        let is_entity = context.is_some_and(|context| context.ends_with("$entity"));
+        if !is_entity && (context.is_some() || only_annotations) {
+            if let Some(owner) = page_owner(root) {
+                return Some(Collection::Whole(owner.kind));
             }
+            let context = context.unwrap_or_default();
             return Some(Collection::Page {
                 hint: entity_set_hint(context),
                 items,
@@ -214,36 +254,102 @@ fn collection_items(root: &Node) -> Option<Collection<'_>> {
 /// The path of `@odata.context` after `$metadata#`, lowercased, without the
 /// `/$entity` suffix and without `(…)` selections on the last segment.
 fn context_path(context: &str) -> String {
+    original_context_path(context).to_ascii_lowercase()
+}
+
+/// The path of `@odata.context` after `$metadata#`, without `/$entity`, as written.
+fn original_context_path(context: &str) -> &str {
     let path = context
         .split_once("$metadata#")
         .map_or(context, |(_, path)| path);
-    let path = path.strip_suffix("/$entity").unwrap_or(path);
-    path.to_ascii_lowercase()
+    path.strip_suffix("/$entity").unwrap_or(path)
 }
 
-/// A `…('{id}')/settings` or `…('{id}')/assignments` page belongs to one policy.
-fn navigation_page_kind(context: &str) -> Option<DocumentKind> {
-    let path = context_path(context);
+/// The one object a saved navigation response belongs to: a policy's
+/// `/settings` or `/assignments`, an intent's `/settings`, a group's `/members`
+/// or `/transitiveMembers`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PageOwner {
+    /// What the page is.
+    pub kind: DocumentKind,
+    /// The owner's id, as written in the URL.
+    pub id: String,
+    /// The navigation property, lowercased (`settings`, `assignments`, `members`,
+    /// `transitivemembers`).
+    pub navigation: String,
+}
+
+/// The owner of a navigation page: named by `@odata.context`
+/// (`…#deviceManagement/intents('{id}')/settings`) or, when the context names only
+/// the type of the items (`…#directoryObjects`, as Graph answers for a group's
+/// members), by the URL in `@odata.nextLink` (`…/groups/{id}/members?$skiptoken=…`).
+pub fn page_owner(root: &Node) -> Option<PageOwner> {
+    let text = |key: &str| root.get(key).and_then(Node::as_str);
+    text("@odata.context")
+        .and_then(|context| owner_in_path(original_context_path(context)))
+        .or_else(|| text("@odata.nextLink").and_then(owner_in_request_url))
+}
+
+/// `…/owners('{id}')/navigation` in a context path, as written.
+fn owner_in_path(path: &str) -> Option<PageOwner> {
     let (owner, navigation) = path.rsplit_once('/')?;
-    if !owner.ends_with("')") {
+    let navigation = navigation.to_ascii_lowercase();
+    let navigation = navigation.as_str();
+    // `…('{id}')/microsoft.graph.windows10CustomConfiguration/assignments`: a cast.
+    let owner = match owner.rsplit_once('/') {
+        Some((before, cast)) if cast.to_ascii_lowercase().starts_with("microsoft.graph.") => before,
+        _ => owner,
+    };
+    let owner = owner.strip_suffix("')")?;
+    let (collection, id) = owner.rsplit_once("('")?;
+    let collection = collection.rsplit('/').next().unwrap_or(collection);
+    owner_of(collection, id, navigation)
+}
+
+/// `…/owners/{id}/navigation?query` in a request URL (`@odata.nextLink`).
+fn owner_in_request_url(url: &str) -> Option<PageOwner> {
+    let path = url.split(['?', '#']).next().unwrap_or(url);
+    let mut segments = path.rsplit('/');
+    let navigation = segments.next()?.to_ascii_lowercase();
+    let id = segments.next()?;
+    let collection = segments.next()?.to_ascii_lowercase();
+    let id = id
+        .strip_prefix("('")
+        .and_then(|id| id.strip_suffix("')"))
+        .unwrap_or(id);
+    owner_of(&collection, id, &navigation)
+}
+
+fn owner_of(collection: &str, id: &str, navigation: &str) -> Option<PageOwner> {
+    let collection = collection.to_ascii_lowercase();
+    let kind = match navigation {
+        "settings" if collection == "configurationpolicies" => {
+            DocumentKind::SettingsCatalogSettings
+        }
+        "settings" if collection == "intents" => DocumentKind::IntentSettings,
+        "assignments" => DocumentKind::PolicyAssignments,
+        "members" | "transitivemembers" if collection == "groups" => DocumentKind::GroupMembers,
+        _ => return None,
+    };
+    if id.is_empty() || id.contains('/') {
         return None;
     }
-    match navigation {
-        "settings" if owner.contains("configurationpolicies(") => {
-            Some(DocumentKind::SettingsCatalogSettings)
-        }
-        "assignments" => Some(DocumentKind::PolicyAssignments),
-        _ => None,
-    }
+    Some(PageOwner {
+        kind,
+        id: id.to_owned(),
+        navigation: navigation.to_owned(),
+    })
 }
 
 /// What the items of a collection are, from the entity set in `@odata.context`.
 fn entity_set_hint(context: &str) -> Option<DocumentKind> {
     let path = context_path(context);
+    // A type cast (`…/deviceConfigurations/microsoft.graph.windows10CustomConfiguration`)
+    // narrows the entity set before it; the set names the kind.
     let entity_set = path
         .split('/')
         .map(|segment| segment.split('(').next().unwrap_or(segment))
-        .rfind(|segment| !segment.is_empty())?;
+        .rfind(|segment| !segment.is_empty() && !segment.starts_with("microsoft.graph."))?;
     let kind = match entity_set {
         "configurationpolicies" => DocumentKind::SettingsCatalogPolicy,
         "deviceconfigurations" => DocumentKind::DeviceConfiguration,
@@ -276,37 +382,220 @@ fn entity_set_hint(context: &str) -> Option<DocumentKind> {
     Some(kind)
 }
 
+/// The folders IntuneCD writes (its backup modules' paths), most specific first:
+/// the folder path (lowercase, `*` for any one folder), what objects in it are,
+/// and for families preflight does not analyze, the family name the summary uses.
+const INTUNECD_FOLDERS: &[(&str, DocumentKind, Option<&str>)] = &[
+    (
+        "entra/*",
+        DocumentKind::OtherIntuneObject,
+        Some("entra-setting"),
+    ),
+    (
+        "compliance policies/message templates",
+        DocumentKind::OtherIntuneObject,
+        Some("notification-template"),
+    ),
+    (
+        "compliance policies/scripts",
+        DocumentKind::OtherIntuneObject,
+        Some("compliance-script"),
+    ),
+    (
+        "compliance policies/policies",
+        DocumentKind::CompliancePolicy,
+        None,
+    ),
+    ("compliance policies", DocumentKind::CompliancePolicy, None),
+    ("policies", DocumentKind::CompliancePolicy, None),
+    (
+        "settings catalog",
+        DocumentKind::SettingsCatalogPolicy,
+        None,
+    ),
+    (
+        "device configurations",
+        DocumentKind::DeviceConfiguration,
+        None,
+    ),
+    (
+        "group policy configurations",
+        DocumentKind::AdministrativeTemplate,
+        None,
+    ),
+    (
+        "management intents/*",
+        DocumentKind::EndpointSecurityIntent,
+        None,
+    ),
+    (
+        "management intents",
+        DocumentKind::EndpointSecurityIntent,
+        None,
+    ),
+    ("filters", DocumentKind::AssignmentFilter, None),
+    (
+        "conditional access",
+        DocumentKind::OtherIntuneObject,
+        Some("conditional-access"),
+    ),
+    (
+        "app protection",
+        DocumentKind::OtherIntuneObject,
+        Some("app-protection"),
+    ),
+    (
+        "app configuration",
+        DocumentKind::OtherIntuneObject,
+        Some("app-configuration"),
+    ),
+    (
+        "applications/*",
+        DocumentKind::OtherIntuneObject,
+        Some("app"),
+    ),
+    ("applications", DocumentKind::OtherIntuneObject, Some("app")),
+    (
+        "enrollment profiles/windows/esp",
+        DocumentKind::OtherIntuneObject,
+        Some("enrollment-status-page"),
+    ),
+    (
+        "enrollment profiles/apple",
+        DocumentKind::OtherIntuneObject,
+        Some("apple-enrollment-profile"),
+    ),
+    (
+        "enrollment profiles/windows",
+        DocumentKind::OtherIntuneObject,
+        Some("autopilot-profile"),
+    ),
+    (
+        "enrollment profiles",
+        DocumentKind::OtherIntuneObject,
+        Some("enrollment-profile"),
+    ),
+    (
+        "enrollment configurations",
+        DocumentKind::OtherIntuneObject,
+        Some("enrollment-configuration"),
+    ),
+    ("scripts/*", DocumentKind::OtherIntuneObject, Some("script")),
+    ("scripts", DocumentKind::OtherIntuneObject, Some("script")),
+    (
+        "custom attributes",
+        DocumentKind::OtherIntuneObject,
+        Some("custom-attribute"),
+    ),
+    (
+        "proactive remediations",
+        DocumentKind::OtherIntuneObject,
+        Some("remediation-script"),
+    ),
+    (
+        "driver updates",
+        DocumentKind::OtherIntuneObject,
+        Some("driver-update-profile"),
+    ),
+    (
+        "feature updates",
+        DocumentKind::OtherIntuneObject,
+        Some("feature-update-profile"),
+    ),
+    (
+        "quality updates",
+        DocumentKind::OtherIntuneObject,
+        Some("quality-update-profile"),
+    ),
+    (
+        "notifications",
+        DocumentKind::OtherIntuneObject,
+        Some("notification-template"),
+    ),
+    (
+        "partner connections/*",
+        DocumentKind::OtherIntuneObject,
+        Some("partner-connection"),
+    ),
+    (
+        "partner connections",
+        DocumentKind::OtherIntuneObject,
+        Some("partner-connection"),
+    ),
+    ("roles", DocumentKind::OtherIntuneObject, Some("role")),
+    (
+        "scope tags",
+        DocumentKind::OtherIntuneObject,
+        Some("scope-tag"),
+    ),
+    (
+        "apple push notification",
+        DocumentKind::OtherIntuneObject,
+        Some("apple-push-certificate"),
+    ),
+    (
+        "apple vpp tokens",
+        DocumentKind::OtherIntuneObject,
+        Some("vpp-token"),
+    ),
+    (
+        "activation lock bypass codes",
+        DocumentKind::OtherIntuneObject,
+        Some("activation-lock-bypass-code"),
+    ),
+    (
+        "autopilot devices",
+        DocumentKind::OtherIntuneObject,
+        Some("autopilot-device"),
+    ),
+    (
+        "device categories",
+        DocumentKind::OtherIntuneObject,
+        Some("device-category"),
+    ),
+    (
+        "device management settings",
+        DocumentKind::OtherIntuneObject,
+        Some("device-management-settings"),
+    ),
+    (
+        "managed google play",
+        DocumentKind::OtherIntuneObject,
+        Some("managed-google-play"),
+    ),
+];
+
+/// The IntuneCD folder entry for the file at `path`: the folder nearest the file
+/// that IntuneCD writes, and at that folder the most specific entry.
+fn intunecd_folder(path: &str) -> Option<(DocumentKind, Option<&'static str>)> {
+    let folders: Vec<String> = path.split('/').map(str::to_ascii_lowercase).collect();
+    let folders = &folders[..folders.len().saturating_sub(1)];
+    (1..=folders.len()).rev().find_map(|depth| {
+        let ancestors = &folders[..depth];
+        INTUNECD_FOLDERS
+            .iter()
+            .find(|(pattern, _, _)| {
+                let segments: Vec<&str> = pattern.split('/').collect();
+                ancestors.len() >= segments.len()
+                    && ancestors[ancestors.len() - segments.len()..]
+                        .iter()
+                        .zip(&segments)
+                        .all(|(folder, segment)| *segment == "*" || folder == segment)
+            })
+            .map(|(_, kind, family)| (*kind, *family))
+    })
+}
+
+/// The family IntuneCD's folder gives an object preflight does not analyze
+/// (`Compliance Policies/Message Templates/` → `notification-template`).
+pub fn intunecd_folder_family(path: &str) -> Option<&'static str> {
+    intunecd_folder(path).and_then(|(_, family)| family)
+}
+
 /// The IntuneCD family folder a file sits in, as a last resort for objects that
 /// carry no `@odata.type` and no telling shape.
 fn folder_hint(path: &str) -> Option<DocumentKind> {
-    let folders: Vec<&str> = path.split('/').collect();
-    let folders = &folders[..folders.len().saturating_sub(1)];
-    folders.iter().rev().find_map(|folder| {
-        let kind = match folder.to_ascii_lowercase().as_str() {
-            "settings catalog" => DocumentKind::SettingsCatalogPolicy,
-            "device configurations" => DocumentKind::DeviceConfiguration,
-            "compliance policies" | "policies" => DocumentKind::CompliancePolicy,
-            "group policy configurations" => DocumentKind::AdministrativeTemplate,
-            "management intents" => DocumentKind::EndpointSecurityIntent,
-            "filters" => DocumentKind::AssignmentFilter,
-            "app protection"
-            | "app configuration"
-            | "applications"
-            | "enrollment profiles"
-            | "enrollment configurations"
-            | "scripts"
-            | "proactive remediations"
-            | "driver updates"
-            | "feature updates"
-            | "quality updates"
-            | "notifications"
-            | "partner connections"
-            | "roles"
-            | "scope tags" => DocumentKind::OtherIntuneObject,
-            _ => return None,
-        };
-        Some(kind)
-    })
+    intunecd_folder(path).map(|(kind, _)| kind)
 }
 
 /// The kind of one object, or why it is none of the known kinds.
@@ -314,12 +603,9 @@ fn sniff_object(
     node: &Node,
     collection_hint: Option<DocumentKind>,
     folder_hint: Option<DocumentKind>,
-) -> Result<DocumentKind, String> {
+) -> Result<DocumentKind, NotRecognized> {
     let Some(object) = node.as_object() else {
-        return Err(format!(
-            "the file holds {}, not an Intune object",
-            node.kind_name()
-        ));
+        return Err(format!("the file holds {}, not an Intune object", node.kind_name()).into());
     };
     let odata_type = object.get("@odata.type").and_then(Node::as_str);
     if let Some(odata_type) = odata_type
@@ -330,23 +616,39 @@ fn sniff_object(
     if let Some(kind) = collection_hint {
         return Ok(kind);
     }
+    if let Some(kind) = object
+        .get("@odata.context")
+        .and_then(Node::as_str)
+        .filter(|context| context.ends_with("$entity"))
+        .and_then(entity_set_hint)
+    {
+        // A single `GET …/{entitySet}/{id}` response, which may carry no `@odata.type`.
+        return Ok(kind);
+    }
     if let Some(kind) = kind_of_shape(node) {
         return Ok(kind);
     }
-    if odata_type.is_none()
-        && let Some(kind) = folder_hint
-        && object
+    // In a folder of a family preflight only counts, any object is of that family,
+    // whatever its `@odata.type`; in a family it analyzes, an object needs a name
+    // and no `@odata.type` preflight does not know (that is reported).
+    if let Some(kind) = folder_hint {
+        let counted_only = kind == DocumentKind::OtherIntuneObject;
+        let named = object
             .get("displayName")
             .or_else(|| object.get("name"))
-            .is_some()
-    {
-        return Ok(kind);
+            .is_some();
+        if counted_only || (odata_type.is_none() && named) {
+            return Ok(kind);
+        }
     }
     match odata_type {
-        Some(odata_type) => Err(format!(
-            "`@odata.type` is `{odata_type}`, which is not an Intune policy, group, filter or inventory object"
-        )),
-        None => Err("the object has none of the fields of an Intune policy, group, filter or inventory record".to_owned()),
+        Some(odata_type) => Err(NotRecognized {
+            reason: format!(
+                "`@odata.type` is `{odata_type}`, which is not an Intune policy, group, filter or inventory object"
+            ),
+            cause: object.get("@odata.type").map(|node| node.span),
+        }),
+        None => Err("the object has none of the fields of an Intune policy, group, filter or inventory record".to_owned().into()),
     }
 }
 
@@ -466,7 +768,7 @@ fn kind_of_shape(node: &Node) -> Option<DocumentKind> {
 /// The kind of a single object, or why it is none of the known kinds. A shorthand
 /// of [`sniff_documents`] for files known to hold one object.
 pub fn sniff(root: &Node) -> Result<DocumentKind, String> {
-    sniff_object(root, None, None)
+    sniff_object(root, None, None).map_err(|not_recognized| not_recognized.reason)
 }
 
 #[cfg(test)]
@@ -608,6 +910,82 @@ mod tests {
     }
 
     #[test]
+    fn single_entities_are_told_by_their_entity_set() {
+        let policy = r#"{"@odata.context": "https://graph.microsoft.com/beta/$metadata#deviceManagement/configurationPolicies/$entity", "id": "p", "name": "A", "settingCount": 0}"#;
+        assert_eq!(
+            kinds_in(policy, "x.json"),
+            (vec![DocumentKind::SettingsCatalogPolicy], 0)
+        );
+        let intent = r#"{"@odata.context": "https://graph.microsoft.com/beta/$metadata#deviceManagement/intents/$entity", "id": "i", "displayName": "B"}"#;
+        assert_eq!(
+            kinds_in(intent, "x.json"),
+            (vec![DocumentKind::EndpointSecurityIntent], 0)
+        );
+        let filter = r#"{"@odata.context": "https://graph.microsoft.com/beta/$metadata#deviceManagement/assignmentFilters/$entity", "id": "f", "displayName": "F"}"#;
+        assert_eq!(
+            kinds_in(filter, "x.json"),
+            (vec![DocumentKind::AssignmentFilter], 0)
+        );
+        let cast = r#"{"@odata.context": "https://graph.microsoft.com/beta/$metadata#deviceManagement/deviceConfigurations/microsoft.graph.windows10CustomConfiguration/$entity", "id": "d", "displayName": "D"}"#;
+        assert_eq!(
+            kinds_in(cast, "x.json"),
+            (vec![DocumentKind::DeviceConfiguration], 0)
+        );
+        let compliance = r#"{"@odata.context": "https://graph.microsoft.com/beta/$metadata#deviceManagement/deviceCompliancePolicies/$entity", "id": "c", "displayName": "C", "value": []}"#;
+        assert_eq!(
+            kinds_in(compliance, "x.json"),
+            (vec![DocumentKind::CompliancePolicy], 0)
+        );
+    }
+
+    #[test]
+    fn navigation_pages_name_their_owner_in_the_context_or_the_next_link() {
+        let intent_settings = r#"{"@odata.context": "https://graph.microsoft.com/beta/$metadata#deviceManagement/intents('AbC')/settings", "value": []}"#;
+        assert_eq!(
+            kinds_in(intent_settings, "x.json"),
+            (vec![DocumentKind::IntentSettings], 0)
+        );
+        let root = parse(intent_settings).expect("valid JSON");
+        let owner = page_owner(&root).expect("an owner");
+        assert_eq!(
+            (owner.id.as_str(), owner.navigation.as_str()),
+            ("AbC", "settings")
+        );
+        let members = r##"{"@odata.context": "https://graph.microsoft.com/v1.0/$metadata#directoryObjects",
+            "@odata.nextLink": "https://graph.microsoft.com/v1.0/groups/g-1/members?$skiptoken=x",
+            "value": [{"@odata.type": "#microsoft.graph.device", "id": "d", "deviceId": "e", "operatingSystem": "Windows"}]}"##;
+        assert_eq!(
+            kinds_in(members, "x.json"),
+            (vec![DocumentKind::GroupMembers], 0)
+        );
+        let root = parse(members).expect("valid JSON");
+        let owner = page_owner(&root).expect("an owner");
+        assert_eq!(
+            (owner.id.as_str(), owner.navigation.as_str()),
+            ("g-1", "members")
+        );
+        let cast = r#"{"@odata.context": "https://graph.microsoft.com/beta/$metadata#deviceManagement/deviceConfigurations('d-1')/microsoft.graph.windows10CustomConfiguration/assignments", "value": []}"#;
+        let root = parse(cast).expect("valid JSON");
+        assert_eq!(
+            page_owner(&root).map(|owner| (owner.kind, owner.id)),
+            Some((DocumentKind::PolicyAssignments, "d-1".to_owned()))
+        );
+        let transitive = r#"{"@odata.context": "https://graph.microsoft.com/v1.0/$metadata#groups('g-2')/transitiveMembers", "value": []}"#;
+        let root = parse(transitive).expect("valid JSON");
+        assert_eq!(
+            page_owner(&root).map(|owner| (owner.kind, owner.navigation)),
+            Some((DocumentKind::GroupMembers, "transitivemembers".to_owned()))
+        );
+        // Without an owner, directory objects are inventory.
+        let unowned = r##"{"@odata.context": "https://graph.microsoft.com/v1.0/$metadata#directoryObjects",
+            "value": [{"@odata.type": "#microsoft.graph.device", "id": "d", "deviceId": "e", "operatingSystem": "Windows"}]}"##;
+        assert_eq!(
+            kinds_in(unowned, "x.json"),
+            (vec![DocumentKind::EntraDevice], 0)
+        );
+    }
+
+    #[test]
     fn tool_wrappers_hold_groups_and_filters() {
         let groups = r#"{"groups": [{"displayName": "Pilot", "description": "d"}]}"#;
         assert_eq!(kinds_in(groups, "g.json"), (vec![DocumentKind::Group], 0));
@@ -621,6 +999,71 @@ mod tests {
             (vec![DocumentKind::CompliancePolicy], 0)
         );
         assert_eq!(kinds_in(policy, "elsewhere/Password.json"), (vec![], 1));
+        let template = r#"{"displayName": "First warning", "defaultLocale": "en-us", "brandingOptions": "includeCompanyLogo"}"#;
+        assert_eq!(
+            kinds_in(
+                template,
+                "backup/Compliance Policies/Message Templates/First warning.json"
+            ),
+            (vec![DocumentKind::OtherIntuneObject], 0)
+        );
+        assert_eq!(
+            intunecd_folder_family(
+                "backup/Compliance Policies/Message Templates/First warning.json"
+            ),
+            Some("notification-template")
+        );
+        let conditional_access =
+            r#"{"displayName": "Require MFA", "state": "enabled", "conditions": {}}"#;
+        assert_eq!(
+            kinds_in(
+                conditional_access,
+                "backup/Conditional Access/Require MFA.json"
+            ),
+            (vec![DocumentKind::OtherIntuneObject], 0)
+        );
+        assert_eq!(
+            intunecd_folder_family("backup/Entra/Applications/App.json"),
+            Some("entra-setting")
+        );
+        assert_eq!(
+            intunecd_folder_family("backup/Enrollment Profiles/Windows/ESP/Default.json"),
+            Some("enrollment-status-page")
+        );
+        assert_eq!(
+            intunecd_folder_family("backup/Scripts/Powershell/Set-Wallpaper.json"),
+            Some("script")
+        );
+        let role = r##"{"@odata.type": "#microsoft.graph.deviceAndAppManagementRoleDefinition", "displayName": "Help desk"}"##;
+        assert_eq!(
+            kinds_in(role, "backup/Roles/Help desk.json"),
+            (vec![DocumentKind::OtherIntuneObject], 0)
+        );
+        assert_eq!(
+            kinds_in(role, "backup/Device Configurations/Help desk.json"),
+            (vec![], 1),
+            "an unknown type where IntuneCD puts analyzed families is reported"
+        );
+        let codes = r#"[{"id": "1", "deviceName": "Mac-1", "activationLockBypassCode": "A"}, {"id": "2", "deviceName": "Mac-2", "activationLockBypassCode": "B"}]"#;
+        assert_eq!(
+            kinds_in(
+                codes,
+                "backup/Activation Lock Bypass Codes/activation_lock_bypass_codes.json"
+            ),
+            (
+                vec![
+                    DocumentKind::OtherIntuneObject,
+                    DocumentKind::OtherIntuneObject
+                ],
+                0
+            )
+        );
+        let certificate =
+            r#"{"appleIdentifier": "admin@contoso.com", "topicIdentifier": "com.apple.mgmt"}"#;
+        assert_eq!(
+            kinds_in(certificate, "backup/Apple Push Notification/apns.json"),
+            (vec![DocumentKind::OtherIntuneObject], 0)
+        );
     }
 
     #[test]

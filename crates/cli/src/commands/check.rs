@@ -24,7 +24,7 @@ pub fn run(arguments: &CheckArguments) -> Result<Outcome, UsageError> {
         paths: &arguments.paths,
         inventory: &extra_inputs,
         config: arguments.config.as_deref(),
-        max_file_size: Some(arguments.max_file_size),
+        limits: arguments.limits,
         whole_project: arguments.changed,
     })?;
     let mut input = input;
@@ -38,6 +38,7 @@ pub fn run(arguments: &CheckArguments) -> Result<Outcome, UsageError> {
         config_file,
         base_directory,
         progress,
+        ..
     } = input;
     let mut report = analyze_with(&AnalysisInput {
         tenant: &tenant,

@@ -49,7 +49,7 @@ pub fn run(arguments: &GraphArguments) -> Result<Outcome, UsageError> {
         paths: &arguments.paths,
         inventory: &arguments.inventory,
         config: arguments.config.as_deref(),
-        max_file_size: None,
+        limits: arguments.limits,
         whole_project: false,
     })?;
     let tenant = &input.tenant;

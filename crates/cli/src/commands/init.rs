@@ -26,6 +26,8 @@ pub const STARTER: &str = r#"# preflight configuration. preflight uses the first
 [input]
 # include = ["tenant/**/*.json"]
 # exclude = ["archive/**"]
+# max-file-size = 67108864   # bytes; larger files are reported and skipped
+# max-files = 100000         # files read at most, the first in path order
 
 # Groups that by design never share a member (rollout rings, regions, one
 # department per user). Policies assigned to two of them are not compared.

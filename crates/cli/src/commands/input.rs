@@ -5,9 +5,10 @@ use std::path::{Path, PathBuf};
 
 use preflight_engine::Config;
 use preflight_normalizer::{Tenant, normalize};
-use preflight_parser::{FileId, LoadOptions, display_path, load};
+use preflight_parser::{FileId, LoadOptions, Syntax, display_path, load};
 
 use crate::UsageError;
+use crate::cli::InputLimits;
 use crate::config_file::{LoadedConfig, input_filter, load_config};
 use crate::progress::Progress;
 
@@ -19,8 +20,8 @@ pub struct InputRequest<'a> {
     pub inventory: &'a [PathBuf],
     /// `--config`, when given.
     pub config: Option<&'a Path>,
-    /// `--max-file-size`, when given.
-    pub max_file_size: Option<u64>,
+    /// `--max-file-size` and `--max-files`, when given.
+    pub limits: InputLimits,
     /// Whether `paths` are changed files and the whole project is to be read.
     pub whole_project: bool,
 }
@@ -37,6 +38,8 @@ pub struct Input {
     pub base_directory: PathBuf,
     /// The progress display, to finish once output starts.
     pub progress: Progress,
+    /// The file size limit in force, for files read apart from the input (plans).
+    pub max_file_size: u64,
 }
 
 /// Reads and normalizes the input.
@@ -53,8 +56,22 @@ pub fn read_input(request: &InputRequest<'_>) -> Result<Input, UsageError> {
     let progress = Progress::new();
     let mut options = LoadOptions::new(&base_directory);
     options.on_file_read = progress.file_read_callback();
-    if let Some(limit) = request.max_file_size {
+    // The command line, then `[input]` in the configuration, then the defaults.
+    let configured = loaded_config.as_ref().map(|loaded| &loaded.config.input);
+    if let Some(limit) = request
+        .limits
+        .max_file_size
+        .or_else(|| configured.and_then(|input| input.max_file_size))
+    {
         options.max_file_size = limit;
+    }
+    if let Some(limit) = request
+        .limits
+        .max_files
+        .map(|files| usize::try_from(files).unwrap_or(usize::MAX))
+        .or_else(|| configured.and_then(|input| input.max_files))
+    {
+        options.max_files = limit;
     }
     if let Some(loaded) = &loaded_config {
         options.path_filter = input_filter(loaded, &base_directory)?;
@@ -86,6 +103,7 @@ pub fn read_input(request: &InputRequest<'_>) -> Result<Input, UsageError> {
         config_file,
         base_directory,
         progress,
+        max_file_size: options.max_file_size,
     })
 }
 
@@ -103,14 +121,16 @@ pub fn read_plan_file(
     path: &Path,
     input: &mut Input,
 ) -> Result<Option<preflight_normalizer::plan::RolloutPlan>, UsageError> {
-    let bytes = std::fs::read(path)
-        .map_err(|error| UsageError(format!("cannot read `{}`: {error}", path.display())))?;
+    let bytes = preflight_parser::read_regular_file(path, input.max_file_size)
+        .map_err(|message| UsageError(format!("`{}`: {message}", path.display())))?;
     let decoded = preflight_parser::decode::decode(&bytes);
     let shown = display_path(path, &input.base_directory);
     let file = input
         .tenant
         .add_source_file(path.to_path_buf(), shown, &decoded.text);
-    let root = match preflight_parser::json::parse(&decoded.text) {
+    // JSON or YAML by extension; any other name is read as JSON, the plan format's default.
+    let syntax = Syntax::of_path(path).unwrap_or(Syntax::Json);
+    let root = match syntax.parse(&decoded.text) {
         Ok(root) => root,
         Err(error) => {
             input

@@ -1,11 +1,15 @@
 //! `preflight plan`: a rollout plan checked phase by phase. For each phase: the
-//! groups it reaches so far, how many devices and users (with an inventory), the
-//! findings it introduces, and (in Markdown) what changes for whom.
+//! groups it reaches so far, how many devices and users and how many of them meet
+//! a conflict (with an inventory), the findings it introduces (and those of
+//! earlier phases it makes certain), and (in Markdown) what changes for whom.
+//! The JSON report is described by `schemas/plan-report-v1.schema.json`.
 
 use std::io::{IsTerminal, Write};
 
-use preflight_engine::rollout::{PhaseReport, RolloutReport, SettingChange, evaluate_plan};
-use preflight_engine::{Finding, Severity};
+use preflight_engine::rollout::{
+    Headcount, OldValue, PhaseReport, RolloutReport, SettingChange, evaluate_plan,
+};
+use preflight_engine::{Certainty, Finding, Severity};
 use preflight_normalizer::Tenant;
 use preflight_normalizer::plan::RolloutPlan;
 use serde::Serialize;
@@ -14,8 +18,10 @@ use crate::cli::{PlanArguments, PlanFormat};
 use crate::commands::input::{InputRequest, read_input, read_plan_file};
 use crate::commands::{open_output, write_failed};
 use crate::reporters::human;
-use crate::reporters::json::{JsonFinding, json_finding};
-use crate::reporters::value_to_json;
+use crate::reporters::json::{
+    FORMAT_VERSION, JsonFinding, JsonSummary, Tool, json_finding, json_summary, tool,
+};
+use crate::reporters::{summary_line, value_to_json};
 use crate::{Outcome, UsageError};
 
 /// Runs `plan`.
@@ -24,7 +30,7 @@ pub fn run(arguments: &PlanArguments) -> Result<Outcome, UsageError> {
         paths: &arguments.paths,
         inventory: &arguments.inventory,
         config: arguments.config.as_deref(),
-        max_file_size: None,
+        limits: arguments.limits,
         whole_project: false,
     })?;
     let plan = read_plan_file(&arguments.plan, &mut input)?;
@@ -38,7 +44,19 @@ pub fn run(arguments: &PlanArguments) -> Result<Outcome, UsageError> {
                 .file(problem.file)
                 .is_some_and(|file| file.path == arguments.plan)
         })
-        .map(|problem| problem.message.clone())
+        .map(|problem| {
+            let place = problem.span.zip(input.tenant.file(problem.file));
+            match place {
+                Some((span, file)) => {
+                    let position = file.line_column(span.start);
+                    format!(
+                        "{} (line {}, column {})",
+                        problem.message, position.line, position.column
+                    )
+                }
+                None => problem.message.clone(),
+            }
+        })
         .collect();
     let Some(plan) = plan else {
         return Err(UsageError(format!(
@@ -62,7 +80,12 @@ pub fn run(arguments: &PlanArguments) -> Result<Outcome, UsageError> {
     let failing = report
         .plan_findings
         .iter()
-        .chain(report.phases.iter().flat_map(|phase| &phase.findings))
+        .chain(
+            report
+                .phases
+                .iter()
+                .flat_map(|phase| phase.findings.iter().chain(&phase.escalated)),
+        )
         .any(|finding| finding.severity <= threshold);
     Ok(if failing {
         Outcome::Findings
@@ -95,15 +118,25 @@ fn phase_heading(plan: &RolloutPlan, phase: &PhaseReport) -> String {
     )
 }
 
+/// "3 devices and 2 users".
+fn headcount_text(headcount: Headcount) -> String {
+    format!(
+        "{} and {}",
+        count(headcount.devices, "device"),
+        count(headcount.users, "user")
+    )
+}
+
+/// "reaches 6 devices and 0 users, of which 1 device and 0 users meet a
+/// conflict", or `None` without an inventory.
 fn reach_text(phase: &PhaseReport) -> Option<String> {
-    match (phase.devices, phase.users) {
-        (Some(devices), Some(users)) => Some(format!(
-            "reaches {} and {}",
-            count(devices, "device"),
-            count(users, "user")
-        )),
-        _ => None,
-    }
+    let reach = phase.reach?;
+    let conflict = match phase.meeting_conflict {
+        Some(meeting) if meeting.devices == 0 => ", none of which meets a conflict".to_owned(),
+        Some(meeting) => format!(", of which {} meet a conflict", headcount_text(meeting)),
+        None => String::new(),
+    };
+    Some(format!("reaches {}{conflict}", headcount_text(reach)))
 }
 
 fn write_human(
@@ -152,13 +185,25 @@ fn write_human(
             writeln!(output)?;
             human::write_findings(output, tenant, &phase.findings, style)?;
         }
+        if !phase.escalated.is_empty() {
+            writeln!(
+                output,
+                "  {} of earlier phases certain from this phase on:",
+                count(phase.escalated.len(), "finding")
+            )?;
+            writeln!(output)?;
+            human::write_findings(output, tenant, &phase.escalated, style)?;
+        }
     }
-    Ok(())
+    writeln!(output)?;
+    writeln!(output, "{}", summary_line(&report.summary))
 }
 
 #[derive(Serialize)]
 struct JsonPlanReport<'a> {
     version: u32,
+    tool: Tool,
+    summary: JsonSummary<'a>,
     plan: &'a str,
     plan_findings: Vec<JsonFinding<'a>>,
     phases: Vec<JsonPhase<'a>>,
@@ -172,7 +217,11 @@ struct JsonPhase<'a> {
     groups: &'a [String],
     devices: Option<usize>,
     users: Option<usize>,
+    devices_meeting_conflict: Option<usize>,
+    users_meeting_conflict: Option<usize>,
     findings: Vec<JsonFinding<'a>>,
+    escalated: Vec<JsonFinding<'a>>,
+    newly_reached_groups: &'a [String],
     changes: Vec<JsonChange<'a>>,
 }
 
@@ -185,12 +234,19 @@ struct JsonChange<'a> {
     old_values: Vec<JsonOldValue<'a>>,
     devices: Option<usize>,
     users: Option<usize>,
+    devices_set_otherwise: Option<usize>,
+    users_set_otherwise: Option<usize>,
+    devices_not_configured: Option<usize>,
+    users_not_configured: Option<usize>,
 }
 
 #[derive(Serialize)]
 struct JsonOldValue<'a> {
     policy: &'a str,
     value: serde_json::Value,
+    certainty: &'static str,
+    devices: Option<usize>,
+    users: Option<usize>,
 }
 
 fn json_findings<'a>(tenant: &'a Tenant, findings: &'a [Finding]) -> Vec<JsonFinding<'a>> {
@@ -207,7 +263,9 @@ fn write_json(
     report: &RolloutReport,
 ) -> std::io::Result<()> {
     let document = JsonPlanReport {
-        version: 1,
+        version: FORMAT_VERSION,
+        tool: tool(),
+        summary: json_summary(&report.summary),
         plan: &plan.name,
         plan_findings: json_findings(tenant, &report.plan_findings),
         phases: report
@@ -220,9 +278,13 @@ fn write_json(
                     kind: definition.kind.name(),
                     isolated: definition.isolated,
                     groups: &phase.groups,
-                    devices: phase.devices,
-                    users: phase.users,
+                    devices: phase.reach.map(|reach| reach.devices),
+                    users: phase.reach.map(|reach| reach.users),
+                    devices_meeting_conflict: phase.meeting_conflict.map(|meeting| meeting.devices),
+                    users_meeting_conflict: phase.meeting_conflict.map(|meeting| meeting.users),
                     findings: json_findings(tenant, &phase.findings),
+                    escalated: json_findings(tenant, &phase.escalated),
+                    newly_reached_groups: &phase.newly_reached_groups,
                     changes: phase.changes.iter().map(json_change).collect(),
                 }
             })
@@ -241,24 +303,72 @@ fn json_change(change: &SettingChange) -> JsonChange<'_> {
         old_values: change
             .old_values
             .iter()
-            .map(|(policy, value)| JsonOldValue {
-                policy,
-                value: value_to_json(value),
+            .map(|old| JsonOldValue {
+                policy: &old.policy,
+                value: value_to_json(&old.value),
+                certainty: old.certainty.name(),
+                devices: old.reach.map(|reach| reach.devices),
+                users: old.reach.map(|reach| reach.users),
             })
             .collect(),
-        devices: change.devices,
-        users: change.users,
+        devices: change.newly_reached.map(|reach| reach.devices),
+        users: change.newly_reached.map(|reach| reach.users),
+        devices_set_otherwise: change.set_otherwise.map(|reach| reach.devices),
+        users_set_otherwise: change.set_otherwise.map(|reach| reach.users),
+        devices_not_configured: change.not_configured.map(|reach| reach.devices),
+        users_not_configured: change.not_configured.map(|reach| reach.users),
     }
 }
 
-/// Markdown for the help desk: per phase, who is reached, what changes from what
-/// to what, grouped by policy, and the findings to resolve first.
+/// A Markdown table cell: pipes escaped, line breaks flattened.
+fn cell(text: &str) -> String {
+    text.replace('|', "\\|").replace(['\n', '\r'], " ")
+}
+
+/// "3 devices, 0 users", "none", or "unknown" without an inventory.
+fn headcount_cell(headcount: Option<Headcount>) -> String {
+    match headcount {
+        None => "unknown".to_owned(),
+        Some(Headcount {
+            devices: 0,
+            users: 0,
+        }) => "none".to_owned(),
+        Some(headcount) => format!(
+            "{}, {}",
+            count(headcount.devices, "device"),
+            count(headcount.users, "user")
+        ),
+    }
+}
+
+/// "`30` (Win - Device Lock - Kiosk: 1 device, 0 users)"; "possibly" when the
+/// rules leave the meeting open.
+fn old_value_text(old: &OldValue) -> String {
+    let whom = match (old.reach, old.certainty) {
+        (Some(reach), _) => format!(": {}", headcount_cell(Some(reach))),
+        (None, Certainty::Possible) => ", possibly".to_owned(),
+        (None, _) => String::new(),
+    };
+    format!("`{}` ({}{whom})", old.value, old.policy)
+}
+
+/// Markdown for the help desk: per phase, who is reached, the findings to
+/// resolve first, and what changes for whom (the devices and users that newly
+/// receive each setting, its value today from existing policies, and how many
+/// of them have it set to another value), grouped by policy.
 fn write_markdown(
     output: &mut dyn Write,
     plan: &RolloutPlan,
     report: &RolloutReport,
 ) -> std::io::Result<()> {
     writeln!(output, "# Rollout: {}", plan.name)?;
+    if report.phases.iter().any(|phase| phase.reach.is_none()) {
+        writeln!(output)?;
+        writeln!(
+            output,
+            "Device and user counts are unknown: no inventory says who is in the groups (give one with `--inventory`). Values today are those of existing policies whose audience can meet the groups a phase adds."
+        )?;
+    }
     for phase in &report.phases {
         let definition = &plan.phases[phase.phase];
         writeln!(output)?;
@@ -271,8 +381,9 @@ fn write_markdown(
         )?;
         writeln!(output)?;
         writeln!(output, "- Groups: {}", phase.groups.join(", "))?;
-        if let Some(reach) = reach_text(phase) {
-            writeln!(output, "- Audience: {reach}")?;
+        match reach_text(phase) {
+            Some(reach) => writeln!(output, "- Audience: {reach}")?,
+            None => writeln!(output, "- Audience: unknown")?,
         }
         if definition.isolated {
             writeln!(
@@ -293,6 +404,30 @@ fn write_markdown(
         for finding in &phase.findings {
             writeln!(output, "  - `{}`: {}", finding.rule, finding.message)?;
         }
+        if !phase.escalated.is_empty() {
+            writeln!(
+                output,
+                "- Findings of earlier phases certain from this phase on: {}",
+                phase.escalated.len()
+            )?;
+            for finding in &phase.escalated {
+                writeln!(output, "  - `{}`: {}", finding.rule, finding.message)?;
+            }
+        }
+        if phase.newly_reached_groups.is_empty() {
+            writeln!(output, "- Newly reached: no one (no group is added)")?;
+        } else {
+            let groups: Vec<String> = phase
+                .newly_reached_groups
+                .iter()
+                .map(|group| format!("`{group}`"))
+                .collect();
+            writeln!(output, "- Newly reached: members of {}", groups.join(", "))?;
+        }
+        if phase.changes.is_empty() {
+            writeln!(output)?;
+            writeln!(output, "No setting reaches anyone new in this phase.")?;
+        }
         let mut current_policy: Option<&str> = None;
         for change in &phase.changes {
             if current_policy != Some(change.policy.as_str()) {
@@ -302,30 +437,27 @@ fn write_markdown(
                 writeln!(output)?;
                 writeln!(
                     output,
-                    "| Setting | Today | After this phase | Devices | Users |"
+                    "| Setting | Today | After this phase | Newly reached | Set otherwise today |"
                 )?;
                 writeln!(output, "|---|---|---|---|---|")?;
             }
-            let today = if change.old_values.is_empty() {
-                "not configured".to_owned()
-            } else {
-                change
-                    .old_values
-                    .iter()
-                    .map(|(policy, value)| format!("`{value}` ({policy})"))
-                    .collect::<Vec<_>>()
-                    .join("; ")
-            };
-            let known =
-                |number: Option<usize>| number.map_or_else(|| "?".to_owned(), |n| n.to_string());
+            let mut today: Vec<String> = change.old_values.iter().map(old_value_text).collect();
+            match change.not_configured {
+                _ if today.is_empty() => today.push("not configured".to_owned()),
+                Some(unset) if unset.devices > 0 => {
+                    today.push(format!("not configured ({})", headcount_cell(Some(unset))));
+                }
+                _ => {}
+            }
+            let today = today.join("; ");
             writeln!(
                 output,
                 "| {} | {} | `{}` | {} | {} |",
-                change.setting.replace('|', "\\|"),
-                today.replace('|', "\\|"),
-                change.new_value.to_string().replace('|', "\\|"),
-                known(change.devices),
-                known(change.users)
+                cell(&change.setting),
+                cell(&today),
+                cell(&change.new_value.to_string()),
+                headcount_cell(change.newly_reached),
+                headcount_cell(change.set_otherwise)
             )?;
         }
     }

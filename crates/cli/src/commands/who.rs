@@ -19,7 +19,7 @@ pub fn run(arguments: &WhoArguments) -> Result<Outcome, UsageError> {
         paths: &arguments.paths,
         inventory: &arguments.inventory,
         config: arguments.config.as_deref(),
-        max_file_size: None,
+        limits: arguments.limits,
         whole_project: false,
     })?;
     let tenant = &input.tenant;

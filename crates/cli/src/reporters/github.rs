@@ -56,7 +56,7 @@ pub fn write(output: &mut dyn Write, tenant: &Tenant, report: &Report) -> io::Re
     writeln!(
         output,
         "::notice title=preflight::{}",
-        escape_data(&summary_line(report))
+        escape_data(&summary_line(&report.summary))
     )
 }
 

@@ -1,7 +1,8 @@
 //! Human output: each finding as a miette report with labelled source snippets,
 //! the related file of a two-policy finding shown as a related report, and a
-//! one-line summary at the end.
+//! one-line summary at the end. Secrets in the input are masked in every snippet.
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::io::{self, Write};
 use std::sync::Arc;
@@ -11,7 +12,7 @@ use miette::{
 };
 use preflight_engine::{Finding, Label, Report, Severity};
 use preflight_normalizer::Tenant;
-use preflight_parser::FileId;
+use preflight_parser::{FileId, Span};
 
 use crate::reporters::summary_line;
 
@@ -32,7 +33,7 @@ pub fn write(
     style: Style,
 ) -> io::Result<()> {
     write_findings(output, tenant, &report.findings, style)?;
-    writeln!(output, "{}", summary_line(report))
+    writeln!(output, "{}", summary_line(&report.summary))
 }
 
 /// Writes each finding as an annotated source snippet, without a summary.
@@ -51,8 +52,9 @@ pub fn write_findings(
         .with_width(style.width)
         .with_links(false)
         .without_syntax_highlighting();
+    let masked = MaskedSources::new(tenant);
     for finding in findings {
-        let diagnostic = FindingDiagnostic::new(tenant, finding);
+        let diagnostic = FindingDiagnostic::new(tenant, &masked, finding);
         let mut rendered = String::new();
         handler
             .render_report(&mut rendered, &diagnostic)
@@ -68,11 +70,76 @@ struct FilePart {
     labels: Vec<LabeledSpan>,
 }
 
+/// The text of each input file as snippets may show it: a file holding secrets
+/// (encrypted OMA-URI values, pre-shared keys, passwords) with each secret's text
+/// replaced by `*`, byte for byte, so that every span and line stays where it was
+/// and no secret reaches the output.
+struct MaskedSources {
+    masked: BTreeMap<FileId, Arc<str>>,
+}
+
+impl MaskedSources {
+    fn new(tenant: &Tenant) -> Self {
+        let mut secrets: BTreeMap<FileId, Vec<Span>> = BTreeMap::new();
+        for secret in &tenant.secrets {
+            secrets.entry(secret.file).or_default().push(secret.span);
+        }
+        let masked = secrets
+            .into_iter()
+            .filter_map(|(file, spans)| {
+                let text = &tenant.file(file)?.text;
+                Some((file, Arc::from(mask_spans(text, &spans))))
+            })
+            .collect();
+        Self { masked }
+    }
+
+    fn text(&self, tenant: &Tenant, file: FileId) -> Option<Arc<str>> {
+        match self.masked.get(&file) {
+            Some(text) => Some(text.clone()),
+            None => tenant.file(file).map(|source| source.text.clone()),
+        }
+    }
+}
+
+/// `text` with every character inside `spans` replaced by as many `*` as it has
+/// bytes; quotes around a quoted value and line breaks are kept.
+fn mask_spans(text: &str, spans: &[Span]) -> String {
+    let mut bytes = text.as_bytes().to_vec();
+    for span in spans {
+        let range = span.range();
+        let Some(slice) = text.get(range.clone()) else {
+            continue;
+        };
+        let quoted = slice.len() >= 2
+            && matches!(slice.as_bytes()[0], b'"' | b'\'')
+            && slice.as_bytes()[slice.len() - 1] == slice.as_bytes()[0];
+        let inner = if quoted {
+            range.start + 1..range.end - 1
+        } else {
+            range
+        };
+        for byte in &mut bytes[inner] {
+            if !matches!(*byte, b'\n' | b'\r') {
+                *byte = b'*';
+            }
+        }
+    }
+    // Only whole characters inside the spans were replaced, each byte by an
+    // ASCII `*`, so the text is still UTF-8; fall back to hiding all of it.
+    String::from_utf8(bytes).unwrap_or_else(|_| "*".repeat(text.len()))
+}
+
 impl FilePart {
-    fn new(tenant: &Tenant, file: FileId, labels: &[&Label]) -> Option<Self> {
+    fn new(
+        tenant: &Tenant,
+        masked: &MaskedSources,
+        file: FileId,
+        labels: &[&Label],
+    ) -> Option<Self> {
         let source_file = tenant.file(file)?;
-        let source = NamedSource::new(source_file.display_path.clone(), source_file.text.clone())
-            .with_language("json");
+        let text = masked.text(tenant, file)?;
+        let source = NamedSource::new(source_file.display_path.clone(), text).with_language("json");
         let labels = labels
             .iter()
             .map(|label| {
@@ -100,7 +167,7 @@ struct FindingDiagnostic {
 }
 
 impl FindingDiagnostic {
-    fn new(tenant: &Tenant, finding: &Finding) -> Self {
+    fn new(tenant: &Tenant, masked: &MaskedSources, finding: &Finding) -> Self {
         // Group the labels by file, files in order of first appearance.
         let mut files: Vec<(FileId, Vec<&Label>)> = Vec::new();
         for label in &finding.labels {
@@ -114,7 +181,7 @@ impl FindingDiagnostic {
         }
         let mut parts = files
             .into_iter()
-            .filter_map(|(file, labels)| FilePart::new(tenant, file, &labels));
+            .filter_map(|(file, labels)| FilePart::new(tenant, masked, file, &labels));
         let mut message = finding.message.clone();
         let primary = parts.next();
         if primary.is_none()
@@ -232,5 +299,21 @@ impl Diagnostic for RelatedPart {
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         Some(Box::new(self.part.labels.iter().cloned()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_are_masked_byte_for_byte_keeping_quotes_and_lines() {
+        let text = "{\"k\": \"h\u{e4}x\", \"n\": 1}\nkey: |\n  ab\n  cd\n";
+        let quoted = Span::new(6, 12);
+        let block_start = text.find("  ab").unwrap_or_default();
+        let block = Span::new(block_start, text.len());
+        let masked = mask_spans(text, &[quoted, block]);
+        assert_eq!(masked.len(), text.len());
+        assert_eq!(masked, "{\"k\": \"****\", \"n\": 1}\nkey: |\n****\n****\n");
     }
 }

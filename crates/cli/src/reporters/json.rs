@@ -3,7 +3,7 @@
 
 use std::io::{self, Write};
 
-use preflight_engine::{Finding, Report};
+use preflight_engine::{Finding, Report, Summary};
 use preflight_normalizer::Tenant;
 use serde::Serialize;
 
@@ -20,14 +20,24 @@ struct JsonReport<'a> {
     findings: Vec<JsonFinding<'a>>,
 }
 
+/// The tool that wrote a report.
 #[derive(Serialize)]
-struct Tool {
+pub struct Tool {
     name: &'static str,
     version: &'static str,
 }
 
+/// preflight, at this version.
+pub fn tool() -> Tool {
+    Tool {
+        name: "preflight",
+        version: env!("CARGO_PKG_VERSION"),
+    }
+}
+
+/// What was read and found, as JSON.
 #[derive(Serialize)]
-struct JsonSummary<'a> {
+pub struct JsonSummary<'a> {
     files: usize,
     policies: usize,
     settings: usize,
@@ -103,31 +113,10 @@ struct JsonOverlap<'a> {
 
 /// Writes `report` as pretty-printed JSON followed by a newline.
 pub fn write(output: &mut dyn Write, tenant: &Tenant, report: &Report) -> io::Result<()> {
-    let summary = &report.summary;
     let document = JsonReport {
         version: FORMAT_VERSION,
-        tool: Tool {
-            name: "preflight",
-            version: env!("CARGO_PKG_VERSION"),
-        },
-        summary: JsonSummary {
-            files: summary.files,
-            policies: summary.policies,
-            settings: summary.settings,
-            groups: summary.groups,
-            filters: summary.filters,
-            devices: summary.devices,
-            users: summary.users,
-            unmapped_settings: summary.unmapped_settings,
-            undecided_audiences: summary.undecided_audiences,
-            families: &summary.families,
-            unsupported: &summary.unsupported,
-            findings: JsonCounts {
-                error: summary.findings.error,
-                warning: summary.findings.warning,
-                info: summary.findings.info,
-            },
-        },
+        tool: tool(),
+        summary: json_summary(&report.summary),
         findings: report
             .findings
             .iter()
@@ -136,6 +125,28 @@ pub fn write(output: &mut dyn Write, tenant: &Tenant, report: &Report) -> io::Re
     };
     serde_json::to_writer_pretty(&mut *output, &document)?;
     writeln!(output)
+}
+
+/// The summary in the JSON shape of DESIGN.md section 5.
+pub fn json_summary(summary: &Summary) -> JsonSummary<'_> {
+    JsonSummary {
+        files: summary.files,
+        policies: summary.policies,
+        settings: summary.settings,
+        groups: summary.groups,
+        filters: summary.filters,
+        devices: summary.devices,
+        users: summary.users,
+        unmapped_settings: summary.unmapped_settings,
+        undecided_audiences: summary.undecided_audiences,
+        families: &summary.families,
+        unsupported: &summary.unsupported,
+        findings: JsonCounts {
+            error: summary.findings.error,
+            warning: summary.findings.warning,
+            info: summary.findings.info,
+        },
+    }
 }
 
 /// One finding in the JSON shape of DESIGN.md section 5.

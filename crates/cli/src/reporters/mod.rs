@@ -7,7 +7,7 @@ pub mod json;
 pub mod junit;
 pub mod sarif;
 
-use preflight_engine::{Finding, Report, Severity};
+use preflight_engine::{Finding, Severity, Summary};
 use preflight_normalizer::{SettingValue, Tenant};
 use preflight_parser::{LineColumn, SourceLocation};
 
@@ -87,8 +87,7 @@ pub fn option_to_json(value: &SettingValue) -> serde_json::Value {
 }
 
 /// "1 error, 2 warnings, 1 info in 14 files (12 policies, 31 settings, 6 groups, 2 filters)".
-pub fn summary_line(report: &Report) -> String {
-    let summary = &report.summary;
+pub fn summary_line(summary: &Summary) -> String {
     let counts: Vec<String> = Severity::ALL
         .iter()
         .filter_map(|severity| {

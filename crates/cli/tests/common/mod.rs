@@ -64,20 +64,54 @@ pub fn redact_version(text: &str) -> String {
 
 /// Validates a JSON report against `schemas/report-v1.schema.json`, listing every error.
 pub fn assert_valid_report(report: &serde_json::Value) {
-    let schema_text =
-        std::fs::read_to_string(workspace_root().join("schemas/report-v1.schema.json"))
-            .unwrap_or_else(|error| panic!("schema: {error}"));
-    let schema: serde_json::Value =
-        serde_json::from_str(&schema_text).unwrap_or_else(|error| panic!("schema JSON: {error}"));
-    let validator = jsonschema::validator_for(&schema)
-        .unwrap_or_else(|error| panic!("schema invalid: {error}"));
-    let errors: Vec<String> = validator
-        .iter_errors(report)
+    assert_valid_against("report-v1.schema.json", report);
+}
+
+/// Where the schemas say they live (`$id`); references between them resolve
+/// to the files in `schemas/`.
+const SCHEMA_BASE: &str = "https://github.com/preflight-intune/preflight/schemas/";
+
+/// Serves the repository's schemas for references between them, and nothing
+/// else (no network).
+struct LocalSchemas;
+
+impl jsonschema::Retrieve for LocalSchemas {
+    fn retrieve(
+        &self,
+        uri: &jsonschema::Uri<String>,
+    ) -> Result<serde_json::Value, Box<dyn std::error::Error + Send + Sync>> {
+        let name = uri
+            .as_str()
+            .strip_prefix(SCHEMA_BASE)
+            .filter(|name| !name.contains('/'))
+            .ok_or_else(|| format!("not one of preflight's schemas: {uri}"))?;
+        let text = std::fs::read_to_string(workspace_root().join("schemas").join(name))?;
+        Ok(serde_json::from_str(&text)?)
+    }
+}
+
+/// The errors of `value` against `schemas/NAME`.
+pub fn schema_errors(name: &str, value: &serde_json::Value) -> Vec<String> {
+    let schema_text = std::fs::read_to_string(workspace_root().join("schemas").join(name))
+        .unwrap_or_else(|error| panic!("schema {name}: {error}"));
+    let schema: serde_json::Value = serde_json::from_str(&schema_text)
+        .unwrap_or_else(|error| panic!("schema {name} JSON: {error}"));
+    let validator = jsonschema::options()
+        .with_retriever(LocalSchemas)
+        .build(&schema)
+        .unwrap_or_else(|error| panic!("schema {name} invalid: {error}"));
+    validator
+        .iter_errors(value)
         .map(|error| format!("{} at {}", error, error.instance_path()))
-        .collect();
+        .collect()
+}
+
+/// Validates `value` against `schemas/NAME`, listing every error.
+pub fn assert_valid_against(name: &str, value: &serde_json::Value) {
+    let errors = schema_errors(name, value);
     assert!(
         errors.is_empty(),
-        "report does not match the schema:\n{}",
+        "output does not match {name}:\n{}",
         errors.join("\n")
     );
 }

@@ -49,9 +49,7 @@ impl Rule for ComplianceMostRestrictive {
 
     fn check(&self, context: &AnalysisContext<'_>, findings: &mut Vec<Finding>) {
         let tenant = context.tenant;
-        let found: Vec<Finding> = context
-            .setting_pairs()
-            .par_pairs()
+        let found: Vec<Finding> = context.par_setting_pairs()
             .filter_map(|pair| {
             let (first_policy, first_setting) = pair.first.resolve(tenant);
             let (second_policy, second_setting) = pair.second.resolve(tenant);
@@ -87,8 +85,8 @@ impl Rule for ComplianceMostRestrictive {
             );
             let help = format!(
                 "{outcome}; {} ({} overlap)",
-                pair.overlap.reason,
-                pair.overlap.certainty.name()
+                pair.overlap().reason,
+                pair.overlap().certainty.name()
             );
             let verdict = PairVerdict {
                 rule: Self::METADATA.name,
@@ -96,7 +94,7 @@ impl Rule for ComplianceMostRestrictive {
                 message,
                 help,
             };
-            Some(pair_finding(tenant, &pair, verdict))
+            Some(pair_finding(context, &pair, verdict))
         })
         .collect();
         findings.extend(found);

@@ -51,9 +51,7 @@ impl Rule for ConflictingSetting {
 
     fn check(&self, context: &AnalysisContext<'_>, findings: &mut Vec<Finding>) {
         let tenant = context.tenant;
-        let found: Vec<Finding> = context
-            .setting_pairs()
-            .par_pairs()
+        let found: Vec<Finding> = context.par_setting_pairs()
             .filter_map(|pair| {
             let (first_policy, first_setting) = pair.first.resolve(tenant);
             let (second_policy, second_setting) = pair.second.resolve(tenant);
@@ -64,12 +62,25 @@ impl Rule for ConflictingSetting {
             if compliance || pair.same_effect {
                 return None;
             }
-            let severity = match pair.overlap.certainty {
+            let severity = match pair.certainty {
                 Certainty::Certain => Severity::Error,
                 Certainty::Possible | Certainty::Disjoint => Severity::Warning,
             };
+            let through = if pair.overlap().via.is_empty() {
+                String::new()
+            } else {
+                let names: Vec<String> = pair.overlap().via
+                    .iter()
+                    .map(|name| format!("`{name}`"))
+                    .collect();
+                let meet = match pair.certainty {
+                    Certainty::Certain => "meet",
+                    Certainty::Possible | Certainty::Disjoint => "may meet",
+                };
+                format!(", for audiences that {meet} through {}", names.join(" and "))
+            };
             let message = format!(
-                "`{}` is set to `{}` by `{}` and to `{}` by `{}`",
+                "`{}` is set to `{}` by `{}` and to `{}` by `{}`{through}",
                 first_setting.name,
                 first_setting.value,
                 first_policy.name,
@@ -78,8 +89,8 @@ impl Rule for ConflictingSetting {
             );
             let help = format!(
                 "{} ({} overlap); devices that get both policies report a conflict. Set it in one policy, or exclude one audience from the other",
-                pair.overlap.reason,
-                pair.overlap.certainty.name(),
+                pair.overlap().reason,
+                pair.overlap().certainty.name(),
             );
             let verdict = PairVerdict {
                 rule: Self::METADATA.name,
@@ -87,7 +98,7 @@ impl Rule for ConflictingSetting {
                 message,
                 help,
             };
-            Some(pair_finding(tenant, &pair, verdict))
+            Some(pair_finding(context, &pair, verdict))
         })
         .collect();
         findings.extend(found);

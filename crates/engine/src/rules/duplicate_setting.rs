@@ -45,12 +45,11 @@ impl Rule for DuplicateSetting {
     fn check(&self, context: &AnalysisContext<'_>, findings: &mut Vec<Finding>) {
         let tenant = context.tenant;
         let found: Vec<Finding> = context
-            .setting_pairs()
-            .par_pairs()
+            .par_setting_pairs()
             .filter_map(|pair| {
                 let (first_policy, first_setting) = pair.first.resolve(tenant);
                 let (second_policy, _) = pair.second.resolve(tenant);
-                if pair.overlap.certainty != Certainty::Certain || !pair.same_effect {
+                if pair.certainty != Certainty::Certain || !pair.same_effect {
                     return None;
                 }
                 let message = format!(
@@ -59,8 +58,8 @@ impl Rule for DuplicateSetting {
                 );
                 let help = format!(
                     "{} ({} overlap); keep the setting in one of the policies",
-                    pair.overlap.reason,
-                    pair.overlap.certainty.name(),
+                    pair.overlap().reason,
+                    pair.overlap().certainty.name(),
                 );
                 let verdict = PairVerdict {
                     rule: Self::METADATA.name,
@@ -68,7 +67,7 @@ impl Rule for DuplicateSetting {
                     message,
                     help,
                 };
-                Some(pair_finding(tenant, &pair, verdict))
+                Some(pair_finding(context, &pair, verdict))
             })
             .collect();
         findings.extend(found);

@@ -27,7 +27,7 @@ mod shadowed_policy;
 mod unassigned_policy;
 mod unknown_reference;
 mod unrecognized_file;
-mod unrepresentative_pilot;
+pub(crate) mod unrepresentative_pilot;
 mod unsupported_exclusion;
 mod unsupported_family;
 mod unused_ignore;

@@ -2,10 +2,9 @@
 //! both policies with their values and locations, the labels, the overlap and the
 //! fingerprint. The rules decide whether to report and what to say.
 
-use preflight_normalizer::Tenant;
-
+use crate::context::AnalysisContext;
 use crate::finding::{Finding, Label, PolicyEvidence, SettingEvidence, Severity};
-use crate::fingerprint::{fingerprint, policy_identity};
+use crate::fingerprint::fingerprint;
 use crate::setting_pairs::SettingPair;
 
 /// What a setting-pair rule says about one pair.
@@ -21,7 +20,12 @@ pub struct PairVerdict {
 }
 
 /// A finding about `pair` with the given verdict.
-pub fn pair_finding(tenant: &Tenant, pair: &SettingPair<'_>, verdict: PairVerdict) -> Finding {
+pub fn pair_finding(
+    context: &AnalysisContext<'_>,
+    pair: &SettingPair<'_>,
+    verdict: PairVerdict,
+) -> Finding {
+    let tenant = context.tenant;
     let (first_policy, first_setting) = pair.first.resolve(tenant);
     let (second_policy, second_setting) = pair.second.resolve(tenant);
     let evidence = |policy: &preflight_normalizer::Policy,
@@ -37,11 +41,12 @@ pub fn pair_finding(tenant: &Tenant, pair: &SettingPair<'_>, verdict: PairVerdic
             location: setting.source,
             message: format!("`{}` set by `{}`", setting.value, policy.name),
         };
+    let identities = context.policy_identities();
     let mut identities = [
-        policy_identity(first_policy),
-        policy_identity(second_policy),
+        identities[pair.first.policy].as_str(),
+        identities[pair.second.policy].as_str(),
     ];
-    identities.sort();
+    identities.sort_unstable();
     Finding {
         rule: verdict.rule,
         severity: verdict.severity,
@@ -60,10 +65,10 @@ pub fn pair_finding(tenant: &Tenant, pair: &SettingPair<'_>, verdict: PairVerdic
             evidence(first_policy, first_setting),
             evidence(second_policy, second_setting),
         ],
-        overlap: Some(std::sync::Arc::clone(pair.overlap)),
+        overlap: Some(std::sync::Arc::clone(pair.overlap())),
         fingerprint: fingerprint(
             verdict.rule,
-            [first_setting.key.0.as_str(), &identities[0], &identities[1]],
+            [first_setting.key.0.as_str(), identities[0], identities[1]],
         ),
     }
 }

@@ -67,7 +67,7 @@ impl Rule for PlatformMismatch {
                     continue;
                 };
                 let on_platform = Formula::all(vec![group_formula.clone(), platform.clone()]);
-                if admits_anyone(group_formula) != Some(true)
+                if admits_anyone(&group_formula) != Some(true)
                     || admits_anyone(&on_platform) != Some(false)
                 {
                     continue;

@@ -10,11 +10,13 @@ use crate::rules::{Rule, RuleMetadata, declare_rule};
 
 declare_rule! {
     /// ## What it finds
-    /// A policy each of whose settings is also set by another policy that
-    /// reaches everyone this policy reaches (the same group, a group it is nested
-    /// in, All devices or All users for a group of that kind; with an inventory,
-    /// a superset of its devices and users). The values may be equal or differ;
-    /// either way this policy decides nothing on its own.
+    /// A policy each of whose settings is also set, for everyone this policy
+    /// reaches, by other policies: one that reaches everyone it reaches (the same
+    /// group, a group it is nested in, All devices or All users for a group of
+    /// that kind; with an inventory, a superset of its devices), or several that
+    /// together do (each of its assignments contained in an assignment of one of
+    /// them; with an inventory, its devices all among theirs). The values may be
+    /// equal or differ; either way this policy decides nothing on its own.
     ///
     /// ## Why it matters
     /// Two policies with the same audience are reported only when one sets
@@ -52,9 +54,8 @@ impl Rule for ShadowedPolicy {
         let covers = |outer: usize, inner: usize| -> bool {
             match (&audiences.reaches[outer], &audiences.reaches[inner]) {
                 (Some(outer_reach), Some(inner_reach)) => {
-                    !(inner_reach.devices.is_clear() && inner_reach.users.is_clear())
+                    !inner_reach.devices.is_clear()
                         && inner_reach.devices.is_subset(&outer_reach.devices)
-                        && inner_reach.users.is_subset(&outer_reach.users)
                 }
                 _ => analysis.covers(outer, inner),
             }
@@ -77,16 +78,22 @@ impl Rule for ShadowedPolicy {
             }
             let mut shadowing: Vec<usize> = Vec::new();
             let every_setting_shadowed = policy.settings.iter().all(|setting| {
-                let by = pairs.settings_with_key(&setting.key).iter().find(|other| {
-                    other.policy != index
-                        && !same_object(policy, &tenant.policies[other.policy])
-                        && covers(other.policy, index)
-                        && !mutual_twin(other.policy)
-                });
-                match by {
-                    Some(other) => {
-                        if !shadowing.contains(&other.policy) {
-                            shadowing.push(other.policy);
+                let candidates: Vec<usize> = pairs
+                    .settings_with_key(&setting.key)
+                    .iter()
+                    .map(|other| other.policy)
+                    .filter(|&other| {
+                        other != index
+                            && !same_object(policy, &tenant.policies[other])
+                            && !mutual_twin(other)
+                    })
+                    .collect();
+                match covering(context, index, &candidates) {
+                    Some(used) => {
+                        for other in used {
+                            if !shadowing.contains(&other) {
+                                shadowing.push(other);
+                            }
                         }
                         true
                     }
@@ -94,10 +101,68 @@ impl Rule for ShadowedPolicy {
                 }
             });
             if every_setting_shadowed {
+                shadowing.sort_unstable();
                 findings.push(finding(tenant, policy, &shadowing));
             }
         }
     }
+}
+
+/// The policies among `candidates` that together reach everyone policy `inner`
+/// reaches, or `None` when they do not: with an inventory, their devices
+/// together hold all of `inner`'s; from structure, each of `inner`'s include
+/// assignments is contained in an assignment of one of them. One candidate that
+/// covers everything alone is preferred.
+fn covering(
+    context: &AnalysisContext<'_>,
+    inner: usize,
+    candidates: &[usize],
+) -> Option<Vec<usize>> {
+    let reaches = &context.audiences().reaches;
+    let analysis = context.overlap_analysis();
+    if let Some(inner_reach) = &reaches[inner]
+        && candidates
+            .iter()
+            .all(|&candidate| reaches[candidate].is_some())
+    {
+        if inner_reach.devices.is_clear() {
+            return None;
+        }
+        if let Some(&alone) = candidates.iter().find(|&&candidate| {
+            reaches[candidate]
+                .as_ref()
+                .is_some_and(|reach| inner_reach.devices.is_subset(&reach.devices))
+        }) {
+            return Some(vec![alone]);
+        }
+        let mut union = fixedbitset::FixedBitSet::with_capacity(inner_reach.devices.len());
+        let mut used = Vec::new();
+        for &candidate in candidates {
+            if let Some(reach) = &reaches[candidate]
+                && !reach.devices.is_disjoint(&inner_reach.devices)
+            {
+                union.union_with(&reach.devices);
+                used.push(candidate);
+            }
+        }
+        return inner_reach.devices.is_subset(&union).then_some(used);
+    }
+    if let Some(&alone) = candidates
+        .iter()
+        .find(|&&candidate| analysis.covers(candidate, inner))
+    {
+        return Some(vec![alone]);
+    }
+    let mut used = Vec::new();
+    for include in 0..analysis.include_count(inner) {
+        let covering = candidates
+            .iter()
+            .find(|&&candidate| analysis.covers_include(candidate, inner, include))?;
+        if !used.contains(covering) {
+            used.push(*covering);
+        }
+    }
+    (!used.is_empty()).then_some(used)
 }
 
 fn finding(tenant: &preflight_normalizer::Tenant, policy: &Policy, shadowing: &[usize]) -> Finding {

@@ -20,8 +20,8 @@ declare_rule! {
     /// into another shape), its settings are not being checked.
     ///
     /// ## Example
-    /// `tenant/README.md` next to an IntuneCD backup gives "not a JSON file;
-    /// skipped".
+    /// `tenant/README.md` next to an IntuneCD backup gives "not a JSON or YAML
+    /// file; skipped".
     ///
     /// ## How to fix
     /// Nothing, if the file is not policy data. Otherwise export it in one of the
