@@ -91,13 +91,13 @@ fn json_output_is_byte_identical_across_runs_and_thread_counts() {
     }
 }
 
-#[test]
-fn json_output_does_not_depend_on_the_order_files_are_given_in() {
-    // Every file of the fixtures, given one by one in three different orders
-    // (sorted, reversed, interleaved) and with different thread counts.
+/// Every file under `directories` (relative to the workspace root), sorted.
+fn files_under(directories: &[&str]) -> Vec<String> {
     let mut files = Vec::new();
-    let mut pending = vec![common::workspace_root().join("fixtures/inputs")];
-    pending.push(common::workspace_root().join("fixtures/demo-tenant"));
+    let mut pending: Vec<std::path::PathBuf> = directories
+        .iter()
+        .map(|directory| common::workspace_root().join(directory))
+        .collect();
     while let Some(directory) = pending.pop() {
         for entry in fs::read_dir(&directory).unwrap_or_else(|error| panic!("{error}")) {
             let path = entry.unwrap_or_else(|error| panic!("{error}")).path();
@@ -114,22 +114,132 @@ fn json_output_does_not_depend_on_the_order_files_are_given_in() {
         }
     }
     files.sort();
-    let reversed: Vec<String> = files.iter().rev().cloned().collect();
-    let interleaved: Vec<String> = files
-        .iter()
-        .step_by(2)
-        .chain(files.iter().skip(1).step_by(2))
-        .cloned()
-        .collect();
-    let report = |order: &[String], threads: &str| {
-        let mut arguments = vec!["--threads", threads, "check", "--format", "json"];
-        arguments.extend(order.iter().map(String::as_str));
-        run(&arguments).stdout
+    files
+}
+
+/// `files` in a random order drawn from `seed` (Fisher–Yates over SplitMix64), so
+/// that a failing order can be replayed.
+fn shuffled(files: &[String], seed: u64) -> Vec<String> {
+    let mut state = seed;
+    let mut next = || {
+        state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut mixed = state;
+        mixed = (mixed ^ (mixed >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        mixed = (mixed ^ (mixed >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        mixed ^ (mixed >> 31)
     };
-    let expected = report(&files, "1");
+    let mut order = files.to_vec();
+    for index in (1..order.len()).rev() {
+        let other = usize::try_from(next() % (index as u64 + 1)).unwrap_or(0);
+        order.swap(index, other);
+    }
+    order
+}
+
+/// The orders every determinism test tries: sorted, reversed, interleaved, and
+/// five seeded shuffles.
+fn orders(files: &[String]) -> Vec<(String, Vec<String>)> {
+    let mut orders = vec![
+        ("reversed".to_owned(), files.iter().rev().cloned().collect()),
+        (
+            "interleaved".to_owned(),
+            files
+                .iter()
+                .step_by(2)
+                .chain(files.iter().skip(1).step_by(2))
+                .cloned()
+                .collect(),
+        ),
+    ];
+    for seed in [1, 2, 3, 0x5EED, 0xC0FF_EE00] {
+        orders.push((
+            format!("shuffled with seed {seed:#x}"),
+            shuffled(files, seed),
+        ));
+    }
+    orders
+}
+
+/// `preflight --threads THREADS check` over `files` given one by one, with
+/// `options` (such as `--inventory FILE`, each inventory file given on its own).
+fn report_over(files: &[String], options: &[String], threads: &str) -> String {
+    let mut arguments = vec!["--threads", threads, "check", "--format", "json"];
+    arguments.extend(options.iter().map(String::as_str));
+    arguments.extend(files.iter().map(String::as_str));
+    let result = run(&arguments);
+    assert!(result.code <= 1, "{}", result.stderr);
+    result.stdout
+}
+
+#[test]
+fn json_output_does_not_depend_on_the_order_files_are_given_in() {
+    // Every file of the fixtures, given one by one in different orders (reversed,
+    // interleaved, seeded shuffles) and with different thread counts.
+    let files = files_under(&["fixtures/inputs", "fixtures/demo-tenant"]);
+    let expected = report_over(&files, &[], "1");
     assert!(expected.contains("\"findings\""));
-    assert_eq!(report(&reversed, "2"), expected, "reversed order");
-    assert_eq!(report(&interleaved, "8"), expected, "interleaved order");
+    for (index, (name, order)) in orders(&files).iter().enumerate() {
+        let threads = ["2", "8"][index % 2];
+        assert_eq!(
+            report_over(order, &[], threads),
+            expected,
+            "{name}, {threads} threads"
+        );
+    }
+}
+
+#[test]
+fn inventory_and_plan_runs_do_not_depend_on_file_order_or_threads() {
+    // With an inventory: policies and filters in one list, every inventory page
+    // given with its own `--inventory`, both in shuffled orders.
+    let policies = files_under(&[
+        "fixtures/inventory-tenant/Settings Catalog",
+        "fixtures/inventory-tenant/Filters",
+    ]);
+    let inventory = files_under(&["fixtures/inventory-tenant/inventory"]);
+    let inventory_options = |pages: &[String]| -> Vec<String> {
+        pages
+            .iter()
+            .flat_map(|page| ["--inventory".to_owned(), page.clone()])
+            .collect()
+    };
+    let expected = report_over(&policies, &inventory_options(&inventory), "1");
+    assert!(expected.contains("\"devices\": 50"), "{expected}");
+    let inventory_orders = orders(&inventory);
+    for (index, (name, order)) in orders(&policies).iter().enumerate() {
+        let (_, pages) = &inventory_orders[index];
+        let threads = ["2", "8"][index % 2];
+        assert_eq!(
+            report_over(order, &inventory_options(pages), threads),
+            expected,
+            "inventory, {name}, {threads} threads"
+        );
+    }
+
+    // With a rollout plan and an inventory.
+    let policies = files_under(&["fixtures/rollout/uat-overlaps-kiosks/Settings Catalog"]);
+    let inventory = files_under(&["fixtures/rollout/uat-overlaps-kiosks/inventory"]);
+    let plan_options = |pages: &[String]| -> Vec<String> {
+        let mut options = vec![
+            "--plan".to_owned(),
+            "fixtures/rollout/rings.rollout.json".to_owned(),
+        ];
+        options.extend(inventory_options(pages));
+        options
+    };
+    let expected = report_over(&policies, &plan_options(&inventory), "1");
+    assert!(expected.contains("unrepresentative-pilot"), "{expected}");
+    let inventory_orders = orders(&inventory);
+    for (index, (name, order)) in orders(&policies).iter().enumerate() {
+        let (_, pages) = &inventory_orders[index];
+        for threads in ["2", "8"] {
+            assert_eq!(
+                report_over(order, &plan_options(pages), threads),
+                expected,
+                "plan, {name}, {threads} threads"
+            );
+        }
+    }
 }
 
 #[test]

@@ -493,10 +493,9 @@ impl GroupFormulas<'_> {
                     devices: Formula::of_rule(rule),
                     users: Formula::False,
                 },
-                None => GroupParts::opaque(format!(
-                    "the rule of `{}` does not parse",
-                    definition.name
-                )),
+                None => {
+                    GroupParts::opaque(format!("the rule of `{}` does not parse", definition.name))
+                }
             },
             GroupMembership::Static => {
                 path.push(group);

@@ -187,8 +187,38 @@ fn of_expression(expression: &Expression, positive: bool) -> Formula {
                 .map(|part| of_expression(part, positive))
                 .collect(),
         ),
-        Expression::Comparison(comparison) => Formula::Literal(literal_of(comparison, positive)),
+        Expression::Comparison(comparison) => match strict_bound(comparison) {
+            Some(formula) if positive => formula,
+            Some(formula) => formula.negated(),
+            None => Formula::Literal(literal_of(comparison, positive)),
+        },
     }
+}
+
+/// `-lt` and `-gt` as formulas over the positive operators. Like every test but
+/// `-eq null`, they fail on an unset property, so `-lt b` is "set and not
+/// `-ge b`", not merely "not `-ge b`" (which an unset property passes); and they
+/// fail whatever the property when compared with `null` or a boolean.
+fn strict_bound(comparison: &Comparison) -> Option<Formula> {
+    let opposite = match comparison.operator {
+        Operator::Below => Operator::AtLeast,
+        Operator::Above => Operator::AtMost,
+        _ => return None,
+    };
+    let literal = |test: Test, positive: bool| {
+        Formula::Literal(Literal {
+            attribute: comparison.attribute.clone(),
+            test,
+            positive,
+        })
+    };
+    Some(match &comparison.operand {
+        Operand::Text(_) => Formula::all(vec![
+            literal(Test::Text(Operator::Equals, Operand::Null), false),
+            literal(Test::Text(opposite, comparison.operand.clone()), false),
+        ]),
+        _ => Formula::False,
+    })
 }
 
 fn literal_of(comparison: &Comparison, positive: bool) -> Literal {
@@ -253,16 +283,25 @@ fn literal_holds(literal: &Literal, attributes: &Attributes) -> Option<bool> {
     let holds = match &literal.test {
         Test::Opaque(_) => return None,
         Test::Text(operator, operand) => {
+            // As evaluation reads it: a collection tested as one value is its
+            // items joined, and an empty text is unset.
+            let joined;
             let text = match value {
-                Some(AttributeValue::Text(text)) if !text.is_empty() => Some(text.as_str()),
+                Some(AttributeValue::Text(text)) => Some(text.as_str()),
                 Some(AttributeValue::Bool(flag)) => Some(if *flag { "true" } else { "false" }),
-                _ => None,
+                Some(AttributeValue::List(items)) => {
+                    joined = items.join(",");
+                    Some(joined.as_str())
+                }
+                None => None,
             };
-            text_test(*operator, text, operand)?
+            text_test(*operator, text.filter(|text| !text.is_empty()), operand)?
         }
         Test::AnyElement(operator, operand) => {
+            // A single text is a collection of one, as evaluation takes it.
             let items: &[String] = match value {
                 Some(AttributeValue::List(items)) => items,
+                Some(AttributeValue::Text(text)) => std::slice::from_ref(text),
                 _ => &[],
             };
             items
@@ -1214,6 +1253,76 @@ mod tests {
         assert_eq!(answer(&old, &new), "disjoint");
         let middle = group(r#"device.deviceOSVersion -ge "10.0.19000""#);
         assert_eq!(answer(&old, &middle), "possible");
+    }
+
+    #[test]
+    fn strict_bounds_fail_on_an_unset_property_as_evaluation_does() {
+        // Found by the `rule_language` fuzz target: `-lt` was taken as "not
+        // `-ge`", which an unset property passes, where evaluation fails it.
+        let rule = |text: &str| parse_rule(RuleLanguage::FilterRule, text).expect("valid rule");
+        let unset = Attributes::new();
+        for text in [
+            r#"device.osVersion -lt "10""#,
+            r#"device.osVersion -gt "10""#,
+            r#"device.osVersion -lt null"#,
+            r#"not (device.osVersion -gt "10")"#,
+        ] {
+            assert_eq!(
+                Formula::of_rule(&rule(text)).holds(&unset),
+                preflight_parser::rule_language::evaluate(&rule(text), &unset),
+                "{text}"
+            );
+        }
+        // So excluding the old versions keeps the devices that report none.
+        let not_old = Formula::of_rule(&rule(r#"device.osVersion -lt "10""#)).negated();
+        let unreported = Formula::of_rule(&rule(r#"device.osVersion -eq null"#));
+        assert_eq!(answer(&not_old, &unreported), "possible");
+        let old = Formula::of_rule(&rule(r#"device.osVersion -lt "10""#));
+        assert_eq!(answer(&old, &unreported), "disjoint");
+        let newer = Formula::of_rule(&rule(r#"device.osVersion -gt "10.0.22000""#));
+        assert_eq!(answer(&old, &newer), "disjoint");
+    }
+
+    #[test]
+    fn a_single_text_is_a_collection_of_one_as_evaluation_takes_it() {
+        // Found by the `rule_language` fuzz target.
+        let rule = parse_rule(
+            RuleLanguage::MembershipRule,
+            r#"device.deviceOSType -all (_ -notStartsWith "")"#,
+        )
+        .expect("valid rule");
+        let mut device = Attributes::new();
+        device.insert(
+            Attribute::OsType,
+            AttributeValue::Text("windows".to_owned()),
+        );
+        assert_eq!(
+            Formula::of_rule(&rule).holds(&device),
+            preflight_parser::rule_language::evaluate(&rule, &device)
+        );
+    }
+
+    #[test]
+    fn a_collection_tested_as_one_value_is_its_items_joined_as_evaluation_takes_it() {
+        // Found by the `rule_language` fuzz target: `-eq null` on a device with
+        // physical ids was true for the formula (the list read as unset) and
+        // false for evaluation.
+        let mut device = Attributes::new();
+        device.insert(
+            Attribute::PhysicalIds,
+            AttributeValue::List(vec!["[ztdid]:1234".to_owned()]),
+        );
+        for text in [
+            r#"device.devicePhysicalIds -eq null"#,
+            r#"device.devicePhysicalIds -startsWith "[ZTDId]""#,
+        ] {
+            let rule = parse_rule(RuleLanguage::MembershipRule, text).expect("valid rule");
+            assert_eq!(
+                Formula::of_rule(&rule).holds(&device),
+                preflight_parser::rule_language::evaluate(&rule, &device),
+                "{text}"
+            );
+        }
     }
 
     #[test]

@@ -551,7 +551,12 @@ impl OverlapAnalysis {
             .excludes
             .iter()
             .all(|excluded| inner_audience.excludes.binary_search(excluded).is_ok());
-        target_contained && filter_contained && exclusions_contained
+        // A Windows and Android policy is not within a Windows and iOS one,
+        // whatever their targets: its Android devices get only it.
+        let platforms_contained = outer_audience.platforms == 0
+            || (inner_audience.platforms != 0
+                && inner_audience.platforms & !outer_audience.platforms == 0);
+        target_contained && filter_contained && exclusions_contained && platforms_contained
     }
 
     /// How many include assignments policy `policy` has.
@@ -1159,6 +1164,33 @@ mod tests {
         for (name, first, second, expected) in cases {
             assert_eq!(certainty(first, second), expected, "{name}");
         }
+    }
+
+    #[test]
+    fn a_policy_is_within_another_only_on_platforms_the_other_has() {
+        // Found by the soundness property: a Windows and Android policy and a
+        // Windows and iOS one, both on All devices, were "certain", yet an
+        // Android device gets only the first and an iOS device only the second.
+        let tenant = tenant();
+        let on_all_devices = |platforms: Vec<Platform>| Policy {
+            platforms,
+            ..policy(
+                Platform::Windows,
+                Some(vec![assign(AssignmentTarget::AllDevices)]),
+            )
+        };
+        let config = Config::default();
+        let answer = |first: &Policy, second: &Policy| {
+            policy_overlap(&tenant, &config, first, second).certainty
+        };
+        let windows_android = on_all_devices(vec![Platform::Windows, Platform::Android]);
+        let windows_ios = on_all_devices(vec![Platform::Windows, Platform::Ios]);
+        let windows = on_all_devices(vec![Platform::Windows]);
+        let everywhere = on_all_devices(Vec::new());
+        assert_eq!(answer(&windows_android, &windows_ios), Certainty::Possible);
+        assert_eq!(answer(&windows, &windows_ios), Certainty::Certain);
+        assert_eq!(answer(&windows_android, &everywhere), Certainty::Certain);
+        assert_eq!(answer(&everywhere, &windows), Certainty::Certain);
     }
 
     #[test]

@@ -750,15 +750,29 @@ pub fn span_in_json_string(
         let (consumed, produced) = if character == '\\' {
             match characters.next() {
                 Some((_, 'u')) => {
-                    let hex: String = body[position + 2..].chars().take(4).collect();
+                    let unit = |at: usize| {
+                        body.get(at..at + 4)
+                            .and_then(|hex| u32::from_str_radix(hex, 16).ok())
+                    };
                     for _ in 0..4 {
                         characters.next();
                     }
-                    let decoded = u32::from_str_radix(&hex, 16)
-                        .ok()
-                        .and_then(char::from_u32)
-                        .map_or(3, char::len_utf8);
-                    (6, decoded)
+                    let first = unit(position + 2);
+                    let second = body
+                        .get(position + 6..position + 8)
+                        .filter(|escape| *escape == "\\u")
+                        .and_then(|_| unit(position + 8));
+                    match (first, second) {
+                        // A surrogate pair: one character beyond the Basic
+                        // Multilingual Plane, four bytes in the rule.
+                        (Some(0xD800..=0xDBFF), Some(0xDC00..=0xDFFF)) => {
+                            for _ in 0..6 {
+                                characters.next();
+                            }
+                            (12, 4)
+                        }
+                        _ => (6, first.and_then(char::from_u32).map_or(3, char::len_utf8)),
+                    }
                 }
                 Some((_, escaped)) => (1 + escaped.len_utf8(), 1),
                 None => (1, 1),
@@ -953,5 +967,15 @@ mod tests {
         let quote = rule.find('"').expect("quote");
         let mapped = span_in_json_string(file, 9..file.len() - 1, quote..quote + 1);
         assert_eq!(&file[mapped], "\\\"");
+        // Found by the `rule_language` fuzz target: a character beyond the Basic
+        // Multilingual Plane escaped as a surrogate pair is one character.
+        let file = r#"{"rule": "(device.deviceModel -eq \"\ud83d\ude00\u00e9\") -eqq x"}"#;
+        let rule = "(device.deviceModel -eq \"\u{1f600}\u{e9}\") -eqq x";
+        let start = rule.find("-eqq").expect("-eqq");
+        let mapped = span_in_json_string(file, 9..file.len() - 1, start..start + 4);
+        assert_eq!(&file[mapped], "-eqq");
+        let emoji = rule.find('\u{1f600}').expect("emoji");
+        let mapped = span_in_json_string(file, 9..file.len() - 1, emoji..emoji + 4);
+        assert_eq!(&file[mapped], "\\ud83d\\ude00");
     }
 }
