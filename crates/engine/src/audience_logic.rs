@@ -975,28 +975,27 @@ fn solve_text(attribute: &Attribute, constraints: &[(Operator, &Operand, bool)])
                     _ => None,
                 },
             );
-    let finite = required.or_else(|| {
+    // OS types are listed, but not a closed set in practice (Entra ID records
+    // what devices report): the listed ones are tried first, and when none
+    // passes, values are built as for any open text.
+    let open_list = *attribute == Attribute::OsType;
+    let finite = required.map(|values| (values, true)).or_else(|| {
         attribute.closed_values().map(|values| {
-            let mut values: Vec<String> = values.iter().map(|value| (*value).to_owned()).collect();
-            if *attribute == Attribute::OsType {
-                // OS types are not a closed set in practice: stand for the rest.
-                values.push("other".to_owned());
-            }
-            values
+            let values: Vec<String> = values.iter().map(|value| (*value).to_owned()).collect();
+            (values, !open_list)
         })
     });
-    if let Some(candidates) = finite {
-        return match candidates
+    if let Some((candidates, exhaustive)) = finite {
+        if let Some(found) = candidates
             .iter()
             .find(|candidate| passes(Some(candidate), constraints) == Some(true))
         {
-            Some(found) => Solved::Value(Some(found.clone())),
-            None => {
-                // A closed set also admits values this tenant has not seen only
-                // when no required value pinned it; both are checked exhaustively.
-                Solved::Unsatisfiable
-            }
-        };
+            return Solved::Value(Some(found.clone()));
+        }
+        // A required value or a closed set leaves no other value to try.
+        if exhaustive {
+            return Solved::Unsatisfiable;
+        }
     }
     // `-eq null` with a test that needs a value.
     let needs_unset = constraints.iter().any(|(operator, operand, positive)| {
@@ -1201,6 +1200,17 @@ mod tests {
             "platform bounds the filter"
         );
         assert_eq!(answer(&corporate, &ios_filter), "possible");
+    }
+
+    #[test]
+    fn os_types_outside_the_known_list_still_exist() {
+        // Entra ID records what devices report: an OS type preflight does not list
+        // is someone, not no one.
+        let chrome = group(r#"(device.deviceOSType -startsWith "Chrome")"#);
+        let anything = group(r#"(device.deviceOSType -ne "Windows")"#);
+        assert_eq!(answer(&chrome, &anything), "possible");
+        let windows = group(r#"(device.deviceOSType -eq "Windows")"#);
+        assert_eq!(answer(&chrome, &windows), "disjoint");
     }
 
     #[test]
