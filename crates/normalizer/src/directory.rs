@@ -251,7 +251,7 @@ fn properties_of(root: &Node) -> BTreeMap<String, InventoryValue> {
             continue;
         }
         let value = match &member.value.value {
-            Value::String(text) => InventoryValue::String(text.clone()),
+            Value::String(text) => InventoryValue::String(text.as_str().to_owned()),
             Value::Bool(flag) => InventoryValue::Bool(*flag),
             Value::Number(number) => InventoryValue::String(number.as_str().to_owned()),
             Value::Array(items) => InventoryValue::List(
@@ -263,7 +263,9 @@ fn properties_of(root: &Node) -> BTreeMap<String, InventoryValue> {
             ),
             Value::Null | Value::Object(_) => continue,
         };
-        properties.entry(member.key.clone()).or_insert(value);
+        properties
+            .entry(member.key.as_str().to_owned())
+            .or_insert(value);
     }
     properties
 }
