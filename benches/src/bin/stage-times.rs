@@ -71,6 +71,21 @@ fn process_cpu_time() -> Duration {
     Duration::from_millis((ticks(11) + ticks(12)) * 1000 / TICKS_PER_SECOND)
 }
 
+/// The resident set size of this process now and at its peak, in MiB, from
+/// `/proc/self/status` (Linux; zero where it cannot be read).
+fn resident_memory() -> (u64, u64) {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find_map(|line| line.strip_prefix(name))
+            .and_then(|rest| rest.split_whitespace().next())
+            .and_then(|kibibytes| kibibytes.parse::<u64>().ok())
+            .map_or(0, |kibibytes| kibibytes / 1024)
+    };
+    (field("VmRSS:"), field("VmHWM:"))
+}
+
 fn median(mut times: Vec<Duration>) -> Duration {
     times.sort();
     times.get(times.len() / 2).copied().unwrap_or_default()
@@ -103,6 +118,7 @@ fn main() -> ExitCode {
 
     let mut runs = Vec::new();
     let mut parsed = 0;
+    let mut memory = Vec::new();
     let mut kept_tenant: Option<Tenant> = None;
     for run in 0..arguments.repeat.max(1) {
         let cpu = process_cpu_time();
@@ -122,12 +138,14 @@ fn main() -> ExitCode {
         };
         let load_time = started.elapsed();
         let load_cpu = process_cpu_time() - cpu;
+        let after_load = resident_memory();
 
         let cpu = process_cpu_time();
         let started = Instant::now();
         let tenant = normalize(loaded);
         let normalize_time = started.elapsed();
         let normalize_cpu = process_cpu_time() - cpu;
+        memory.push((after_load, resident_memory()));
 
         let last = run + 1 == arguments.repeat.max(1);
         let started = Instant::now();
@@ -200,6 +218,11 @@ fn main() -> ExitCode {
     line("load (read + parse)", load_time, load_cpu);
     line("normalize", normalize_time, normalize_cpu);
     line("load + normalize", inputs_time, inputs_cpu);
+    if let Some(((loaded_now, _), (normalized_now, peak))) = memory.first() {
+        println!(
+            "resident memory (first run): {loaded_now} MiB after load, {normalized_now} MiB after normalize, peak {peak} MiB"
+        );
+    }
     if arguments.input_only {
         let drop_time = median(runs.iter().map(|times| times.drop_tenant).collect());
         println!("drop tenant           {drop_time:>10.1?}");

@@ -80,14 +80,8 @@ pub fn normalize(loaded: Loaded) -> Tenant {
         admx_index: &admx_index,
         files: &tenant.files,
     };
-    let mut readings: Vec<DocumentReading> = documents
-        .par_iter()
-        .map(|document| read_document(document, &context))
-        .collect();
+    let readings = read_documents(documents, &context);
     drop(admx_index);
-    read_devices(&documents, &mut readings);
-    // The documents are dropped on every thread.
-    documents.into_par_iter().for_each(drop);
 
     let mut described_groups = Vec::new();
     let mut directory_groups = Vec::new();
@@ -194,12 +188,25 @@ enum Added {
     Unsupported(String, SourceLocation),
     Filter(Filter),
     Group(Box<Group>),
-    /// A device, from all the records of it ([`read_devices`]).
+    /// A device, from all the records of it ([`read_device_records`]).
     Device(Box<Device>),
     User(User),
 }
 
-/// Reads one document on its own.
+impl DocumentReading {
+    /// The reading of a document that adds nothing.
+    fn empty() -> Self {
+        Self {
+            secrets: Vec::new(),
+            described_groups: Vec::new(),
+            problems: Vec::new(),
+            added: Added::Nothing,
+        }
+    }
+}
+
+/// Reads one document on its own (device records are read by
+/// [`read_device_records`]).
 fn read_document(document: &Document, context: &ReadingContext<'_>) -> DocumentReading {
     let mut problems = Vec::new();
     let mut groups = Vec::new();
@@ -285,7 +292,7 @@ fn read_document(document: &Document, context: &ReadingContext<'_>) -> DocumentR
         }
         DocumentKind::Group => directory::read_group(document, &mut problems)
             .map_or(Added::Nothing, |group| Added::Group(Box::new(group))),
-        // Read with the other records of the same device, by `read_devices`.
+        // Read with the other records of the same device, by `read_device_records`.
         DocumentKind::ManagedDevice | DocumentKind::EntraDevice => Added::Nothing,
         // Plans are read by `preflight plan` and `check --plan`, not as inputs.
         DocumentKind::RolloutPlan => Added::Nothing,
@@ -303,27 +310,57 @@ fn read_document(document: &Document, context: &ReadingContext<'_>) -> DocumentR
     }
 }
 
-/// Reads the device records among `documents` into the readings of the same
-/// positions: the records of one device (managed and Entra ID records that
-/// share a device id) together, in parallel, each record's problems in its own
-/// reading and the device in the reading of its first record read, so that
-/// devices come in the order of their first appearance.
-fn read_devices(documents: &[Document], readings: &mut [DocumentReading]) {
+/// Reads every document, in parallel, into its reading, in file order. Device
+/// records are read with the other records of the same device (managed and
+/// Entra ID records that share a device id): each record's problems go to its
+/// own reading and the device to the reading of its first record read, so that
+/// devices come in the order of their first appearance. Each document is
+/// dropped once read, so that the memory of the parsed input is reused by the
+/// model built from it.
+fn read_documents(documents: Vec<Document>, context: &ReadingContext<'_>) -> Vec<DocumentReading> {
+    let count = documents.len();
+    let (devices, others) = devices_and_others(documents);
+    let (other_readings, device_readings) = rayon::join(
+        || {
+            others
+                .into_par_iter()
+                .map(|(position, document)| (position, read_document(&document, context)))
+                .collect::<Vec<_>>()
+        },
+        || {
+            devices
+                .into_par_iter()
+                .map(read_device_records)
+                .collect::<Vec<_>>()
+        },
+    );
+    let mut readings: Vec<DocumentReading> = (0..count).map(|_| DocumentReading::empty()).collect();
+    for (position, reading) in other_readings {
+        readings[position] = reading;
+    }
+    for (position, reading) in device_readings.into_iter().flatten() {
+        readings[position] = reading;
+    }
+    readings
+}
+
+/// `documents`, with their positions, split into the records of each device
+/// (in the order of each device's first record; each device's records in file
+/// order) and all the other documents (in file order).
+#[expect(
+    clippy::type_complexity,
+    reason = "positions with documents, grouped by device, used right away"
+)]
+fn devices_and_others(
+    documents: Vec<Document>,
+) -> (Vec<Vec<(usize, Document)>>, Vec<(usize, Document)>) {
     use std::collections::hash_map::Entry;
-    let is_device = |document: &Document| {
-        matches!(
-            document.kind,
-            DocumentKind::ManagedDevice | DocumentKind::EntraDevice
-        )
-    };
     let keys: Vec<(usize, Option<String>)> = documents
         .par_iter()
         .enumerate()
-        .filter(|(_, document)| is_device(document))
+        .filter(|(_, document)| is_device_record(document))
         .map(|(position, document)| (position, directory::device_join_key(document)))
         .collect();
-    // The positions of each device's records, in file order; devices in the
-    // order of their first record.
     let mut records_of_devices: Vec<Vec<usize>> = Vec::new();
     // Only looked up, never iterated.
     let mut device_by_key: std::collections::HashMap<String, usize> =
@@ -342,24 +379,54 @@ fn read_devices(documents: &[Document], readings: &mut [DocumentReading]) {
         }
     }
     drop(device_by_key);
-    let read: Vec<_> = records_of_devices
-        .par_iter()
+    let mut slots: Vec<Option<Document>> = documents.into_iter().map(Some).collect();
+    let devices = records_of_devices
+        .into_iter()
         .map(|positions| {
-            let records: Vec<&Document> = positions
-                .iter()
-                .map(|&position| &documents[position])
-                .collect();
-            directory::read_device(&records)
+            positions
+                .into_iter()
+                .filter_map(|position| slots[position].take().map(|document| (position, document)))
+                .collect()
         })
         .collect();
-    for (positions, (problems, device)) in records_of_devices.iter().zip(read) {
-        for (&position, found) in positions.iter().zip(problems) {
-            readings[position].problems.extend(found);
-        }
-        if let Some((first, device)) = device {
-            readings[positions[first]].added = Added::Device(Box::new(device));
-        }
-    }
+    let others = slots
+        .into_iter()
+        .enumerate()
+        .filter_map(|(position, document)| document.map(|document| (position, document)))
+        .collect();
+    (devices, others)
+}
+
+fn is_device_record(document: &Document) -> bool {
+    matches!(
+        document.kind,
+        DocumentKind::ManagedDevice | DocumentKind::EntraDevice
+    )
+}
+
+/// The readings of the records of one device, with their positions.
+fn read_device_records(records: Vec<(usize, Document)>) -> Vec<(usize, DocumentReading)> {
+    let documents: Vec<&Document> = records.iter().map(|(_, document)| document).collect();
+    let (problems, device) = directory::read_device(&documents);
+    let mut device = device;
+    records
+        .iter()
+        .zip(problems)
+        .enumerate()
+        .map(|(index, ((position, document), problems))| {
+            let added = match device.take_if(|(first, _)| *first == index) {
+                Some((_, device)) => Added::Device(Box::new(device)),
+                None => Added::Nothing,
+            };
+            let reading = DocumentReading {
+                secrets: secrets::secret_values(document),
+                described_groups: Vec::new(),
+                problems,
+                added,
+            };
+            (*position, reading)
+        })
+        .collect()
 }
 
 /// The settings of one policy, saved apart from it (`…('{id}')/settings`).
