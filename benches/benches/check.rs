@@ -4,7 +4,8 @@
 //! Run with `cargo bench -p preflight-benches`. Generated tenants are written once
 //! to `target/bench-tenants/<size>-<seed>/` and reused. `PREFLIGHT_BENCH_SIZES`
 //! chooses their sizes (`s`, `m`, `l`, comma-separated; default `s,m`, since `l`
-//! takes minutes); `PREFLIGHT_BENCH_SIZES=none` skips them.
+//! takes minutes); `PREFLIGHT_BENCH_SIZES=none` skips them. At M and L the
+//! tenants are also checked with their inventory (`…-with-inventory`).
 
 use std::hint::black_box;
 use std::path::Path;
@@ -14,8 +15,8 @@ use criterion::measurement::WallTime;
 use criterion::{BenchmarkGroup, Criterion, Throughput, criterion_group, criterion_main};
 use preflight_benches::generator::NamedSize;
 use preflight_benches::{
-    bench_tenant, full_check, json_files, parse_only, parse_only_parallel, tenant_policy_files,
-    workspace_root,
+    bench_tenant, full_check, json_files, parse_only, parse_only_parallel,
+    tenant_files_with_inventory, tenant_policy_files, workspace_root,
 };
 
 /// The seed of the generated tenants.
@@ -40,20 +41,22 @@ fn total_bytes(files: &[std::path::PathBuf]) -> u64 {
 }
 
 /// The three measurements on one list of files: the sequential and parallel
-/// floors and the full check.
+/// floors and the full check, named `parse-only`, `parse-only-parallel` and
+/// `check`, each followed by `suffix`.
 fn floor_and_check(
     group: &mut BenchmarkGroup<'_, WallTime>,
     files: &[std::path::PathBuf],
     base: &Path,
+    suffix: &str,
 ) {
     group.throughput(Throughput::Bytes(total_bytes(files)));
-    group.bench_function("parse-only", |bencher| {
+    group.bench_function(format!("parse-only{suffix}"), |bencher| {
         bencher.iter(|| black_box(parse_only(black_box(files))));
     });
-    group.bench_function("parse-only-parallel", |bencher| {
+    group.bench_function(format!("parse-only-parallel{suffix}"), |bencher| {
         bencher.iter(|| black_box(parse_only_parallel(black_box(files))));
     });
-    group.bench_function("check", |bencher| {
+    group.bench_function(format!("check{suffix}"), |bencher| {
         bencher.iter(|| black_box(full_check(black_box(files), base)));
     });
 }
@@ -63,7 +66,7 @@ fn bench_inputs(criterion: &mut Criterion) {
     for (name, directory) in inputs() {
         let files = json_files(&directory);
         let mut group = criterion.benchmark_group(name);
-        floor_and_check(&mut group, &files, &root);
+        floor_and_check(&mut group, &files, &root, "");
         group.finish();
     }
 }
@@ -114,12 +117,15 @@ fn bench_tenants(criterion: &mut Criterion) {
             NamedSize::Medium => 30,
             NamedSize::Large => 60,
         }));
-        floor_and_check(&mut group, &files, &tenant);
-        // check-with-inventory: preflight does not read inventories yet (another
-        // change adds `check --inventory`). When it does, add a
-        // `check-with-inventory` function here that passes `tenant.join("inventory")`
-        // (Graph pages of managedDevices, devices, users and groups with members)
-        // alongside `files`, and a `parse-only-with-inventory` floor over both.
+        floor_and_check(&mut group, &files, &tenant, "");
+        // With inventory (M and L, as issue #10 asks): the same files and the
+        // tenant's `inventory/` (Graph pages of managed devices, Entra devices,
+        // users, and groups with their members), which `check --inventory` reads
+        // the same way, against the floor over the same files.
+        if size != NamedSize::Small {
+            let files = tenant_files_with_inventory(&tenant);
+            floor_and_check(&mut group, &files, &tenant, "-with-inventory");
+        }
         group.finish();
     }
 }

@@ -108,3 +108,13 @@ pub fn tenant_policy_files(tenant: &Path) -> Vec<PathBuf> {
     files.sort();
     files
 }
+
+/// The whole input of a generated tenant: its policies and filters
+/// ([`tenant_policy_files`]) and its inventory (`inventory/`: Graph pages of
+/// managed devices, Entra devices, users, and groups with their members).
+pub fn tenant_files_with_inventory(tenant: &Path) -> Vec<PathBuf> {
+    let mut files = tenant_policy_files(tenant);
+    files.extend(json_files(&tenant.join("inventory")));
+    files.sort();
+    files
+}

@@ -336,7 +336,7 @@ fn scalar_value(node: &Node) -> Option<SettingValue> {
             Some(integer) => SettingValue::Integer(integer),
             None => SettingValue::String(number.as_str().to_owned()),
         }),
-        Value::String(text) => Some(SettingValue::String(text.clone())),
+        Value::String(text) => Some(SettingValue::String(text.as_str().to_owned())),
         Value::Array(_) | Value::Object(_) => None,
     }
 }

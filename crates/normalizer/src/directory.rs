@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use preflight_parser::json::{Node, Value};
-use preflight_parser::{Document, InputProblem};
+use preflight_parser::{Document, DocumentKind, InputProblem};
 
 use crate::model::{
     Device, Group, GroupId, GroupMember, GroupMembership, GroupOrigin, InventoryValue,
@@ -163,11 +163,70 @@ fn read_members(
     Some(members)
 }
 
+/// A device record as read, before the records of one device are joined
+/// ([`read_device`]): the device without its properties, and its properties as
+/// [`properties_written`] gives them, made into one map when joined.
+struct DeviceRecord {
+    /// The device; its `properties` are empty until joined.
+    device: Device,
+    /// Its properties.
+    properties: Vec<(String, InventoryValue)>,
+}
+
+/// What joins the records of one device: the `azureADDeviceId` of an Intune
+/// managed device, the `deviceId` of an Entra ID device, lowercased; `None` for
+/// other documents and when the record has none (as [`text_field`] reads it, but
+/// without reporting anything).
+pub fn device_join_key(document: &Document) -> Option<String> {
+    let field = match document.kind {
+        DocumentKind::ManagedDevice => "azureADDeviceId",
+        DocumentKind::EntraDevice => "deviceId",
+        _ => return None,
+    };
+    document
+        .root
+        .get(field)
+        .and_then(Node::as_str)
+        .filter(|text| !text.is_empty() && *text != EMPTY_GUID)
+        .map(str::to_ascii_lowercase)
+}
+
+/// Reads the records of one device, `documents` (managed device and Entra ID
+/// device records, in file order, that share a [`device_join_key`]; or one
+/// record), into one [`Device`]: each record is read as it would be alone, then
+/// the records read are joined, the first one's values winning. Returns the
+/// problems of each record, in the order of `documents`, and the device with the
+/// position in `documents` of its first record read (`None` when none could be).
+///
+/// Reading the records of a device together, rather than each in file order
+/// and joining them afterwards, touches each record once, while it is in cache.
+pub fn read_device(documents: &[&Document]) -> (Vec<Vec<InputProblem>>, Option<(usize, Device)>) {
+    let mut problems = Vec::with_capacity(documents.len());
+    let mut first: Option<(usize, DeviceRecord)> = None;
+    let mut later = Vec::new();
+    for (position, document) in documents.iter().enumerate() {
+        let mut found = Vec::new();
+        let record = match document.kind {
+            DocumentKind::ManagedDevice => read_managed_device(document, &mut found),
+            DocumentKind::EntraDevice => read_entra_device(document, &mut found),
+            _ => None,
+        };
+        problems.push(found);
+        match (record, &first) {
+            (Some(record), None) => first = Some((position, record)),
+            (Some(record), Some(_)) => later.push(record),
+            (None, _) => {}
+        }
+    }
+    let device = first.map(|(position, record)| (position, join_records(record, later)));
+    (problems, device)
+}
+
 /// Reads one Intune managed device document.
-pub fn read_managed_device(
+fn read_managed_device(
     document: &Document,
     problems: &mut Vec<InputProblem>,
-) -> Option<Device> {
+) -> Option<DeviceRecord> {
     let mut reader = FieldReader::new(document.file, problems);
     let root = reader.expect_object(&document.root, "the managed device")?;
     let name_node = root.get("deviceName");
@@ -180,7 +239,7 @@ pub fn read_managed_device(
     let primary_user_id = text_field(&mut reader, root, "userId");
     let primary_user_principal_name = text_field(&mut reader, root, "userPrincipalName");
     let signed_in_user_ids = signed_in_users(&mut reader, root);
-    Some(Device {
+    let device = Device {
         object_id: None,
         device_id,
         managed_device_id,
@@ -189,13 +248,20 @@ pub fn read_managed_device(
         primary_user_id,
         primary_user_principal_name,
         signed_in_user_ids,
-        properties: properties_of(root),
+        properties: BTreeMap::new(),
         source: reader.location(name_node.map_or(root.span, |node| node.span)),
+    };
+    Some(DeviceRecord {
+        device,
+        properties: properties_written(root),
     })
 }
 
 /// Reads one Entra ID device document.
-pub fn read_entra_device(document: &Document, problems: &mut Vec<InputProblem>) -> Option<Device> {
+fn read_entra_device(
+    document: &Document,
+    problems: &mut Vec<InputProblem>,
+) -> Option<DeviceRecord> {
     let mut reader = FieldReader::new(document.file, problems);
     let root = reader.expect_object(&document.root, "the device")?;
     let name_node = root.get("displayName");
@@ -203,7 +269,7 @@ pub fn read_entra_device(document: &Document, problems: &mut Vec<InputProblem>) 
     let object_id = text_field(&mut reader, root, "id");
     let device_id = text_field(&mut reader, root, "deviceId");
     let operating_system = text_field(&mut reader, root, "operatingSystem");
-    Some(Device {
+    let device = Device {
         object_id,
         device_id,
         managed_device_id: None,
@@ -212,8 +278,12 @@ pub fn read_entra_device(document: &Document, problems: &mut Vec<InputProblem>) 
         primary_user_id: None,
         primary_user_principal_name: None,
         signed_in_user_ids: Vec::new(),
-        properties: properties_of(root),
+        properties: BTreeMap::new(),
         source: reader.location(name_node.map_or(root.span, |node| node.span)),
+    };
+    Some(DeviceRecord {
+        device,
+        properties: properties_written(root),
     })
 }
 
@@ -264,16 +334,22 @@ fn text_field(reader: &mut FieldReader<'_>, root: &Node, field: &str) -> Option<
 
 /// Every scalar or string-list property of a record, keyed as written.
 fn properties_of(root: &Node) -> BTreeMap<String, InventoryValue> {
-    let mut properties = BTreeMap::new();
+    property_map(properties_written(root))
+}
+
+/// Every scalar or string-list property of a record, keyed as written, sorted by
+/// name; of a name written twice, the first.
+fn properties_written(root: &Node) -> Vec<(String, InventoryValue)> {
     let Some(object) = root.as_object() else {
-        return properties;
+        return Vec::new();
     };
+    let mut properties = Vec::with_capacity(object.members.len());
     for member in &object.members {
         if member.key.starts_with('@') {
             continue;
         }
         let value = match &member.value.value {
-            Value::String(text) => InventoryValue::String(text.clone()),
+            Value::String(text) => InventoryValue::String(text.as_str().to_owned()),
             Value::Bool(flag) => InventoryValue::Bool(*flag),
             Value::Number(number) => InventoryValue::String(number.as_str().to_owned()),
             Value::Array(items) => InventoryValue::List(
@@ -285,9 +361,25 @@ fn properties_of(root: &Node) -> BTreeMap<String, InventoryValue> {
             ),
             Value::Null | Value::Object(_) => continue,
         };
-        properties.entry(member.key.clone()).or_insert(value);
+        properties.push((member.key.as_str().to_owned(), value));
     }
+    first_of_each_name(properties)
+}
+
+/// `properties` sorted by name, keeping the first (in the given order) of each name.
+fn first_of_each_name(
+    mut properties: Vec<(String, InventoryValue)>,
+) -> Vec<(String, InventoryValue)> {
+    // Stable: of equal names, the first stays first, and `dedup_by` keeps it.
+    properties.sort_by(|left, right| left.0.cmp(&right.0));
+    properties.dedup_by(|later, first| later.0 == first.0);
     properties
+}
+
+/// The map of properties sorted by name, with no name twice (built at once, not
+/// one insertion at a time).
+fn property_map(properties: Vec<(String, InventoryValue)>) -> BTreeMap<String, InventoryValue> {
+    properties.into_iter().collect()
 }
 
 /// The platform an inventory `operatingSystem` names (`Windows`, `macOS`, `iOS`,
@@ -313,31 +405,27 @@ pub fn platform_of_operating_system(system: &str) -> Option<Platform> {
     }
 }
 
-/// Joins managed device records and Entra device records that describe the same
-/// device (`azureADDeviceId` = `deviceId`) into one [`Device`]. Order: first
-/// appearance.
-pub fn join_devices(devices: Vec<Device>) -> Vec<Device> {
-    let mut joined: Vec<Device> = Vec::with_capacity(devices.len());
-    let mut by_device_id: BTreeMap<String, usize> = BTreeMap::new();
-    for device in devices {
-        let existing = device
-            .device_id
-            .as_ref()
-            .and_then(|device_id| by_device_id.get(&device_id.to_ascii_lowercase()))
-            .copied();
-        match existing {
-            Some(index) => merge_device(&mut joined[index], device),
-            None => {
-                if let Some(device_id) = &device.device_id {
-                    by_device_id.insert(device_id.to_ascii_lowercase(), joined.len());
-                }
-                joined.push(device);
-            }
-        }
+/// One device from its first record and the later records of it, in order.
+fn join_records(first: DeviceRecord, later: Vec<DeviceRecord>) -> Device {
+    let DeviceRecord {
+        mut device,
+        mut properties,
+    } = first;
+    if later.is_empty() {
+        device.properties = property_map(properties);
+        return device;
     }
-    joined
+    for other in later {
+        merge_device(&mut device, other.device);
+        properties.extend(other.properties);
+    }
+    device.properties = property_map(first_of_each_name(properties));
+    device
 }
 
+/// Fills what `into` lacks from `other`, a later record of the same device
+/// (properties are joined apart, in [`join_records`]): managed device and Entra
+/// ID device records of one device (`azureADDeviceId` = `deviceId`) become one.
 fn merge_device(into: &mut Device, other: Device) {
     into.object_id = into.object_id.take().or(other.object_id);
     into.managed_device_id = into.managed_device_id.take().or(other.managed_device_id);
@@ -351,9 +439,6 @@ fn merge_device(into: &mut Device, other: Device) {
         if !into.signed_in_user_ids.contains(&user) {
             into.signed_in_user_ids.push(user);
         }
-    }
-    for (key, value) in other.properties {
-        into.properties.entry(key).or_insert(value);
     }
 }
 
@@ -412,29 +497,71 @@ mod tests {
     }
 
     #[test]
-    fn managed_and_entra_records_of_one_device_are_joined() {
+    fn of_a_property_written_twice_in_one_record_the_first_is_kept() {
         let mut problems = Vec::new();
-        let managed = read_managed_device(
+        let user = read_user(
             &document(
-                DocumentKind::ManagedDevice,
-                r#"{"id": "m1", "deviceName": "PC-1", "operatingSystem": "Windows", "osVersion": "10.0.22631.1",
-                   "azureADDeviceId": "D1", "userPrincipalName": "ann@contoso.com"}"#,
+                DocumentKind::User,
+                r##"{"userPrincipalName": "ann@contoso.com", "city": "Berlin", "accountEnabled": true,
+                   "city": "Paris", "@odata.type": "#microsoft.graph.user", "otherMails": ["a", 1, "b"]}"##,
             ),
             &mut problems,
         )
-        .expect("a device");
-        let entra = read_entra_device(
-            &document(
-                DocumentKind::EntraDevice,
-                r#"{"id": "o1", "deviceId": "d1", "displayName": "PC-1", "operatingSystem": "Windows", "trustType": "AzureAd",
-                   "physicalIds": ["[ZTDId]:abc"]}"#,
-            ),
-            &mut problems,
-        )
-        .expect("a device");
-        let joined = join_devices(vec![managed, entra]);
-        assert_eq!(joined.len(), 1);
-        let device = &joined[0];
+        .expect("a user");
+        let names: Vec<&str> = user.properties.keys().map(String::as_str).collect();
+        assert_eq!(
+            names,
+            vec!["accountEnabled", "city", "otherMails", "userPrincipalName"]
+        );
+        assert_eq!(
+            user.properties.get("city"),
+            Some(&InventoryValue::String("Berlin".to_owned()))
+        );
+        assert_eq!(
+            user.properties.get("otherMails"),
+            Some(&InventoryValue::List(vec!["a".to_owned(), "b".to_owned()]))
+        );
+    }
+
+    #[test]
+    fn a_joined_device_keeps_the_first_records_value_of_a_property_both_have() {
+        let first = document(
+            DocumentKind::ManagedDevice,
+            r#"{"deviceName": "PC-1", "azureADDeviceId": "D1", "model": "first", "manufacturer": "HP"}"#,
+        );
+        let second = document(
+            DocumentKind::EntraDevice,
+            r#"{"displayName": "PC-1", "deviceId": "d1", "model": "second", "trustType": "AzureAd"}"#,
+        );
+        assert_eq!(device_join_key(&first), device_join_key(&second));
+        let (problems, device) = read_device(&[&first, &second]);
+        assert_eq!(problems, vec![Vec::new(), Vec::new()]);
+        let (position, device) = device.expect("a device");
+        assert_eq!(position, 0);
+        let text = |value: &str| Some(InventoryValue::String(value.to_owned()));
+        let properties = &device.properties;
+        assert_eq!(properties.get("model").cloned(), text("first"));
+        assert_eq!(properties.get("manufacturer").cloned(), text("HP"));
+        assert_eq!(properties.get("trustType").cloned(), text("AzureAd"));
+        assert_eq!(properties.get("displayName").cloned(), text("PC-1"));
+    }
+
+    #[test]
+    fn managed_and_entra_records_of_one_device_are_joined() {
+        let managed = document(
+            DocumentKind::ManagedDevice,
+            r#"{"id": "m1", "deviceName": "PC-1", "operatingSystem": "Windows", "osVersion": "10.0.22631.1",
+               "azureADDeviceId": "D1", "userPrincipalName": "ann@contoso.com"}"#,
+        );
+        let entra = document(
+            DocumentKind::EntraDevice,
+            r#"{"id": "o1", "deviceId": "d1", "displayName": "PC-1", "operatingSystem": "Windows", "trustType": "AzureAd",
+               "physicalIds": ["[ZTDId]:abc"]}"#,
+        );
+        assert_eq!(device_join_key(&managed).as_deref(), Some("d1"));
+        let (problems, device) = read_device(&[&managed, &entra]);
+        assert!(problems.iter().all(Vec::is_empty));
+        let (_, device) = device.expect("a device");
         assert_eq!(device.object_id.as_deref(), Some("o1"));
         assert_eq!(device.managed_device_id.as_deref(), Some("m1"));
         assert_eq!(device.platform, Some(Platform::Windows));
@@ -442,6 +569,31 @@ mod tests {
             device.properties.get("trustType"),
             Some(&InventoryValue::String("AzureAd".to_owned()))
         );
-        assert!(problems.is_empty());
+    }
+
+    #[test]
+    fn a_record_that_cannot_be_read_does_not_join_and_says_why() {
+        let unnamed = document(
+            DocumentKind::EntraDevice,
+            r#"{"deviceId": "D1", "model": "unnamed"}"#,
+        );
+        let named = document(
+            DocumentKind::ManagedDevice,
+            r#"{"deviceName": "PC-1", "azureADDeviceId": "d1", "model": "named"}"#,
+        );
+        let (problems, device) = read_device(&[&unnamed, &named]);
+        assert_eq!(problems[0].len(), 1, "{problems:?}");
+        assert!(problems[1].is_empty());
+        let (position, device) = device.expect("a device");
+        assert_eq!(position, 1);
+        assert_eq!(
+            device.properties.get("model"),
+            Some(&InventoryValue::String("named".to_owned()))
+        );
+        let none = document(
+            DocumentKind::ManagedDevice,
+            r#"{"deviceName": "PC-2", "azureADDeviceId": "00000000-0000-0000-0000-000000000000"}"#,
+        );
+        assert_eq!(device_join_key(&none), None);
     }
 }

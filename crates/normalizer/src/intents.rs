@@ -168,7 +168,7 @@ fn configured_value(node: &Node) -> Option<SettingValue> {
         Value::String(text) if text.is_empty() || text.eq_ignore_ascii_case("notConfigured") => {
             None
         }
-        Value::String(text) => Some(SettingValue::String(text.clone())),
+        Value::String(text) => Some(SettingValue::String(text.as_str().to_owned())),
         Value::Array(items) if items.is_empty() => None,
         Value::Array(items) => Some(SettingValue::List(
             items.iter().filter_map(configured_value).collect(),

@@ -276,7 +276,7 @@ fn raw_value(node: &Node) -> Option<SettingValue> {
             Some(integer) => SettingValue::Integer(integer),
             None => SettingValue::String(number.as_str().to_owned()),
         }),
-        Value::String(text) => Some(SettingValue::String(text.clone())),
+        Value::String(text) => Some(SettingValue::String(text.as_str().to_owned())),
         Value::Array(items) => Some(SettingValue::List(
             items.iter().filter_map(list_item_value).collect(),
         )),
@@ -320,7 +320,7 @@ fn list_item_value(node: &Node) -> Option<SettingValue> {
             Some(integer) => SettingValue::Integer(integer),
             None => SettingValue::String(number.as_str().to_owned()),
         }),
-        Value::String(text) => Some(SettingValue::String(text.clone())),
+        Value::String(text) => Some(SettingValue::String(text.as_str().to_owned())),
         Value::Array(_) | Value::Object(_) => Some(SettingValue::String(compact_text(node))),
     }
 }
@@ -383,7 +383,7 @@ fn read_oma_setting(reader: &mut FieldReader<'_>, node: &Node) -> Option<Setting
                 .is_some_and(|kind| kind.to_ascii_lowercase().ends_with("omasettinginteger"));
             match text.trim().parse::<i64>() {
                 Ok(integer) if declared_integer => SettingValue::Integer(integer),
-                _ => SettingValue::String(text.clone()),
+                _ => SettingValue::String(text.as_str().to_owned()),
             }
         }
         Value::Bool(flag) => SettingValue::Bool(*flag),

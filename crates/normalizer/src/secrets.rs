@@ -31,10 +31,27 @@ const SECRET_NAME_ENDINGS: [&str; 10] = [
 /// Whether a member named `name` (or the last part of a dotted property path)
 /// holds a secret when its value is text.
 pub fn is_secret_name(name: &str) -> bool {
-    let last = name.rsplit('.').next().unwrap_or(name).to_ascii_lowercase();
+    // Most names end in none of the endings' last letters: told at once.
+    let last_letter = name.as_bytes().last().map(u8::to_ascii_lowercase);
+    if !SECRET_NAME_ENDINGS
+        .iter()
+        .any(|ending| ending.as_bytes().last().copied() == last_letter)
+    {
+        return false;
+    }
+    // No ending holds a `.`, so the last part of a dotted path ends with one
+    // exactly when the whole name does.
     SECRET_NAME_ENDINGS
         .iter()
-        .any(|ending| last.ends_with(ending))
+        .any(|ending| ends_with_ignoring_ascii_case(name, ending))
+}
+
+/// Whether `text` ends with `ending` (ASCII, lowercase), ignoring ASCII case.
+fn ends_with_ignoring_ascii_case(text: &str, ending: &str) -> bool {
+    text.len()
+        .checked_sub(ending.len())
+        .and_then(|start| text.as_bytes().get(start..))
+        .is_some_and(|tail| tail.eq_ignore_ascii_case(ending.as_bytes()))
 }
 
 /// The locations of the secret text values anywhere in `document`.
@@ -45,7 +62,7 @@ pub fn secret_values(document: &Document) -> Vec<SourceLocation> {
         match &node.value {
             Value::Object(object) => {
                 for member in &object.members {
-                    if is_secret_name(&member.key) && is_secret_text(&member.value) {
+                    if is_secret_text(&member.value) && is_secret_name(&member.key) {
                         found.push(SourceLocation {
                             file: document.file,
                             span: member.value.span,
@@ -87,5 +104,28 @@ mod tests {
             .collect();
         found.sort_unstable();
         assert_eq!(found, vec!["\"AB-CD\"", "\"k1\"", "\"s\""]);
+    }
+
+    #[test]
+    fn secret_names_end_with_a_secret_word_in_any_case_after_any_dot() {
+        for name in [
+            "password",
+            "wifi.PreSharedKey",
+            "a.b.sharedSecret",
+            "VPP.TOKEN",
+            "Ä.Passwort.password",
+        ] {
+            assert!(is_secret_name(name), "{name}");
+        }
+        for name in [
+            "",
+            "pass",
+            "passwordMinimumLength",
+            "token.name",
+            "tokens",
+            "passwordÄ",
+        ] {
+            assert!(!is_secret_name(name), "{name}");
+        }
     }
 }

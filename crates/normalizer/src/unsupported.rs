@@ -16,8 +16,9 @@ pub struct UnsupportedCounter {
 }
 
 impl UnsupportedCounter {
-    /// Counts one object.
-    pub fn record(&mut self, document: &Document, display_path: &str) {
+    /// The family of one object (in the file at `display_path`) and where it is
+    /// named, to [`add`](Self::add) later.
+    pub fn sighting(document: &Document, display_path: &str) -> (String, SourceLocation) {
         // A known type names the family best; then IntuneCD's folder; then the
         // type or the folder as written.
         let typed = family_of(&document.root);
@@ -42,6 +43,12 @@ impl UnsupportedCounter {
             file: document.file,
             span: named_at,
         };
+        (family, location)
+    }
+
+    /// Counts one object of `family`, named at `location`; the first location of
+    /// each family is kept.
+    pub fn add(&mut self, family: String, location: SourceLocation) {
         self.families
             .entry(family)
             .and_modify(|(count, _)| *count += 1)

@@ -46,39 +46,64 @@ const UTF8_BOM: &[u8] = &[0xEF, 0xBB, 0xBF];
 /// Decodes `bytes`, detecting the encoding from the byte-order mark or, for UTF-16
 /// without one, from the zero bytes that ASCII text has in every other position.
 pub fn decode(bytes: &[u8]) -> Decoded {
-    if let Some(rest) = bytes.strip_prefix(UTF8_BOM) {
-        return decode_utf8(rest, Encoding::Utf8WithBom);
+    match detect(bytes) {
+        (encoding @ (Encoding::Utf8 | Encoding::Utf8WithBom), mark) => {
+            decode_utf8(bytes[mark..].to_vec(), encoding)
+        }
+        (encoding, mark) => decode_utf16(&bytes[mark..], encoding),
     }
-    if let Some(rest) = bytes.strip_prefix(&[0xFF, 0xFE]) {
-        return decode_utf16(rest, Encoding::Utf16Le);
+}
+
+/// Decodes `bytes` as [`decode`] does, reusing their buffer for the text when
+/// they are UTF-8 (the common case), so that the text is not copied.
+pub fn decode_owned(mut bytes: Vec<u8>) -> Decoded {
+    match detect(&bytes) {
+        (encoding @ (Encoding::Utf8 | Encoding::Utf8WithBom), mark) => {
+            bytes.drain(..mark);
+            decode_utf8(bytes, encoding)
+        }
+        (encoding, mark) => decode_utf16(&bytes[mark..], encoding),
     }
-    if let Some(rest) = bytes.strip_prefix(&[0xFE, 0xFF]) {
-        return decode_utf16(rest, Encoding::Utf16Be);
+}
+
+/// The encoding of `bytes` and the length of its byte-order mark.
+fn detect(bytes: &[u8]) -> (Encoding, usize) {
+    if bytes.starts_with(UTF8_BOM) {
+        return (Encoding::Utf8WithBom, UTF8_BOM.len());
+    }
+    if bytes.starts_with(&[0xFF, 0xFE]) {
+        return (Encoding::Utf16Le, 2);
+    }
+    if bytes.starts_with(&[0xFE, 0xFF]) {
+        return (Encoding::Utf16Be, 2);
     }
     if bytes.len() >= 4 && bytes.len().is_multiple_of(2) {
         if bytes[0] != 0 && bytes[1] == 0 && bytes[2] != 0 && bytes[3] == 0 {
-            return decode_utf16(bytes, Encoding::Utf16Le);
+            return (Encoding::Utf16Le, 0);
         }
         if bytes[0] == 0 && bytes[1] != 0 && bytes[2] == 0 && bytes[3] != 0 {
-            return decode_utf16(bytes, Encoding::Utf16Be);
+            return (Encoding::Utf16Be, 0);
         }
     }
-    decode_utf8(bytes, Encoding::Utf8)
+    (Encoding::Utf8, 0)
 }
 
-fn decode_utf8(bytes: &[u8], encoding: Encoding) -> Decoded {
-    match std::str::from_utf8(bytes) {
+fn decode_utf8(bytes: Vec<u8>, encoding: Encoding) -> Decoded {
+    match String::from_utf8(bytes) {
         Ok(text) => Decoded {
-            text: text.to_owned(),
+            text,
             encoding,
             first_invalid: None,
         },
-        Err(error) => Decoded {
+        Err(error) => {
             // The valid prefix is unchanged by lossy decoding, so the offset carries over.
-            text: String::from_utf8_lossy(bytes).into_owned(),
-            encoding,
-            first_invalid: Some(error.valid_up_to()),
-        },
+            let first_invalid = error.utf8_error().valid_up_to();
+            Decoded {
+                text: String::from_utf8_lossy(error.as_bytes()).into_owned(),
+                encoding,
+                first_invalid: Some(first_invalid),
+            }
+        }
     }
 }
 
@@ -175,6 +200,25 @@ mod tests {
         }
         let decoded = decode(&bytes);
         assert_eq!(decoded.first_invalid, Some(1));
+    }
+
+    #[test]
+    fn decoding_owned_bytes_gives_what_decoding_borrowed_ones_gives() {
+        let cases: [&[u8]; 6] = [
+            b"{\"a\": 1}",
+            b"\xEF\xBB\xBF{}",
+            b"{\"a\": \"\xFF\"}",
+            &[0xFF, 0xFE, b'{', 0, b'}', 0],
+            &[0, b'{', 0, b'}'],
+            b"",
+        ];
+        for bytes in cases {
+            let borrowed = decode(bytes);
+            let owned = decode_owned(bytes.to_vec());
+            assert_eq!(owned.text, borrowed.text, "{bytes:?}");
+            assert_eq!(owned.encoding, borrowed.encoding, "{bytes:?}");
+            assert_eq!(owned.first_invalid, borrowed.first_invalid, "{bytes:?}");
+        }
     }
 
     #[test]

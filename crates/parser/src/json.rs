@@ -6,7 +6,10 @@
 //! its [`Span`]. The grammar is strict RFC 8259 JSON; nesting is limited to
 //! [`MAX_DEPTH`] levels so that hostile input cannot exhaust the stack.
 
+use std::sync::Arc;
+
 use crate::span::Span;
+pub use crate::text::Text;
 
 /// Deepest nesting of arrays and objects accepted, as serde_json does by default.
 pub const MAX_DEPTH: usize = 128;
@@ -30,7 +33,7 @@ pub enum Value {
     /// A number, kept as written so that large integers lose nothing.
     Number(Number),
     /// A string, with escapes resolved.
-    String(String),
+    String(Text),
     /// An array.
     Array(Vec<Node>),
     /// An object, members in source order.
@@ -39,12 +42,12 @@ pub enum Value {
 
 /// A JSON number as written in the source.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Number(Box<str>);
+pub struct Number(Text);
 
 impl Number {
     /// A number from text that is already a valid JSON number (for readers of
     /// other syntaxes, such as YAML, that produce the same tree).
-    pub(crate) fn from_json_text(text: impl Into<Box<str>>) -> Self {
+    pub(crate) fn from_json_text(text: impl Into<Text>) -> Self {
         Self(text.into())
     }
 
@@ -75,7 +78,7 @@ pub struct Object {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Member {
     /// The key, with escapes resolved.
-    pub key: String,
+    pub key: Text,
     /// Where the key is, quotes included.
     pub key_span: Span,
     /// The value.
@@ -179,10 +182,19 @@ pub struct JsonError {
 
 /// Parses `text` as one JSON value with optional surrounding whitespace.
 pub fn parse(text: &str) -> Result<Node, JsonError> {
+    parse_shared(&Arc::from(text))
+}
+
+/// Parses `text` as [`parse`] does; the strings, member names and numbers of the
+/// tree share `text` (a file's decoded text) instead of copying from it.
+pub fn parse_shared(text: &Arc<str>) -> Result<Node, JsonError> {
     let mut parser = Parser {
+        source: text,
         text,
         bytes: text.as_bytes(),
         position: 0,
+        members: Vec::new(),
+        elements: Vec::new(),
     };
     parser.skip_whitespace();
     if parser.position == parser.bytes.len() {
@@ -219,20 +231,8 @@ pub fn duplicate_members(root: &Node) -> Vec<DuplicateMember> {
     while let Some(node) = pending.pop() {
         match &node.value {
             Value::Object(object) => {
-                let mut seen: std::collections::BTreeMap<&str, Span> =
-                    std::collections::BTreeMap::new();
-                for member in &object.members {
-                    if let Some(first) = seen.get(member.key.as_str()) {
-                        found.push(DuplicateMember {
-                            key: member.key.clone(),
-                            first: *first,
-                            repeated: member.key_span,
-                        });
-                    } else {
-                        seen.insert(&member.key, member.key_span);
-                    }
-                    pending.push(&member.value);
-                }
+                duplicates_in(&object.members, &mut found);
+                pending.extend(object.members.iter().map(|member| &member.value));
             }
             Value::Array(items) => pending.extend(items.iter()),
             _ => {}
@@ -242,16 +242,91 @@ pub fn duplicate_members(root: &Node) -> Vec<DuplicateMember> {
     found
 }
 
+/// Objects with at most this many members are searched for repeated names by
+/// comparing each name with the ones before it, which needs no allocation; larger
+/// ones use a map.
+const PAIRWISE_DUPLICATE_SEARCH_LIMIT: usize = 16;
+
+/// Adds each member of one object whose name an earlier member already has,
+/// in member order, with the span of the first member of that name.
+fn duplicates_in(members: &[Member], found: &mut Vec<DuplicateMember>) {
+    let duplicate = |first: &Member, repeated: &Member| DuplicateMember {
+        key: repeated.key.to_string(),
+        first: first.key_span,
+        repeated: repeated.key_span,
+    };
+    if members.len() <= PAIRWISE_DUPLICATE_SEARCH_LIMIT {
+        for (index, member) in members.iter().enumerate().skip(1) {
+            if let Some(first) = members[..index]
+                .iter()
+                .find(|earlier| earlier.key == member.key)
+            {
+                found.push(duplicate(first, member));
+            }
+        }
+        return;
+    }
+    let mut seen: std::collections::BTreeMap<&str, &Member> = std::collections::BTreeMap::new();
+    for member in members {
+        match seen.get(member.key.as_str()) {
+            Some(first) => found.push(duplicate(first, member)),
+            None => {
+                seen.insert(&member.key, member);
+            }
+        }
+    }
+}
+
 struct Parser<'text> {
+    /// The text, shared by the strings of the tree.
+    source: &'text Arc<str>,
     text: &'text str,
     bytes: &'text [u8],
     position: usize,
+    /// Members of the objects being read, innermost last: each object's members
+    /// are moved into a vector of exactly their number once it is complete.
+    members: Vec<Member>,
+    /// Elements of the arrays being read, likewise.
+    elements: Vec<Node>,
+}
+
+/// `0x01` in every byte of a word.
+const EVERY_BYTE: u64 = 0x0101_0101_0101_0101;
+/// The high bit of every byte of a word.
+const HIGH_BITS: u64 = 0x8080_8080_8080_8080;
+
+/// Whether any of the eight bytes of `word` ends a run of plain string text: a
+/// quote, a backslash or a control character (below `0x20`). The classic
+/// "has a zero byte" test: `(x - 0x01…) & !x & 0x80…` is non-zero exactly when
+/// some byte of `x` is zero (or, with `0x20…`, below `0x20`).
+fn has_string_delimiter(word: u64) -> bool {
+    let quote = word ^ (EVERY_BYTE * u64::from(b'"'));
+    let backslash = word ^ (EVERY_BYTE * u64::from(b'\\'));
+    let found = (quote.wrapping_sub(EVERY_BYTE) & !quote)
+        | (backslash.wrapping_sub(EVERY_BYTE) & !backslash)
+        | (word.wrapping_sub(EVERY_BYTE * 0x20) & !word);
+    found & HIGH_BITS != 0
 }
 
 impl Parser<'_> {
     fn skip_whitespace(&mut self) {
-        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.bytes.get(self.position) {
-            self.position += 1;
+        while let Some(&byte) = self.bytes.get(self.position) {
+            match byte {
+                b' ' | b'\t' | b'\r' => self.position += 1,
+                b'\n' => {
+                    self.position += 1;
+                    self.skip_indentation();
+                }
+                _ => return,
+            }
+        }
+    }
+
+    /// Skips the spaces of pretty-printed indentation eight at a time.
+    fn skip_indentation(&mut self) {
+        const EIGHT_SPACES: &[u8] = b"        ";
+        while self.bytes.get(self.position..self.position + 8) == Some(EIGHT_SPACES) {
+            self.position += 8;
         }
     }
 
@@ -308,15 +383,15 @@ impl Parser<'_> {
         self.check_depth(depth)?;
         let start = self.position;
         self.position += 1;
-        let mut members = Vec::new();
         self.skip_whitespace();
         if self.peek() == Some(b'}') {
             self.position += 1;
             return Ok(Node {
                 span: Span::new(start, self.position),
-                value: Value::Object(Object { members }),
+                value: Value::Object(Object::default()),
             });
         }
+        let first_member = self.members.len();
         loop {
             self.skip_whitespace();
             if self.peek() != Some(b'"') {
@@ -331,7 +406,7 @@ impl Parser<'_> {
             }
             self.position += 1;
             let value = self.parse_value(depth)?;
-            members.push(Member {
+            self.members.push(Member {
                 key,
                 key_span,
                 value,
@@ -341,6 +416,7 @@ impl Parser<'_> {
                 Some(b',') => self.position += 1,
                 Some(b'}') => {
                     self.position += 1;
+                    let members = self.members.drain(first_member..).collect();
                     return Ok(Node {
                         span: Span::new(start, self.position),
                         value: Value::Object(Object { members }),
@@ -355,22 +431,24 @@ impl Parser<'_> {
         self.check_depth(depth)?;
         let start = self.position;
         self.position += 1;
-        let mut elements = Vec::new();
         self.skip_whitespace();
         if self.peek() == Some(b']') {
             self.position += 1;
             return Ok(Node {
                 span: Span::new(start, self.position),
-                value: Value::Array(elements),
+                value: Value::Array(Vec::new()),
             });
         }
+        let first_element = self.elements.len();
         loop {
-            elements.push(self.parse_value(depth)?);
+            let element = self.parse_value(depth)?;
+            self.elements.push(element);
             self.skip_whitespace();
             match self.peek() {
                 Some(b',') => self.position += 1,
                 Some(b']') => {
                     self.position += 1;
+                    let elements = self.elements.drain(first_element..).collect();
                     return Ok(Node {
                         span: Span::new(start, self.position),
                         value: Value::Array(elements),
@@ -423,7 +501,7 @@ impl Parser<'_> {
         }
         Ok(Node {
             span: Span::new(start, self.position),
-            value: Value::Number(Number(self.text[start..self.position].into())),
+            value: Value::Number(Number(Text::shared(self.source, start..self.position))),
         })
     }
 
@@ -433,36 +511,74 @@ impl Parser<'_> {
         }
     }
 
-    /// Parses a string starting at the opening quote; leaves the position after the closing one.
-    fn parse_string(&mut self) -> Result<String, JsonError> {
+    /// Moves past string text that is neither a quote, nor a backslash, nor a
+    /// control character: eight bytes at a time, then byte by byte.
+    fn skip_plain_string_text(&mut self) {
+        while let Some(chunk) = self.bytes.get(self.position..self.position + 8) {
+            let Ok(chunk) = <[u8; 8]>::try_from(chunk) else {
+                break;
+            };
+            if has_string_delimiter(u64::from_le_bytes(chunk)) {
+                break;
+            }
+            self.position += 8;
+        }
+        while let Some(byte) = self.peek() {
+            if matches!(byte, b'"' | b'\\' | 0x00..=0x1F) {
+                break;
+            }
+            self.position += 1;
+        }
+    }
+
+    /// The error for a string whose opening quote is at `opening_quote` and that
+    /// has no closing one.
+    fn unclosed_string(opening_quote: usize) -> JsonError {
+        JsonError {
+            message: "this string is never closed (is the file truncated?)".to_owned(),
+            span: Span::new(opening_quote, opening_quote + 1),
+        }
+    }
+
+    fn unescaped_control_character(&self) -> JsonError {
+        self.error_here(
+            "control characters must be escaped inside strings (write `\\n`, `\\t` or `\\u00XX`)",
+        )
+    }
+
+    /// Parses a string starting at the opening quote; leaves the position after
+    /// the closing one. A string without escapes shares the source text.
+    fn parse_string(&mut self) -> Result<Text, JsonError> {
         let opening_quote = self.position;
         self.position += 1;
-        let mut text = String::new();
-        let mut chunk_start = self.position;
+        let content_start = self.position;
+        self.skip_plain_string_text();
+        match self.peek() {
+            Some(b'"') => {
+                let text = Text::shared(self.source, content_start..self.position);
+                self.position += 1;
+                return Ok(text);
+            }
+            Some(b'\\') => {}
+            Some(_) => return Err(self.unescaped_control_character()),
+            None => return Err(Self::unclosed_string(opening_quote)),
+        }
+        // Escapes: the string gets text of its own.
+        let mut text = String::from(&self.text[content_start..self.position]);
         loop {
-            let Some(byte) = self.peek() else {
-                return Err(JsonError {
-                    message: "this string is never closed (is the file truncated?)".to_owned(),
-                    span: Span::new(opening_quote, opening_quote + 1),
-                });
-            };
-            match byte {
-                b'"' => {
-                    text.push_str(&self.text[chunk_start..self.position]);
+            match self.peek() {
+                Some(b'"') => {
                     self.position += 1;
-                    return Ok(text);
+                    return Ok(Text::from(text));
                 }
-                b'\\' => {
+                Some(b'\\') => self.parse_escape(&mut text)?,
+                Some(0x00..=0x1F) => return Err(self.unescaped_control_character()),
+                Some(_) => {
+                    let chunk_start = self.position;
+                    self.skip_plain_string_text();
                     text.push_str(&self.text[chunk_start..self.position]);
-                    self.parse_escape(&mut text)?;
-                    chunk_start = self.position;
                 }
-                0x00..=0x1F => {
-                    return Err(self.error_here(
-                        "control characters must be escaped inside strings (write `\\n`, `\\t` or `\\u00XX`)",
-                    ));
-                }
-                _ => self.position += 1,
+                None => return Err(Self::unclosed_string(opening_quote)),
             }
         }
     }
@@ -694,5 +810,130 @@ mod tests {
         let root = parse(text).expect("valid");
         let value = root.get("n\u{e4}me").expect("member");
         assert_eq!(slice(text, value.span), "\"\u{1F600}\"");
+    }
+
+    #[test]
+    fn strings_without_escapes_share_the_source_and_strings_with_escapes_do_not() {
+        let text: Arc<str> =
+            Arc::from(r#"{"plain": "a long value past eight bytes", "escaped": "a\tb", "n": 12}"#);
+        let root = parse_shared(&text).expect("valid");
+        assert_eq!(
+            root.get("plain").and_then(Node::as_str),
+            Some("a long value past eight bytes")
+        );
+        assert_eq!(root.get("escaped").and_then(Node::as_str), Some("a\tb"));
+        assert_eq!(
+            root.get("n").and_then(Node::as_number).map(Number::as_str),
+            Some("12")
+        );
+        // The text itself, and the three member names, the plain string and the number.
+        assert_eq!(Arc::strong_count(&text), 6);
+    }
+
+    #[test]
+    fn a_delimiter_is_found_at_every_position_of_an_eight_byte_chunk() {
+        for length in 0..24 {
+            let plain = "x".repeat(length);
+            let closed = format!("\"{plain}\"");
+            assert_eq!(
+                parse(&closed).expect("valid").as_str(),
+                Some(plain.as_str())
+            );
+            let escaped = format!("\"{plain}\\n{plain}\"");
+            assert_eq!(
+                parse(&escaped).expect("valid").as_str(),
+                Some(format!("{plain}\n{plain}").as_str())
+            );
+            let control = format!("\"{plain}\u{1}{plain}\"");
+            let error = parse(&control).expect_err("control character");
+            assert_eq!(error.span, Span::new(length + 1, length + 2), "{length}");
+            let unclosed = format!("\"{plain}");
+            let error = parse(&unclosed).expect_err("unclosed");
+            assert_eq!(error.span, Span::new(0, 1), "{length}");
+        }
+    }
+
+    #[test]
+    fn indentation_of_any_width_is_skipped() {
+        for width in 0..20 {
+            let indent = " ".repeat(width);
+            let text = format!("{{\n{indent}\"a\":\n{indent}\t1\r\n{indent}}}");
+            let root = parse(&text).expect("valid");
+            let member = &root.as_object().expect("object").members[0];
+            assert_eq!(member.key_span.start as usize, width + 2, "{width}");
+        }
+    }
+
+    /// `text` as a JSON string: escapes where JSON needs them, and wherever
+    /// `escape_all` says for the other characters.
+    fn json_string(text: &str, escape_all: &[bool]) -> String {
+        let mut written = String::from("\"");
+        for (index, character) in text.chars().enumerate() {
+            match character {
+                '"' => written.push_str("\\\""),
+                '\\' => written.push_str("\\\\"),
+                character if (character as u32) < 0x20 => {
+                    written.push_str(&format!("\\u{:04x}", character as u32));
+                }
+                character if escape_all.get(index).copied().unwrap_or(false) => {
+                    let mut units = [0_u16; 2];
+                    for unit in character.encode_utf16(&mut units) {
+                        written.push_str(&format!("\\u{unit:04X}"));
+                    }
+                }
+                character => written.push(character),
+            }
+        }
+        written.push('"');
+        written
+    }
+
+    /// Repeated names found the way they were before the pairwise search: a map
+    /// from each name to its first member, in member order.
+    fn duplicates_by_map(members: &[Member]) -> Vec<DuplicateMember> {
+        let mut seen: std::collections::BTreeMap<&str, Span> = std::collections::BTreeMap::new();
+        let mut found = Vec::new();
+        for member in members {
+            match seen.get(member.key.as_str()) {
+                Some(first) => found.push(DuplicateMember {
+                    key: member.key.to_string(),
+                    first: *first,
+                    repeated: member.key_span,
+                }),
+                None => {
+                    seen.insert(&member.key, member.key_span);
+                }
+            }
+        }
+        found
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_string_reads_back_as_written(
+            text in "\\PC{0,40}|[\"\\\\\u{0}-\u{1f}a-z]{0,40}",
+            escape_all in proptest::collection::vec(proptest::bool::ANY, 0..40),
+        ) {
+            let written = json_string(&text, &escape_all);
+            let root = parse(&written).map_err(|error| proptest::test_runner::TestCaseError::fail(error.message))?;
+            proptest::prop_assert_eq!(root.as_str(), Some(text.as_str()));
+            proptest::prop_assert_eq!(root.span, Span::new(0, written.len()));
+        }
+
+        #[test]
+        fn repeated_names_are_found_as_a_map_finds_them(
+            names in proptest::collection::vec("[a-e]{1,2}", 0..40),
+        ) {
+            let body: Vec<String> = names
+                .iter()
+                .enumerate()
+                .map(|(index, name)| format!("\"{name}\": {index}"))
+                .collect();
+            let root = parse(&format!("{{{}}}", body.join(", "))).expect("valid");
+            let members = &root.as_object().expect("object").members;
+            let mut found = Vec::new();
+            duplicates_in(members, &mut found);
+            proptest::prop_assert_eq!(found, duplicates_by_map(members));
+        }
     }
 }

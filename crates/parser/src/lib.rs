@@ -14,6 +14,7 @@ pub mod rule_language;
 mod sniff;
 mod source;
 mod span;
+mod text;
 pub mod yaml;
 
 pub use load::{
@@ -28,3 +29,4 @@ pub use sniff::{
 };
 pub use source::{LineColumn, SourceFile, display_path};
 pub use span::{FileId, SourceLocation, Span};
+pub use text::Text;

@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use crate::decode::{Encoding, decode};
+use crate::decode::{Encoding, decode_owned};
 use crate::json::{self, Node};
 use crate::problem::{InputProblem, InputProblemKind};
 use crate::sniff::{DocumentKind, sniff_documents};
@@ -365,7 +365,7 @@ fn read_one(
     if metadata.len() > options.max_file_size {
         return unreadable(path, over_the_limit(metadata.len().to_string()));
     }
-    let bytes = match read_at_most(&path, options.max_file_size) {
+    let bytes = match read_at_most(&path, options.max_file_size, metadata.len()) {
         Ok(Some(bytes)) => bytes,
         Ok(None) => {
             return unreadable(
@@ -375,7 +375,7 @@ fn read_one(
         }
         Err(error) => return unreadable(path, format!("cannot read: {}", io_error_text(&error))),
     };
-    file_from_bytes(id, path, shown, &bytes)
+    file_from_bytes(id, path, shown, bytes)
 }
 
 /// The bytes of a file named on the command line outside the input paths (a
@@ -394,7 +394,7 @@ pub fn read_regular_file(path: &Path, limit: u64) -> Result<Vec<u8>, String> {
             kind_of_special_file(&metadata)
         ));
     }
-    match read_at_most(path, limit) {
+    match read_at_most(path, limit, metadata.len()) {
         Ok(Some(bytes)) => Ok(bytes),
         Ok(None) => Err(format!(
             "the file is more than {limit} bytes, over the limit of {limit} bytes"
@@ -404,11 +404,15 @@ pub fn read_regular_file(path: &Path, limit: u64) -> Result<Vec<u8>, String> {
 }
 
 /// The file's bytes, reading at most `limit + 1` of them (a file may grow after
-/// its size was checked); `None` when it holds more than `limit`.
-fn read_at_most(path: &Path, limit: u64) -> std::io::Result<Option<Vec<u8>>> {
+/// its size was checked); `None` when it holds more than `limit`. `expected_size`
+/// (the size the file had when checked) sizes the buffer, so that it is
+/// allocated once.
+fn read_at_most(path: &Path, limit: u64, expected_size: u64) -> std::io::Result<Option<Vec<u8>>> {
     use std::io::Read;
     let file = std::fs::File::open(path)?;
-    let mut bytes = Vec::new();
+    // One byte more than the size, so that reading to the end needs no second buffer.
+    let capacity = expected_size.min(limit).saturating_add(1);
+    let mut bytes = Vec::with_capacity(usize::try_from(capacity).unwrap_or(0));
     file.take(limit.saturating_add(1)).read_to_end(&mut bytes)?;
     Ok((bytes.len() as u64 <= limit).then_some(bytes))
 }
@@ -444,9 +448,9 @@ fn file_from_bytes(
     id: FileId,
     path: PathBuf,
     shown: String,
-    bytes: &[u8],
+    bytes: Vec<u8>,
 ) -> (SourceFile, Vec<Document>, Vec<InputProblem>) {
-    let decoded = decode(bytes);
+    let decoded = decode_owned(bytes);
     let file = SourceFile::new(
         id,
         path,
@@ -468,7 +472,7 @@ pub fn load_from_memory(files: Vec<(String, Vec<u8>)>) -> Loaded {
     let mut loaded = Loaded::default();
     for (index, (shown, bytes)) in files.into_iter().enumerate() {
         let id = FileId(u32::try_from(index).unwrap_or(u32::MAX));
-        let (file, documents, problems) = file_from_bytes(id, PathBuf::from(&shown), shown, &bytes);
+        let (file, documents, problems) = file_from_bytes(id, PathBuf::from(&shown), shown, bytes);
         loaded.files.push(file);
         loaded.documents.extend(documents);
         loaded.problems.extend(problems);
@@ -507,7 +511,7 @@ fn parse_document(
         .with_help("save the file as UTF-8 or UTF-16 with a byte-order mark");
         return (Vec::new(), vec![problem]);
     }
-    let root = match syntax.parse(&file.text) {
+    let root = match syntax.parse_shared(&file.text) {
         Ok(root) => root,
         Err(problem) => {
             let problem = InputProblem::parse_error(file.id, Some(problem.span), problem.message);
@@ -588,8 +592,14 @@ impl Syntax {
 
     /// Parses `text` into a span-keeping tree.
     pub fn parse(self, text: &str) -> Result<Node, SyntaxError> {
+        self.parse_shared(&Arc::from(text))
+    }
+
+    /// Parses `text` as [`Syntax::parse`] does; the tree's strings share `text`
+    /// where they are written as they read (JSON strings without escapes).
+    pub fn parse_shared(self, text: &Arc<str>) -> Result<Node, SyntaxError> {
         match self {
-            Syntax::Json => json::parse(text).map_err(|error| SyntaxError {
+            Syntax::Json => json::parse_shared(text).map_err(|error| SyntaxError {
                 message: error.message,
                 span: error.span,
             }),

@@ -11,7 +11,7 @@
 //! file sits in. IntuneCD keeps `@odata.type` on legacy templates but the admin
 //! center's export and planners' files often carry none.
 
-use crate::json::Node;
+use crate::json::{Node, Value};
 use crate::span::Span;
 
 /// What a document holds.
@@ -141,11 +141,13 @@ const GRAPH_TYPE_PREFIX: &str = "#microsoft.graph.";
 pub fn sniff_documents(root: Node, path: &str) -> SniffedFile {
     let folder_hint = folder_hint(path);
     let mut sniffed = SniffedFile::default();
-    match collection_items(&root) {
-        Some(Collection::Page { hint, items }) => {
+    match collection_of(&root) {
+        Some(collection @ Collection::Page { hint }) => {
+            let items = collection_items(root, collection);
             sniff_items(items, hint.or(folder_hint), &mut sniffed);
         }
-        Some(Collection::Wrapper { hint, items }) => {
+        Some(collection @ Collection::Wrapper { hint }) => {
+            let items = collection_items(root, collection);
             sniff_items(items, Some(hint), &mut sniffed);
         }
         Some(Collection::Whole(kind)) => sniffed.documents.push(SniffedDocument { kind, root }),
@@ -154,7 +156,10 @@ pub fn sniff_documents(root: Node, path: &str) -> SniffedFile {
         None if folder_hint == Some(DocumentKind::OtherIntuneObject)
             && root.as_array().is_some() =>
         {
-            let items = root.as_array().unwrap_or_default();
+            let items = match root.value {
+                Value::Array(items) => items,
+                _ => Vec::new(),
+            };
             sniff_items(items, folder_hint, &mut sniffed);
         }
         None => match sniff_object(&root, None, folder_hint) {
@@ -169,14 +174,32 @@ pub fn sniff_documents(root: Node, path: &str) -> SniffedFile {
     sniffed
 }
 
-fn sniff_items(items: &[Node], hint: Option<DocumentKind>, sniffed: &mut SniffedFile) {
+/// The items of a page or a wrapper, moved out of `root` (not copied): the
+/// array of the last `value` member (the one [`Object::get`] reads), or of a
+/// wrapper's one member.
+///
+/// [`Object::get`]: crate::json::Object::get
+fn collection_items(root: Node, collection: Collection) -> Vec<Node> {
+    let Value::Object(object) = root.value else {
+        return Vec::new();
+    };
+    let mut members = object.members;
+    let position = match collection {
+        Collection::Page { .. } => members.iter().rposition(|member| member.key == "value"),
+        Collection::Wrapper { .. } => Some(0),
+        Collection::Whole(_) => None,
+    };
+    match position.map(|position| members.swap_remove(position).value.value) {
+        Some(Value::Array(items)) => items,
+        _ => Vec::new(),
+    }
+}
+
+fn sniff_items(items: Vec<Node>, hint: Option<DocumentKind>, sniffed: &mut SniffedFile) {
     let mut unrecognized = Vec::new();
     for item in items {
-        match sniff_object(item, hint, None) {
-            Ok(kind) => sniffed.documents.push(SniffedDocument {
-                kind,
-                root: item.clone(),
-            }),
+        match sniff_object(&item, hint, None) {
+            Ok(kind) => sniffed.documents.push(SniffedDocument { kind, root: item }),
             Err(not_recognized) => unrecognized.push(UnrecognizedObject {
                 span: Some(item.span),
                 reason: not_recognized.reason,
@@ -198,26 +221,21 @@ fn sniff_items(items: &[Node], hint: Option<DocumentKind>, sniffed: &mut Sniffed
 }
 
 /// What kind of container a file's root is.
-enum Collection<'a> {
-    /// A Graph collection page: `value` holds the items; `hint` comes from the
-    /// entity set named in `@odata.context`.
-    Page {
-        hint: Option<DocumentKind>,
-        items: &'a [Node],
-    },
-    /// A tool's wrapper such as `{"groups": [...]}`.
-    Wrapper {
-        hint: DocumentKind,
-        items: &'a [Node],
-    },
+#[derive(Clone, Copy)]
+enum Collection {
+    /// A Graph collection page: the array of (the last) `value` holds the items;
+    /// `hint` comes from the entity set named in `@odata.context`.
+    Page { hint: Option<DocumentKind> },
+    /// A tool's wrapper such as `{"groups": [...]}`: its one member holds the items.
+    Wrapper { hint: DocumentKind },
     /// A collection page that is one document as a whole (a policy's `/settings` or
     /// `/assignments`).
     Whole(DocumentKind),
 }
 
-fn collection_items(root: &Node) -> Option<Collection<'_>> {
+fn collection_of(root: &Node) -> Option<Collection> {
     let object = root.as_object()?;
-    if let Some(items) = object.get("value").and_then(Node::as_array) {
+    if object.get("value").and_then(Node::as_array).is_some() {
         let context = object.get("@odata.context").and_then(Node::as_str);
         let only_annotations = object
             .members
@@ -231,7 +249,6 @@ fn collection_items(root: &Node) -> Option<Collection<'_>> {
             let context = context.unwrap_or_default();
             return Some(Collection::Page {
                 hint: entity_set_hint(context),
-                items,
             });
         }
     }
@@ -245,8 +262,8 @@ fn collection_items(root: &Node) -> Option<Collection<'_>> {
             "managedDevices" => DocumentKind::ManagedDevice,
             _ => return None,
         };
-        let items = member.value.as_array()?;
-        return Some(Collection::Wrapper { hint, items });
+        member.value.as_array()?;
+        return Some(Collection::Wrapper { hint });
     }
     None
 }

@@ -2,7 +2,7 @@
 //! line index that turns byte offsets into line and column numbers.
 
 use std::path::{Component, Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use crate::decode::Encoding;
 use crate::span::FileId;
@@ -21,7 +21,9 @@ pub struct SourceFile {
     pub text: Arc<str>,
     /// The encoding the bytes were in; `None` when the file could not be read.
     pub encoding: Option<Encoding>,
-    line_starts: Vec<u32>,
+    /// The offset of the start of every line, computed the first time a line
+    /// number is asked for: most files never need one.
+    line_starts: OnceLock<Vec<u32>>,
 }
 
 /// A 1-based line and column, the column counted in characters.
@@ -42,32 +44,38 @@ impl SourceFile {
         text: Arc<str>,
         encoding: Option<Encoding>,
     ) -> Self {
-        let line_starts = std::iter::once(0)
-            .chain(
-                text.bytes()
-                    .enumerate()
-                    .filter(|(_, byte)| *byte == b'\n')
-                    .map(|(offset, _)| u32::try_from(offset + 1).unwrap_or(u32::MAX)),
-            )
-            .collect();
         Self {
             id,
             path,
             display_path,
             text,
             encoding,
-            line_starts,
+            line_starts: OnceLock::new(),
         }
+    }
+
+    fn line_starts(&self) -> &[u32] {
+        self.line_starts.get_or_init(|| {
+            std::iter::once(0)
+                .chain(
+                    self.text
+                        .bytes()
+                        .enumerate()
+                        .filter(|(_, byte)| *byte == b'\n')
+                        .map(|(offset, _)| u32::try_from(offset + 1).unwrap_or(u32::MAX)),
+                )
+                .collect()
+        })
     }
 
     /// The line and column of byte `offset` (clamped to the text).
     pub fn line_column(&self, offset: u32) -> LineColumn {
         let offset = offset.min(u32::try_from(self.text.len()).unwrap_or(u32::MAX));
-        let line_index = self
-            .line_starts
+        let line_starts = self.line_starts();
+        let line_index = line_starts
             .partition_point(|start| *start <= offset)
             .saturating_sub(1);
-        let line_start = self.line_starts[line_index] as usize;
+        let line_start = line_starts[line_index] as usize;
         let mut end = offset as usize;
         while !self.text.is_char_boundary(end) {
             end -= 1;

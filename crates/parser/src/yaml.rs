@@ -22,7 +22,7 @@ use std::collections::BTreeMap;
 
 use granit_parser::{Event, Marker, Options, Parser, ScalarStyle, StructureStyle, Tag};
 
-use crate::json::{self, Member, Node, Number, Object, Value};
+use crate::json::{self, Member, Node, Number, Object, Text, Value};
 use crate::span::Span;
 
 /// How many values aliases may add to a document, in all, by repeating what an
@@ -120,7 +120,7 @@ enum Container {
     Mapping {
         members: Vec<Member>,
         /// The key read, waiting for its value.
-        key: Option<(String, Span)>,
+        key: Option<(Text, Span)>,
     },
 }
 
@@ -293,12 +293,12 @@ impl Builder<'_> {
 }
 
 /// The text a scalar key becomes, as in IntuneCD's conversion of YAML to JSON.
-fn into_key_text(node: Node) -> Option<String> {
+fn into_key_text(node: Node) -> Option<Text> {
     match node.value {
         Value::String(text) => Some(text),
-        Value::Number(number) => Some(number.as_str().to_owned()),
-        Value::Bool(flag) => Some(flag.to_string()),
-        Value::Null => Some("null".to_owned()),
+        Value::Number(number) => Some(Text::from(number.as_str())),
+        Value::Bool(flag) => Some(Text::from(flag.to_string())),
+        Value::Null => Some(Text::from("null")),
         Value::Array(_) | Value::Object(_) => None,
     }
 }
@@ -336,12 +336,12 @@ fn scalar_value(text: &str, style: ScalarStyle, tag: Option<&Tag>) -> Value {
         .map(Tag::suffix);
     match core_tag {
         Some("int" | "float" | "bool" | "null") => return plain_value(text),
-        Some(_) => return Value::String(text.to_owned()),
+        Some(_) => return Value::String(Text::from(text)),
         None => {}
     }
     match style {
         ScalarStyle::Plain => plain_value(text),
-        _ => Value::String(text.to_owned()),
+        _ => Value::String(Text::from(text)),
     }
 }
 
@@ -359,7 +359,7 @@ fn plain_value(text: &str) -> Value {
     }
     match integer_text(text).or_else(|| float_text(text)) {
         Some(number) => Value::Number(Number::from_json_text(number)),
-        None => Value::String(text.to_owned()),
+        None => Value::String(Text::from(text)),
     }
 }
 
@@ -605,11 +605,11 @@ u: 123456789012345678901234567890
         assert_eq!(value("k"), number("1.5"));
         assert_eq!(value("l"), number("1.0e+16"));
         assert_eq!(value("m"), number("inf"));
-        assert_eq!(value("n"), Value::String("12".to_owned()));
-        assert_eq!(value("o"), Value::String("yes".to_owned()));
-        assert_eq!(value("p"), Value::String("1e5".to_owned()));
-        assert_eq!(value("q"), Value::String("10.0.19045".to_owned()));
-        assert_eq!(value("r"), Value::String("7".to_owned()));
+        assert_eq!(value("n"), Value::String(Text::from("12")));
+        assert_eq!(value("o"), Value::String(Text::from("yes")));
+        assert_eq!(value("p"), Value::String(Text::from("1e5")));
+        assert_eq!(value("q"), Value::String(Text::from("10.0.19045")));
+        assert_eq!(value("r"), Value::String(Text::from("7")));
         assert_eq!(value("s"), number("5"));
         assert_eq!(value("t"), number("90"));
         assert_eq!(value("u"), number("123456789012345678901234567890"));
