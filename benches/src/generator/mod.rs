@@ -251,8 +251,8 @@ pub fn generate(size: &TenantSize, seed: u64, out: &Path) -> io::Result<Generati
     std::fs::create_dir_all(&inventory_dir)?;
     inventory::write_inventory(&directory, &inventory_dir, &mut stats)?;
 
-    let config = "# Written by generate-tenant. The inventory is Microsoft Graph collection pages,\n\
-                  # which `preflight check` does not read as policy input.\n\
+    let config = "# Written by generate-tenant. The inventory (Microsoft Graph collection pages)\n\
+                  # is kept out of the policy walk; `--inventory inventory` reads it.\n\
                   [input]\n\
                   exclude = [\"inventory/**\"]\n";
     let config_path = out.join("preflight.toml");

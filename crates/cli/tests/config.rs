@@ -194,6 +194,52 @@ fn input_globs_select_the_files_read() {
 }
 
 #[test]
+fn an_inventory_named_on_the_command_line_is_read_even_when_excluded_from_the_walk() {
+    // The layout `generate-tenant` writes and admins keep: the inventory beside
+    // the policies, kept out of the policy walk by `exclude`, passed with
+    // `--inventory`.
+    let directory = Path::new(env!("CARGO_TARGET_TMPDIR")).join("config-inventory-excluded");
+    let _ = fs::remove_dir_all(&directory);
+    let source = workspace_root().join("fixtures/inventory-tenant");
+    copy_tree(&source, &directory);
+    fs::write(
+        directory.join("preflight.toml"),
+        "[input]\nexclude = [\"inventory/**\"]\n",
+    )
+    .unwrap_or_else(|error| panic!("{error}"));
+
+    let walked = json(&run_in(&directory, &["check", "--format", "json"]));
+    assert_eq!(walked["summary"]["devices"], 0, "{walked}");
+
+    let with_inventory = json(&run_in(
+        &directory,
+        &["check", "--inventory", "inventory", "--format", "json"],
+    ));
+    assert!(
+        with_inventory["summary"]["devices"].as_u64().unwrap_or(0) > 0,
+        "{with_inventory}"
+    );
+    assert!(
+        with_inventory["summary"]["users"].as_u64().unwrap_or(0) > 0,
+        "{with_inventory}"
+    );
+}
+
+/// Copies the directory tree `from` to `to`.
+fn copy_tree(from: &Path, to: &Path) {
+    fs::create_dir_all(to).unwrap_or_else(|error| panic!("{error}"));
+    for entry in fs::read_dir(from).unwrap_or_else(|error| panic!("{error}")) {
+        let entry = entry.unwrap_or_else(|error| panic!("{error}"));
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            fs::copy(entry.path(), target).unwrap_or_else(|error| panic!("{error}"));
+        }
+    }
+}
+
+#[test]
 fn groups_declared_exclusive_separate_their_policies() {
     let directory = tenant_with_config(
         "exclusive",

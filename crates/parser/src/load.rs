@@ -48,6 +48,10 @@ pub struct LoadOptions {
     /// Files found while walking a directory are read only when this accepts
     /// them (files named explicitly are always read).
     pub path_filter: Option<PathFilter>,
+    /// Input paths (as given to [`load`]) whose directories are read whole, without
+    /// `path_filter`: the inventory and catalog paths, named for what they hold,
+    /// even when the project's `exclude` keeps them out of the policy input.
+    pub unfiltered_paths: Vec<PathBuf>,
     /// Called after each file is read.
     pub on_file_read: Option<FileReadCallback>,
 }
@@ -60,6 +64,7 @@ impl std::fmt::Debug for LoadOptions {
             .field("max_file_size", &self.max_file_size)
             .field("max_files", &self.max_files)
             .field("path_filter", &self.path_filter.is_some())
+            .field("unfiltered_paths", &self.unfiltered_paths)
             .finish_non_exhaustive()
     }
 }
@@ -72,6 +77,7 @@ impl LoadOptions {
             max_file_size: DEFAULT_MAX_FILE_SIZE,
             max_files: DEFAULT_MAX_FILES,
             path_filter: None,
+            unfiltered_paths: Vec::new(),
             on_file_read: None,
         }
     }
@@ -120,7 +126,12 @@ pub fn load(paths: &[PathBuf], options: &LoadOptions) -> Result<Loaded, LoadErro
             });
         }
         if path.is_dir() {
-            walk_directory(path, options, &mut found);
+            let filter = if options.unfiltered_paths.contains(path) {
+                None
+            } else {
+                options.path_filter.as_ref()
+            };
+            walk_directory(path, options, filter, &mut found);
         } else {
             let shown = display_path(path, &options.base_directory);
             found.insert(shown, FoundPath::File(path.clone()));
@@ -233,7 +244,12 @@ impl FoundFiles {
     }
 }
 
-fn walk_directory(root: &Path, options: &LoadOptions, found: &mut FoundFiles) {
+fn walk_directory(
+    root: &Path,
+    options: &LoadOptions,
+    filter: Option<&PathFilter>,
+    found: &mut FoundFiles,
+) {
     let walker = ignore::WalkBuilder::new(root)
         .hidden(true)
         .git_ignore(true)
@@ -248,10 +264,7 @@ fn walk_directory(root: &Path, options: &LoadOptions, found: &mut FoundFiles) {
                 // are reported as not regular files when read.
                 if entry.file_type().is_some_and(|kind| !kind.is_dir())
                     && entry.file_name() != CONFIG_FILE_NAME
-                    && options
-                        .path_filter
-                        .as_ref()
-                        .is_none_or(|accepts| accepts(entry.path()))
+                    && filter.is_none_or(|accepts| accepts(entry.path()))
                 {
                     let path = entry.into_path();
                     let shown = display_path(&path, &options.base_directory);

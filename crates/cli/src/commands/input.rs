@@ -76,6 +76,10 @@ pub fn read_input(request: &InputRequest<'_>) -> Result<Input, UsageError> {
     if let Some(loaded) = &loaded_config {
         options.path_filter = input_filter(loaded, &base_directory)?;
     }
+    // `exclude` shapes the policy input; an inventory or catalog directory named
+    // on the command line is read whole (a project often excludes its inventory
+    // from the policy walk and passes it with `--inventory`).
+    options.unfiltered_paths = request.inventory.to_vec();
     let loaded = load(&paths, &options).map_err(|error| UsageError(error.to_string()))?;
     progress.stage("analyzing");
     if loaded.files.is_empty() {
