@@ -28,7 +28,7 @@
 //! (`None`) and the analysis from structure and rules answers instead.
 
 use fixedbitset::FixedBitSet;
-use preflight_normalizer::{AssignmentTarget, FilterMode, Policy, Tenant};
+use preflight_normalizer::{AssignmentTarget, FilterMode, GroupId, Policy, Tenant};
 use rayon::prelude::*;
 
 use crate::inventory_rules::{InventoryRules, RuleVerdict};
@@ -179,17 +179,26 @@ impl Audiences {
             .get(device)
             .map_or(&[][..], Vec::as_slice);
         let holds = |target: &AssignmentTarget| -> (bool, Vec<usize>) {
-            match target_members(tenant, graph, target) {
-                Some(members) => (
-                    members.devices.contains(device),
-                    device_users
-                        .iter()
-                        .copied()
-                        .filter(|&user| members.users.contains(user))
-                        .collect(),
-                ),
-                None => (false, Vec::new()),
-            }
+            let (holds_device, holds_user): (bool, &dyn Fn(usize) -> bool) = match target {
+                AssignmentTarget::AllDevices => (true, &|_| false),
+                AssignmentTarget::AllUsers => (false, &|_| true),
+                AssignmentTarget::IncludeGroup(id) | AssignmentTarget::ExcludeGroup(id) => {
+                    match group_members(tenant, graph, id) {
+                        Some(members) => (members.devices.contains(device), &|user| {
+                            members.users.contains(user)
+                        }),
+                        None => (false, &|_| false),
+                    }
+                }
+            };
+            (
+                holds_device,
+                device_users
+                    .iter()
+                    .copied()
+                    .filter(|&user| holds_user(user))
+                    .collect(),
+            )
         };
         let mut excluded_device = false;
         let mut excluded_users: Vec<usize> = Vec::new();
@@ -258,13 +267,22 @@ fn target_members(
             Some(members)
         }
         AssignmentTarget::IncludeGroup(id) | AssignmentTarget::ExcludeGroup(id) => {
-            let index = tenant
-                .groups
-                .binary_search_by(|group| group.id.cmp(id))
-                .ok()?;
-            graph.memberships.get(index).cloned().flatten()
+            group_members(tenant, graph, id).cloned()
         }
     }
+}
+
+/// The members of group `id`, or `None` when unknown.
+fn group_members<'graph>(
+    tenant: &Tenant,
+    graph: &'graph TargetGraph,
+    id: &GroupId,
+) -> Option<&'graph Members> {
+    let index = tenant
+        .groups
+        .binary_search_by(|group| group.id.cmp(id))
+        .ok()?;
+    graph.memberships.get(index)?.as_ref()
 }
 
 fn policy_reach(
@@ -295,6 +313,14 @@ fn policy_reach(
         }
         if let Some(filter_use) = &assignment.filter {
             let filter = tenant.filter_index(&filter_use.filter)?;
+            if let Some(matching) = rules.filter_matches(filter) {
+                match filter_use.mode {
+                    FilterMode::Include => landed.intersect_with(matching),
+                    FilterMode::Exclude => landed.difference_with(matching),
+                }
+                devices.union_with(&landed);
+                continue;
+            }
             let mut kept = FixedBitSet::with_capacity(tenant.devices.len());
             for device in landed.ones() {
                 let matches = match rules.filter_on_device(tenant, filter, device) {
@@ -347,7 +373,7 @@ impl Audiences {
         let mut devices = 0;
         for device in first.devices.intersection(&second.devices) {
             devices += 1;
-            if examples.len() < 5 {
+            if devices <= 5 {
                 examples.push(tenant.devices[device].name.clone());
             }
             if let Some(device_users) = self.device_users.users_of_device.get(device) {

@@ -3,14 +3,17 @@
 //! records and as formulas for the decision procedure; with the inventory's
 //! devices and users read into the shared attribute vocabulary.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
+use fixedbitset::FixedBitSet;
 use preflight_normalizer::{Device, GroupMembership, InventoryValue, Platform, Tenant, User};
 use preflight_parser::rule_language::{
     Attribute, AttributeValue, Attributes, Rule, RuleError, RuleLanguage, Subject, evaluate,
     os_types_of_platform, parse_rule,
 };
 use rayon::prelude::*;
+
+use crate::rule_sets::{AttributeIndex, attributes_read};
 
 /// What a rule says about one device or user.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -37,12 +40,19 @@ pub struct InventoryRules {
     device_attributes: Vec<Attributes>,
     /// Each inventory user's attributes, by user index.
     user_attributes: Vec<Attributes>,
+    /// Each dynamic group's members among the inventory's devices (a `device.`
+    /// rule) or users (a `user.` rule), decided for all of them at once; `None`
+    /// where that could not be done (a static group, a rule that does not parse
+    /// or holds a test decided only record by record).
+    group_sets: Vec<Option<FixedBitSet>>,
+    /// Each filter's matching inventory devices (of its platform), likewise.
+    filter_sets: Vec<Option<FixedBitSet>>,
 }
 
 impl InventoryRules {
     /// Parses every rule of `tenant` and reads its inventory's attributes.
     pub fn build(tenant: &Tenant) -> Self {
-        let groups = tenant
+        let groups: Vec<Option<Result<Rule, RuleError>>> = tenant
             .groups
             .par_iter()
             .map(|group| match &group.membership {
@@ -52,17 +62,120 @@ impl InventoryRules {
                 GroupMembership::Static => None,
             })
             .collect();
-        let filters = tenant
+        let filters: Vec<Result<Rule, RuleError>> = tenant
             .filters
             .par_iter()
             .map(|filter| parse_rule(RuleLanguage::FilterRule, &filter.rule))
             .collect();
-        Self {
+        // Only the named properties some rule reads are kept: a device record
+        // holds dozens of properties, and most rules read two or three.
+        let mut reads = BTreeSet::new();
+        let group_rules = groups
+            .iter()
+            .filter_map(|rule| rule.as_ref()?.as_ref().ok());
+        let filter_rules = filters.iter().filter_map(|rule| rule.as_ref().ok());
+        for rule in group_rules.chain(filter_rules) {
+            attributes_read(&rule.expression, &mut reads);
+        }
+        let named_read = |wanted: Subject| -> Vec<String> {
+            reads
+                .iter()
+                .filter_map(|attribute| match attribute {
+                    Attribute::Named(subject, name) if *subject == wanted => Some(name.clone()),
+                    _ => None,
+                })
+                .collect()
+        };
+        let (device_names, user_names) = (named_read(Subject::Device), named_read(Subject::User));
+        let mut rules = Self {
             groups,
             filters,
-            device_attributes: tenant.devices.par_iter().map(device_attributes).collect(),
-            user_attributes: tenant.users.par_iter().map(user_attributes).collect(),
+            device_attributes: tenant
+                .devices
+                .par_iter()
+                .map(|device| device_attributes_reading(device, Some(&device_names)))
+                .collect(),
+            user_attributes: tenant
+                .users
+                .par_iter()
+                .map(|user| user_attributes_reading(user, Some(&user_names)))
+                .collect(),
+            group_sets: Vec::new(),
+            filter_sets: Vec::new(),
+        };
+        if !tenant.devices.is_empty() || !tenant.users.is_empty() {
+            rules.decide_on_whole_inventory(tenant);
         }
+        rules
+    }
+
+    /// Decides every group and filter rule on all the inventory's records at once
+    /// (see [`crate::rule_sets`]).
+    fn decide_on_whole_inventory(&mut self, tenant: &Tenant) {
+        let mut device_reads = BTreeSet::new();
+        let mut user_reads = BTreeSet::new();
+        let group_rules = self
+            .groups
+            .iter()
+            .filter_map(|rule| rule.as_ref()?.as_ref().ok());
+        let filter_rules = self.filters.iter().filter_map(|rule| rule.as_ref().ok());
+        for rule in group_rules.chain(filter_rules) {
+            match rule.subject {
+                Subject::Device => attributes_read(&rule.expression, &mut device_reads),
+                Subject::User => attributes_read(&rule.expression, &mut user_reads),
+            }
+        }
+        let (devices, users) = rayon::join(
+            || AttributeIndex::build(&self.device_attributes, &device_reads),
+            || AttributeIndex::build(&self.user_attributes, &user_reads),
+        );
+        self.group_sets = (0..self.groups.len())
+            .into_par_iter()
+            .map(|group| {
+                let rule = self.group_rule(group)?;
+                match rule.subject {
+                    Subject::Device => devices.records_matching(rule),
+                    Subject::User => users.records_matching(rule),
+                }
+            })
+            .collect();
+        self.filter_sets = (0..self.filters.len())
+            .into_par_iter()
+            .map(|filter| {
+                let rule = self.filter_rule(filter)?;
+                if rule.subject != Subject::Device {
+                    return None;
+                }
+                let mut matching = devices.records_matching(rule)?;
+                // A filter only matches devices of its platform.
+                if let Some(platform) = tenant
+                    .filters
+                    .get(filter)
+                    .and_then(|filter| filter.platform)
+                {
+                    for (index, device) in tenant.devices.iter().enumerate() {
+                        if device.platform.is_some_and(|known| known != platform) {
+                            matching.set(index, false);
+                        }
+                    }
+                }
+                Some(matching)
+            })
+            .collect();
+    }
+
+    /// The inventory records dynamic group `group`'s rule holds for, decided for
+    /// all at once: devices for a `device.` rule, users for a `user.` rule;
+    /// `None` when not decided that way (ask record by record).
+    pub fn group_members(&self, group: usize) -> Option<(Subject, &FixedBitSet)> {
+        let set = self.group_sets.get(group)?.as_ref()?;
+        Some((self.group_rule(group)?.subject, set))
+    }
+
+    /// The inventory devices filter `filter` matches (of its platform), decided
+    /// for all at once; `None` when not decided that way (ask device by device).
+    pub fn filter_matches(&self, filter: usize) -> Option<&FixedBitSet> {
+        self.filter_sets.get(filter)?.as_ref()
     }
 
     /// Group `index`'s parsed rule, when it is dynamic and parses.
@@ -89,7 +202,10 @@ impl InventoryRules {
     pub fn group_on_device(&self, group: usize, device: usize) -> RuleVerdict {
         match self.group_rule(group) {
             Some(rule) if rule.subject == Subject::User => RuleVerdict::NotApplicable,
-            Some(rule) => verdict(rule, self.device_attributes.get(device)),
+            Some(rule) => match self.group_members(group) {
+                Some((_, set)) => set_verdict(set, device),
+                None => verdict(rule, self.device_attributes.get(device)),
+            },
             None => RuleVerdict::Unknown,
         }
     }
@@ -98,7 +214,10 @@ impl InventoryRules {
     pub fn group_on_user(&self, group: usize, user: usize) -> RuleVerdict {
         match self.group_rule(group) {
             Some(rule) if rule.subject == Subject::Device => RuleVerdict::NotApplicable,
-            Some(rule) => verdict(rule, self.user_attributes.get(user)),
+            Some(rule) => match self.group_members(group) {
+                Some((_, set)) => set_verdict(set, user),
+                None => verdict(rule, self.user_attributes.get(user)),
+            },
             None => RuleVerdict::Unknown,
         }
     }
@@ -109,6 +228,9 @@ impl InventoryRules {
         let Some(rule) = self.filter_rule(filter) else {
             return RuleVerdict::Unknown;
         };
+        if let Some(set) = self.filter_matches(filter) {
+            return set_verdict(set, device);
+        }
         if let (Some(filter_platform), Some(device_platform)) = (
             tenant
                 .filters
@@ -123,6 +245,17 @@ impl InventoryRules {
             return RuleVerdict::DoesNotMatch;
         }
         verdict(rule, self.device_attributes.get(device))
+    }
+}
+
+/// The verdict of a rule decided as a set, on record `record`.
+fn set_verdict(set: &FixedBitSet, record: usize) -> RuleVerdict {
+    if record >= set.len() {
+        RuleVerdict::Unknown
+    } else if set.contains(record) {
+        RuleVerdict::Matches
+    } else {
+        RuleVerdict::DoesNotMatch
     }
 }
 
@@ -157,6 +290,17 @@ fn text_of(properties: &BTreeMap<String, InventoryValue>, names: &[&str]) -> Opt
 
 /// A device's attributes, from its managed device and Entra ID records.
 pub fn device_attributes(device: &Device) -> Attributes {
+    device_attributes_reading(device, None)
+}
+
+/// Whether the property `name` is among `named` (lowercased names; `None`: all).
+fn is_read(named: Option<&[String]>, name: &str) -> bool {
+    named.is_none_or(|names| names.iter().any(|read| read.eq_ignore_ascii_case(name)))
+}
+
+/// A device's attributes, as [`device_attributes`], with only the named
+/// properties among `named` (lowercased names; `None`: all of them).
+fn device_attributes_reading(device: &Device, named: Option<&[String]>) -> Attributes {
     let properties = &device.properties;
     let mut attributes = Attributes::new();
     let mut set = |attribute: Attribute, value: Option<String>| {
@@ -215,6 +359,9 @@ pub fn device_attributes(device: &Device) -> Attributes {
     }
     // Every other property under its own name, for the rules that test it.
     for (name, value) in properties {
+        if !is_read(named, name) {
+            continue;
+        }
         let attribute = Attribute::Named(Subject::Device, name.to_ascii_lowercase());
         if attributes.contains_key(&attribute) {
             continue;
@@ -234,14 +381,16 @@ pub fn device_attributes(device: &Device) -> Attributes {
             }
         }
     }
-    if !attributes.contains_key(&Attribute::Named(
-        Subject::Device,
-        "managementtype".to_owned(),
-    )) && (device.managed_device_id.is_some()
-        || matches!(
-            properties.get("isManaged"),
-            Some(InventoryValue::Bool(true))
+    if is_read(named, "managementtype")
+        && !attributes.contains_key(&Attribute::Named(
+            Subject::Device,
+            "managementtype".to_owned(),
         ))
+        && (device.managed_device_id.is_some()
+            || matches!(
+                properties.get("isManaged"),
+                Some(InventoryValue::Bool(true))
+            ))
     {
         attributes.insert(
             Attribute::Named(Subject::Device, "managementtype".to_owned()),
@@ -253,8 +402,17 @@ pub fn device_attributes(device: &Device) -> Attributes {
 
 /// A user's attributes, by property name.
 pub fn user_attributes(user: &User) -> Attributes {
+    user_attributes_reading(user, None)
+}
+
+/// A user's attributes, as [`user_attributes`], with only the properties among
+/// `named` (lowercased names; `None`: all of them).
+fn user_attributes_reading(user: &User, named: Option<&[String]>) -> Attributes {
     let mut attributes = Attributes::new();
     for (name, value) in &user.properties {
+        if !is_read(named, name) {
+            continue;
+        }
         let attribute = Attribute::Named(Subject::User, name.to_ascii_lowercase());
         let value = match value {
             InventoryValue::String(text) => AttributeValue::Text(text.to_lowercase()),

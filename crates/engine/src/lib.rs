@@ -17,6 +17,7 @@ pub mod fingerprint;
 pub mod inventory_rules;
 pub mod overlap;
 pub mod rollout;
+pub mod rule_sets;
 pub mod rules;
 pub mod setting_pairs;
 pub mod target_graph;

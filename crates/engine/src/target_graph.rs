@@ -17,6 +17,7 @@ use petgraph::visit::EdgeRef;
 use preflight_normalizer::{AssignmentTarget, FilterMode, MemberObjectKind, Tenant};
 
 use crate::inventory_rules::{InventoryRules, RuleVerdict};
+use preflight_parser::rule_language::Subject;
 
 /// A node of the target graph.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -431,10 +432,11 @@ fn membership_of(
         let mut known = true;
         for member in direct {
             if member.kind == MemberObjectKind::Group {
+                // Groups are sorted by id.
                 let nested = tenant
                     .groups
-                    .iter()
-                    .position(|candidate| candidate.id.0 == member.id);
+                    .binary_search_by(|candidate| candidate.id.0.as_str().cmp(member.id.as_str()))
+                    .ok();
                 match nested.and_then(|nested| {
                     membership_of(tenant, rules, inventory, nested, memo, on_path)
                 }) {
@@ -481,6 +483,13 @@ fn add_member(
 /// user; `None` when the rule cannot be evaluated on some of them.
 fn dynamic_members(tenant: &Tenant, rules: &InventoryRules, group: usize) -> Option<Members> {
     let mut members = Members::empty(tenant);
+    if let Some((subject, set)) = rules.group_members(group) {
+        match subject {
+            Subject::Device => members.devices = set.clone(),
+            Subject::User => members.users = set.clone(),
+        }
+        return Some(members);
+    }
     for index in 0..tenant.devices.len() {
         match rules.group_on_device(group, index) {
             RuleVerdict::Matches => members.devices.insert(index),

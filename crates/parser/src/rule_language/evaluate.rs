@@ -5,12 +5,13 @@
 //! text comparisons ignore case. Version comparisons (`-le`, `-ge`, `-lt`, `-gt`)
 //! compare dotted numbers part by part, and fall back to text order otherwise.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use super::{Attribute, Comparison, Expression, Operand, Operator, Rule};
 
 /// The value of one attribute of a device or user.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum AttributeValue {
     /// A text value (canonical: lowercased, closed sets unified).
     Text(String),
@@ -59,7 +60,14 @@ fn evaluate_expression(expression: &Expression, attributes: &Attributes) -> Opti
 }
 
 fn evaluate_comparison(comparison: &Comparison, attributes: &Attributes) -> Option<bool> {
-    let value = attributes.get(&comparison.attribute);
+    comparison_holds(comparison, attributes.get(&comparison.attribute))
+}
+
+/// Whether `comparison` holds when its attribute has `value` (`None`: not set);
+/// `None` when the comparison is a test preflight does not decide. A comparison
+/// reads one attribute, so this is its whole input: a set of records can be
+/// decided one distinct value at a time.
+pub fn comparison_holds(comparison: &Comparison, value: Option<&AttributeValue>) -> Option<bool> {
     match comparison.operator {
         Operator::Any | Operator::All => {
             let Operand::Element {
@@ -69,23 +77,25 @@ fn evaluate_comparison(comparison: &Comparison, attributes: &Attributes) -> Opti
             else {
                 return None;
             };
-            let items: Vec<&str> = match value {
-                Some(AttributeValue::List(items)) => items.iter().map(String::as_str).collect(),
-                Some(AttributeValue::Text(text)) => vec![text.as_str()],
-                _ => Vec::new(),
+            let items: &[String] = match value {
+                Some(AttributeValue::List(items)) => items,
+                Some(AttributeValue::Text(text)) => std::slice::from_ref(text),
+                _ => &[],
             };
-            let holds = |item: &str| text_test(*operator, Some(item), test);
+            let holds = |item: &String| text_test(*operator, Some(item), test).unwrap_or(false);
             Some(if comparison.operator == Operator::Any {
-                items.iter().any(|item| holds(item).unwrap_or(false))
+                items.iter().any(holds)
             } else {
-                items.iter().all(|item| holds(item).unwrap_or(false))
+                items.iter().all(holds)
             })
         }
         _ => {
-            let text = match value {
-                Some(AttributeValue::Text(text)) => Some(text.clone()),
-                Some(AttributeValue::Bool(flag)) => Some(flag.to_string()),
-                Some(AttributeValue::List(items)) => Some(items.join(",")),
+            let text: Option<Cow<'_, str>> = match value {
+                Some(AttributeValue::Text(text)) => Some(Cow::Borrowed(text)),
+                Some(AttributeValue::Bool(flag)) => {
+                    Some(Cow::Borrowed(if *flag { "true" } else { "false" }))
+                }
+                Some(AttributeValue::List(items)) => Some(Cow::Owned(items.join(","))),
                 None => None,
             };
             let text = text.filter(|text| !text.is_empty());
@@ -113,7 +123,7 @@ pub fn text_test(operator: Operator, value: Option<&str>, operand: &Operand) -> 
         (_, Operand::Opaque(_) | Operand::Element { .. }, _) => None,
         (Operator::Equals, Operand::Null, value) => Some(value.is_none()),
         (Operator::Equals, Operand::Bool(flag), value) => {
-            Some(value == Some(&flag.to_string()[..]))
+            Some(value == Some(if *flag { "true" } else { "false" }))
         }
         (_, Operand::Null | Operand::Bool(_), _) => Some(false),
         (_, _, None) => Some(false),

@@ -16,7 +16,7 @@ use std::ops::Range;
 use std::sync::Arc;
 
 pub use attributes::{Attribute, Subject, os_types_of_platform};
-pub use evaluate::{AttributeValue, Attributes, evaluate, text_test};
+pub use evaluate::{AttributeValue, Attributes, comparison_holds, evaluate, text_test};
 use lexer::{Token, TokenKind, tokenize};
 
 /// Which language a rule is written in.
