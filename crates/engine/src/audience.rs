@@ -28,7 +28,7 @@
 //! (`None`) and the analysis from structure and rules answers instead.
 
 use fixedbitset::FixedBitSet;
-use preflight_normalizer::{AssignmentTarget, FilterMode, GroupId, Policy, Tenant};
+use preflight_normalizer::{AssignmentTarget, FilterMode, GroupId, Platform, Policy, Tenant};
 use rayon::prelude::*;
 
 use crate::inventory_rules::{InventoryRules, RuleVerdict};
@@ -44,14 +44,27 @@ pub struct Reach {
 }
 
 /// Links between devices and their users: the primary user, and the users who
-/// signed in on the device (`usersLoggedOn`), as the inventory tells.
+/// signed in on the device (`usersLoggedOn`), as the inventory tells; and the
+/// devices of each platform, which bound every policy's reach.
 #[derive(Debug)]
 pub struct DeviceUsers {
+    /// The devices of each platform, for the platforms some device has.
+    devices_of_platform: Vec<(Platform, FixedBitSet)>,
     /// The users of each device, primary user first.
     users_of_device: Vec<Vec<usize>>,
     /// The devices each user is a user of.
     devices_of_user: Vec<Vec<usize>>,
+    /// Each device's one user, [`NO_USER`] or [`SEVERAL_USERS`]: most devices
+    /// have one user (their primary user), and the users of a set of devices are
+    /// counted from this flat list, looking into `users_of_device` only for the
+    /// devices several people use.
+    only_user_of_device: Vec<u32>,
 }
+
+/// In [`DeviceUsers::only_user_of_device`]: the device has no known user.
+const NO_USER: u32 = u32::MAX;
+/// In [`DeviceUsers::only_user_of_device`]: the device has several users.
+const SEVERAL_USERS: u32 = u32::MAX - 1;
 
 impl DeviceUsers {
     fn of(tenant: &Tenant) -> Self {
@@ -89,20 +102,53 @@ impl DeviceUsers {
                 users
             })
             .collect();
+        let only_user_of_device = users_of_device
+            .iter()
+            .map(|users| match users.as_slice() {
+                [] => NO_USER,
+                [user] => u32::try_from(*user)
+                    .ok()
+                    .filter(|&user| user < SEVERAL_USERS)
+                    .unwrap_or(SEVERAL_USERS),
+                _ => SEVERAL_USERS,
+            })
+            .collect();
+        let mut devices_of_platform: Vec<(Platform, FixedBitSet)> = Vec::new();
+        for (index, device) in tenant.devices.iter().enumerate() {
+            let Some(platform) = device.platform else {
+                continue;
+            };
+            let position = match devices_of_platform
+                .iter()
+                .position(|(known, _)| *known == platform)
+            {
+                Some(position) => position,
+                None => {
+                    devices_of_platform
+                        .push((platform, FixedBitSet::with_capacity(tenant.devices.len())));
+                    devices_of_platform.len() - 1
+                }
+            };
+            devices_of_platform[position].1.insert(index);
+        }
         Self {
+            devices_of_platform,
             users_of_device,
             devices_of_user,
+            only_user_of_device,
         }
     }
 
     /// The users of `devices`.
     fn users_of(&self, devices: &FixedBitSet) -> FixedBitSet {
         let mut users = FixedBitSet::with_capacity(self.devices_of_user.len());
-        users.extend(
-            devices
-                .ones()
-                .flat_map(|device| self.users_of_device[device].iter().copied()),
-        );
+        for device in devices.ones() {
+            match self.only_user_of_device.get(device) {
+                Some(&NO_USER) | None => {}
+                Some(&SEVERAL_USERS) => users.extend(self.users_of_device[device].iter().copied()),
+                Some(&user) => users.insert(user as usize),
+            }
+        }
         users
     }
 }
@@ -337,16 +383,11 @@ fn policy_reach(
         devices.union_with(&landed);
     }
     if !policy.platforms.is_empty() {
-        let outside: Vec<usize> = devices
-            .ones()
-            .filter(|&device| {
-                tenant.devices[device]
-                    .platform
-                    .is_some_and(|platform| !policy.platforms.contains(&platform))
-            })
-            .collect();
-        for device in outside {
-            devices.set(device, false);
+        // Devices of another known platform are outside; of no known platform, in.
+        for (platform, of_platform) in &device_users.devices_of_platform {
+            if !policy.platforms.contains(platform) {
+                devices.difference_with(of_platform);
+            }
         }
     }
     let users = device_users.users_of(&devices);
@@ -368,21 +409,16 @@ impl Audiences {
     /// What `first` and `second` share: the devices both land on, and the
     /// users of those devices.
     pub fn shared(&self, tenant: &Tenant, first: &Reach, second: &Reach) -> SharedAudience {
-        let mut examples: Vec<String> = Vec::new();
-        let mut users = FixedBitSet::with_capacity(tenant.users.len());
-        let mut devices = 0;
-        for device in first.devices.intersection(&second.devices) {
-            devices += 1;
-            if devices <= 5 {
-                examples.push(tenant.devices[device].name.clone());
-            }
-            if let Some(device_users) = self.device_users.users_of_device.get(device) {
-                users.extend(device_users.iter().copied());
-            }
-        }
+        let mut both = first.devices.clone();
+        both.intersect_with(&second.devices);
+        let examples = both
+            .ones()
+            .take(5)
+            .map(|device| tenant.devices[device].name.clone())
+            .collect();
         SharedAudience {
-            devices,
-            users: users.count_ones(..),
+            devices: both.count_ones(..),
+            users: self.device_users.users_of(&both).count_ones(..),
             examples,
         }
     }
