@@ -17,7 +17,24 @@ struct JsonReport<'a> {
     version: u32,
     tool: Tool,
     summary: JsonSummary<'a>,
-    findings: Vec<JsonFinding<'a>>,
+    findings: StreamedFindings<'a>,
+}
+
+/// The findings, each turned into its JSON shape as it is written, so a report
+/// of a million findings is never held twice in memory.
+struct StreamedFindings<'a> {
+    tenant: &'a Tenant,
+    findings: &'a [Finding],
+}
+
+impl Serialize for StreamedFindings<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(
+            self.findings
+                .iter()
+                .map(|finding| json_finding(self.tenant, finding)),
+        )
+    }
 }
 
 /// The tool that wrote a report.
@@ -117,11 +134,10 @@ pub fn write(output: &mut dyn Write, tenant: &Tenant, report: &Report) -> io::Re
         version: FORMAT_VERSION,
         tool: tool(),
         summary: json_summary(&report.summary),
-        findings: report
-            .findings
-            .iter()
-            .map(|finding| json_finding(tenant, finding))
-            .collect(),
+        findings: StreamedFindings {
+            tenant,
+            findings: &report.findings,
+        },
     };
     serde_json::to_writer_pretty(&mut *output, &document)?;
     writeln!(output)
