@@ -416,9 +416,18 @@ impl Audiences {
             .take(5)
             .map(|device| tenant.devices[device].name.clone())
             .collect();
+        // When one reach holds the other's devices, the shared users are the
+        // smaller reach's users, already counted; otherwise count them.
+        let users = if both == second.devices {
+            second.users.count_ones(..)
+        } else if both == first.devices {
+            first.users.count_ones(..)
+        } else {
+            self.device_users.users_of(&both).count_ones(..)
+        };
         SharedAudience {
             devices: both.count_ones(..),
-            users: self.device_users.users_of(&both).count_ones(..),
+            users,
             examples,
         }
     }

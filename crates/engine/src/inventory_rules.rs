@@ -104,49 +104,60 @@ impl InventoryRules {
             filter_sets: Vec::new(),
         };
         if !tenant.devices.is_empty() || !tenant.users.is_empty() {
-            rules.decide_on_whole_inventory(tenant);
+            rules.decide_on_whole_inventory(tenant, &reads);
         }
         rules
     }
 
     /// Decides every group and filter rule on all the inventory's records at once
     /// (see [`crate::rule_sets`]).
-    fn decide_on_whole_inventory(&mut self, tenant: &Tenant) {
-        let mut device_reads = BTreeSet::new();
-        let mut user_reads = BTreeSet::new();
-        let group_rules = self
-            .groups
+    /// `reads`: every attribute the rules read.
+    fn decide_on_whole_inventory(&mut self, tenant: &Tenant, reads: &BTreeSet<Attribute>) {
+        let (device_reads, user_reads): (BTreeSet<Attribute>, BTreeSet<Attribute>) = reads
             .iter()
-            .filter_map(|rule| rule.as_ref()?.as_ref().ok());
-        let filter_rules = self.filters.iter().filter_map(|rule| rule.as_ref().ok());
-        for rule in group_rules.chain(filter_rules) {
-            match rule.subject {
-                Subject::Device => attributes_read(&rule.expression, &mut device_reads),
-                Subject::User => attributes_read(&rule.expression, &mut user_reads),
-            }
-        }
+            .cloned()
+            .partition(|attribute| attribute.subject() == Subject::Device);
         let (devices, users) = rayon::join(
             || AttributeIndex::build(&self.device_attributes, &device_reads),
             || AttributeIndex::build(&self.user_attributes, &user_reads),
         );
-        self.group_sets = (0..self.groups.len())
-            .into_par_iter()
-            .map(|group| {
-                let rule = self.group_rule(group)?;
-                match rule.subject {
-                    Subject::Device => devices.records_matching(rule),
-                    Subject::User => users.records_matching(rule),
-                }
+        // Every rule of a subject at once, so comparisons they share are decided once.
+        let decide =
+            |index: &AttributeIndex, rules: Vec<Option<&Rule>>| -> Vec<Option<FixedBitSet>> {
+                let present: Vec<&Rule> = rules.iter().flatten().copied().collect();
+                let mut decided = index.records_matching_each(&present).into_iter();
+                rules
+                    .iter()
+                    .map(|rule| rule.and_then(|_| decided.next().flatten()))
+                    .collect()
+            };
+        let of_subject = |subject: Subject| -> Vec<Option<&Rule>> {
+            (0..self.groups.len())
+                .map(|group| {
+                    self.group_rule(group)
+                        .filter(|rule| rule.subject == subject)
+                })
+                .collect()
+        };
+        let device_groups = decide(&devices, of_subject(Subject::Device));
+        let user_groups = decide(&users, of_subject(Subject::User));
+        self.group_sets = device_groups
+            .into_iter()
+            .zip(user_groups)
+            .map(|(device, user)| device.or(user))
+            .collect();
+        let filter_rules: Vec<Option<&Rule>> = (0..self.filters.len())
+            .map(|filter| {
+                self.filter_rule(filter)
+                    .filter(|rule| rule.subject == Subject::Device)
             })
             .collect();
-        self.filter_sets = (0..self.filters.len())
-            .into_par_iter()
-            .map(|filter| {
-                let rule = self.filter_rule(filter)?;
-                if rule.subject != Subject::Device {
-                    return None;
-                }
-                let mut matching = devices.records_matching(rule)?;
+        let filter_matching = decide(&devices, filter_rules);
+        self.filter_sets = filter_matching
+            .into_iter()
+            .enumerate()
+            .map(|(filter, matching)| {
+                let mut matching = matching?;
                 // A filter only matches devices of its platform.
                 if let Some(platform) = tenant
                     .filters

@@ -18,7 +18,8 @@ use std::collections::{BTreeSet, HashMap};
 
 use fixedbitset::FixedBitSet;
 use preflight_parser::rule_language::{
-    Attribute, AttributeValue, Attributes, Expression, Rule, comparison_holds,
+    Attribute, AttributeValue, Attributes, Comparison, Expression, Operand, Operator, Rule,
+    comparison_holds,
 };
 use rayon::prelude::*;
 
@@ -57,50 +58,80 @@ impl AttributeIndex {
     /// The records `rule` holds for; `None` when some comparison of it is a test
     /// preflight does not decide (then decide it record by record).
     pub fn records_matching(&self, rule: &Rule) -> Option<FixedBitSet> {
-        self.matching(&rule.expression)
+        self.records_matching_each(&[rule]).pop().flatten()
     }
 
-    fn matching(&self, expression: &Expression) -> Option<FixedBitSet> {
+    /// The records each of `rules` holds for, as [`Self::records_matching`]
+    /// answers for one. A comparison written in several rules (tenants repeat
+    /// `device.deviceOSType -eq "Windows"` in many groups) is decided once.
+    pub fn records_matching_each(&self, rules: &[&Rule]) -> Vec<Option<FixedBitSet>> {
+        let mut distinct: HashMap<ComparisonKey<'_>, usize> = HashMap::new();
+        let mut comparisons: Vec<&Comparison> = Vec::new();
+        for rule in rules {
+            collect_comparisons(&rule.expression, &mut distinct, &mut comparisons);
+        }
+        let decided: Vec<Option<FixedBitSet>> = comparisons
+            .par_iter()
+            .map(|comparison| self.comparison_matching(comparison))
+            .collect();
+        rules
+            .par_iter()
+            .map(|rule| self.matching(&rule.expression, &distinct, &decided))
+            .collect()
+    }
+
+    fn matching(
+        &self,
+        expression: &Expression,
+        distinct: &HashMap<ComparisonKey<'_>, usize>,
+        decided: &[Option<FixedBitSet>],
+    ) -> Option<FixedBitSet> {
         match expression {
             Expression::And(parts) => {
                 let mut all = self.everyone();
                 for part in parts {
-                    all.intersect_with(&self.matching(part)?);
+                    all.intersect_with(&self.matching(part, distinct, decided)?);
                 }
                 Some(all)
             }
             Expression::Or(parts) => {
                 let mut any = FixedBitSet::with_capacity(self.records);
                 for part in parts {
-                    any.union_with(&self.matching(part)?);
+                    any.union_with(&self.matching(part, distinct, decided)?);
                 }
                 Some(any)
             }
             Expression::Not(inner) => {
-                let mut complement = self.matching(inner)?;
+                let mut complement = self.matching(inner, distinct, decided)?;
                 complement.toggle_range(..);
                 Some(complement)
             }
             Expression::Comparison(comparison) => {
-                let mut holding = FixedBitSet::with_capacity(self.records);
-                match self.columns.get(&comparison.attribute) {
-                    Some(column) => {
-                        for (value, records) in column.values.iter().zip(&column.records_of_value) {
-                            if comparison_holds(comparison, value.as_ref())? {
-                                holding.extend(records.iter().map(|&record| record as usize));
-                            }
-                        }
-                    }
-                    // Not indexed: set on no record.
-                    None => {
-                        if comparison_holds(comparison, None)? {
-                            holding.insert_range(..);
-                        }
-                    }
-                }
-                Some(holding)
+                let position = distinct.get(&ComparisonKey::of(comparison))?;
+                decided.get(*position)?.clone()
             }
         }
+    }
+
+    /// The records `comparison` holds for, deciding it once per distinct value.
+    fn comparison_matching(&self, comparison: &Comparison) -> Option<FixedBitSet> {
+        let mut holding = FixedBitSet::with_capacity(self.records);
+        match self.columns.get(&comparison.attribute) {
+            Some(column) => {
+                for (value, records) in column.values.iter().zip(&column.records_of_value) {
+                    if comparison_holds(comparison, value.as_ref())? {
+                        holding.extend(records.iter().map(|&record| record as usize));
+                    }
+                }
+            }
+            // Not indexed: set on no record.
+            None => {
+                if comparison_holds(comparison, None)? {
+                    holding.insert_range(..);
+                }
+            }
+        }
+        Some(holding)
     }
 
     fn everyone(&self) -> FixedBitSet {
@@ -124,6 +155,50 @@ impl Column {
             column.records_of_value[id].push(u32::try_from(record).unwrap_or(u32::MAX));
         }
         column
+    }
+}
+
+/// What makes two comparisons the same test: attribute, operator and operand
+/// (not where they are written).
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+struct ComparisonKey<'rule> {
+    attribute: &'rule Attribute,
+    operator: Operator,
+    operand: &'rule Operand,
+}
+
+impl<'rule> ComparisonKey<'rule> {
+    fn of(comparison: &'rule Comparison) -> Self {
+        Self {
+            attribute: &comparison.attribute,
+            operator: comparison.operator,
+            operand: &comparison.operand,
+        }
+    }
+}
+
+/// Each distinct comparison of `expression` not yet in `distinct`, appended to
+/// `comparisons` with its position recorded in `distinct`.
+fn collect_comparisons<'rule>(
+    expression: &'rule Expression,
+    distinct: &mut HashMap<ComparisonKey<'rule>, usize>,
+    comparisons: &mut Vec<&'rule Comparison>,
+) {
+    match expression {
+        Expression::And(parts) | Expression::Or(parts) => {
+            for part in parts {
+                collect_comparisons(part, distinct, comparisons);
+            }
+        }
+        Expression::Not(inner) => collect_comparisons(inner, distinct, comparisons),
+        Expression::Comparison(comparison) => {
+            distinct
+                .entry(ComparisonKey::of(comparison))
+                .or_insert_with(|| {
+                    comparisons.push(comparison);
+                    comparisons.len() - 1
+                });
+        }
     }
 }
 
@@ -203,6 +278,39 @@ mod tests {
                 assert_eq!(
                     Some(set.contains(position)),
                     evaluate(&rule, attributes),
+                    "{text} on record {position}"
+                );
+            }
+        }
+    }
+
+    /// Rules decided together, sharing comparisons, get the sets they get alone.
+    #[test]
+    fn rules_decided_together_agree_with_each_alone() {
+        let records = inventory();
+        let texts = [
+            r#"(device.deviceOSType -eq "Windows")"#,
+            r#"(device.deviceOSType -eq "Windows") and (device.displayName -startsWith "kiosk")"#,
+            r#"not (device.deviceOSType -eq "Windows") or (device.displayName -startsWith "kiosk")"#,
+            r#"(device.deviceOSType -eq "IPad")"#,
+        ];
+        let rules: Vec<Rule> = texts
+            .iter()
+            .map(|text| parse_rule(RuleLanguage::MembershipRule, text).expect("valid rule"))
+            .collect();
+        let mut attributes = BTreeSet::new();
+        for rule in &rules {
+            attributes_read(&rule.expression, &mut attributes);
+        }
+        let index = AttributeIndex::build(&records, &attributes);
+        let together = index.records_matching_each(&rules.iter().collect::<Vec<_>>());
+        for ((rule, set), text) in rules.iter().zip(&together).zip(texts) {
+            let set = set.as_ref().expect("decided");
+            assert_eq!(Some(set), index.records_matching(rule).as_ref(), "{text}");
+            for (position, attributes) in records.iter().enumerate() {
+                assert_eq!(
+                    Some(set.contains(position)),
+                    evaluate(rule, attributes),
                     "{text} on record {position}"
                 );
             }

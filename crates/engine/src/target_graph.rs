@@ -399,25 +399,26 @@ fn compute_memberships(tenant: &Tenant, rules: &InventoryRules) -> Vec<Option<Me
     let mut memo: Vec<Option<Option<Members>>> = vec![None; tenant.groups.len()];
     let mut on_path = vec![false; tenant.groups.len()];
     for group in 0..tenant.groups.len() {
-        membership_of(tenant, rules, &inventory, group, &mut memo, &mut on_path);
+        compute_membership(tenant, rules, &inventory, group, &mut memo, &mut on_path);
     }
     memo.into_iter().map(Option::flatten).collect()
 }
 
-fn membership_of(
+/// Computes group `group`'s members into `memo[group]` (after the groups nested
+/// in it), unless already there; each group's set is built once and read by the
+/// groups it is nested in.
+fn compute_membership(
     tenant: &Tenant,
     rules: &InventoryRules,
     inventory: &InventoryIndex,
     group: usize,
     memo: &mut Vec<Option<Option<Members>>>,
     on_path: &mut Vec<bool>,
-) -> Option<Members> {
-    if let Some(known) = &memo[group] {
-        return known.clone();
-    }
-    if on_path[group] {
-        // A cycle: the group is being computed further up; cut here.
-        return Some(Members::empty(tenant));
+) {
+    if memo[group].is_some() || on_path[group] {
+        // Known, or a cycle: the group is being computed further up; cut here
+        // (it contributes nothing to itself).
+        return;
     }
     on_path[group] = true;
     let definition = &tenant.groups[group];
@@ -437,11 +438,16 @@ fn membership_of(
                     .groups
                     .binary_search_by(|candidate| candidate.id.0.as_str().cmp(member.id.as_str()))
                     .ok();
-                match nested.and_then(|nested| {
-                    membership_of(tenant, rules, inventory, nested, memo, on_path)
-                }) {
-                    Some(nested_members) => members.union_with(&nested_members),
-                    None => known = false,
+                let Some(nested) = nested else {
+                    known = false;
+                    continue;
+                };
+                compute_membership(tenant, rules, inventory, nested, memo, on_path);
+                match &memo[nested] {
+                    Some(Some(nested_members)) => members.union_with(nested_members),
+                    Some(None) => known = false,
+                    // On the current path: a cycle, cut.
+                    None => {}
                 }
             } else {
                 add_member(&mut members, inventory, member);
@@ -454,8 +460,7 @@ fn membership_of(
         None
     };
     on_path[group] = false;
-    memo[group] = Some(result.clone());
-    result
+    memo[group] = Some(result);
 }
 
 fn add_member(
