@@ -64,6 +64,9 @@ impl AttributeIndex {
     /// The records each of `rules` holds for, as [`Self::records_matching`]
     /// answers for one. A comparison written in several rules (tenants repeat
     /// `device.deviceOSType -eq "Windows"` in many groups) is decided once.
+    // The keys hold operands, whose compiled patterns cache matches inside; a
+    // pattern hashes and compares by its source text alone, so keys never change.
+    #[allow(clippy::mutable_key_type)]
     pub fn records_matching_each(&self, rules: &[&Rule]) -> Vec<Option<FixedBitSet>> {
         let mut distinct: HashMap<ComparisonKey<'_>, usize> = HashMap::new();
         let mut comparisons: Vec<&Comparison> = Vec::new();
@@ -80,6 +83,7 @@ impl AttributeIndex {
             .collect()
     }
 
+    #[allow(clippy::mutable_key_type)] // as in `records_matching_each`
     fn matching(
         &self,
         expression: &Expression,
@@ -179,6 +183,7 @@ impl<'rule> ComparisonKey<'rule> {
 
 /// Each distinct comparison of `expression` not yet in `distinct`, appended to
 /// `comparisons` with its position recorded in `distinct`.
+#[allow(clippy::mutable_key_type)] // as in `AttributeIndex::records_matching_each`
 fn collect_comparisons<'rule>(
     expression: &'rule Expression,
     distinct: &mut HashMap<ComparisonKey<'rule>, usize>,
