@@ -97,6 +97,11 @@ pub fn run(arguments: &CheckArguments) -> Result<Outcome, UsageError> {
         .findings
         .iter()
         .any(|finding| finding.severity <= threshold);
+    // The process exits once the report is written: the operating system takes
+    // the memory back at once, where freeing a large report and tenant allocation
+    // by allocation takes seconds (about 2 s of 15 s at the L bench tenant).
+    std::mem::forget(report);
+    std::mem::forget(tenant);
     Ok(if failing {
         Outcome::Findings
     } else {
