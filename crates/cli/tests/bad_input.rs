@@ -18,7 +18,7 @@ mod common;
 use std::fs;
 use std::path::Path;
 
-use common::{assert_valid_report, json, run, run_in};
+use common::{assert_valid_report, copy_tree, json, run, run_in};
 
 /// (file, line, column, words the message must contain) for each expected problem.
 const EXPECTED: &[(&str, Option<u64>, Option<u64>, &str)] = &[
@@ -622,19 +622,6 @@ fn checking_never_modifies_the_input() {
     set_read_only(&directory, false);
     assert_eq!(result.code, 1, "{}", result.stderr);
     assert_eq!(snapshot_tree(&directory), before);
-}
-
-fn copy_tree(from: &Path, to: &Path) {
-    fs::create_dir_all(to).unwrap_or_else(|error| panic!("{error}"));
-    for entry in fs::read_dir(from).unwrap_or_else(|error| panic!("{error}")) {
-        let entry = entry.unwrap_or_else(|error| panic!("{error}"));
-        let target = to.join(entry.file_name());
-        if entry.path().is_dir() {
-            copy_tree(&entry.path(), &target);
-        } else {
-            fs::copy(entry.path(), target).unwrap_or_else(|error| panic!("{error}"));
-        }
-    }
 }
 
 /// Every file under `root` with its bytes and modification time.

@@ -6,7 +6,7 @@ mod common;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use common::{json, run_in, workspace_root};
+use common::{copy_tree, json, run_in, workspace_root};
 
 /// A copy of the demo tenant in a fresh directory.
 fn demo_copy(name: &str) -> PathBuf {
@@ -17,19 +17,6 @@ fn demo_copy(name: &str) -> PathBuf {
         &directory.join("tenant"),
     );
     directory
-}
-
-fn copy_tree(from: &Path, to: &Path) {
-    fs::create_dir_all(to).unwrap_or_else(|error| panic!("{error}"));
-    for entry in fs::read_dir(from).unwrap_or_else(|error| panic!("{error}")) {
-        let entry = entry.unwrap_or_else(|error| panic!("{error}"));
-        let target = to.join(entry.file_name());
-        if entry.path().is_dir() {
-            copy_tree(&entry.path(), &target);
-        } else {
-            fs::copy(entry.path(), target).unwrap_or_else(|error| panic!("{error}"));
-        }
-    }
 }
 
 fn rules_found(directory: &Path, arguments: &[&str]) -> (i32, Vec<String>) {

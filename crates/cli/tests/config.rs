@@ -6,7 +6,7 @@ mod common;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use common::{json, run_in, workspace_root};
+use common::{copy_tree, json, run_in, workspace_root};
 
 /// A temporary tenant holding a copy of the conflicting-setting fixture.
 fn tenant_with_config(name: &str, config: Option<&str>) -> PathBuf {
@@ -223,20 +223,6 @@ fn an_inventory_named_on_the_command_line_is_read_even_when_excluded_from_the_wa
         with_inventory["summary"]["users"].as_u64().unwrap_or(0) > 0,
         "{with_inventory}"
     );
-}
-
-/// Copies the directory tree `from` to `to`.
-fn copy_tree(from: &Path, to: &Path) {
-    fs::create_dir_all(to).unwrap_or_else(|error| panic!("{error}"));
-    for entry in fs::read_dir(from).unwrap_or_else(|error| panic!("{error}")) {
-        let entry = entry.unwrap_or_else(|error| panic!("{error}"));
-        let target = to.join(entry.file_name());
-        if entry.path().is_dir() {
-            copy_tree(&entry.path(), &target);
-        } else {
-            fs::copy(entry.path(), target).unwrap_or_else(|error| panic!("{error}"));
-        }
-    }
 }
 
 #[test]

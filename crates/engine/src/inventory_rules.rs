@@ -93,12 +93,12 @@ impl InventoryRules {
             device_attributes: tenant
                 .devices
                 .par_iter()
-                .map(|device| device_attributes_reading(device, Some(&device_names)))
+                .map(|device| device_attributes(device, &device_names))
                 .collect(),
             user_attributes: tenant
                 .users
                 .par_iter()
-                .map(|user| user_attributes_reading(user, Some(&user_names)))
+                .map(|user| user_attributes(user, &user_names))
                 .collect(),
             group_sets: Vec::new(),
             filter_sets: Vec::new(),
@@ -299,19 +299,15 @@ fn text_of(properties: &BTreeMap<String, InventoryValue>, names: &[&str]) -> Opt
     })
 }
 
-/// A device's attributes, from its managed device and Entra ID records.
-pub fn device_attributes(device: &Device) -> Attributes {
-    device_attributes_reading(device, None)
+/// Whether the property `name` is among `named` (lowercased names).
+fn is_read(named: &[String], name: &str) -> bool {
+    named.iter().any(|read| read.eq_ignore_ascii_case(name))
 }
 
-/// Whether the property `name` is among `named` (lowercased names; `None`: all).
-fn is_read(named: Option<&[String]>, name: &str) -> bool {
-    named.is_none_or(|names| names.iter().any(|read| read.eq_ignore_ascii_case(name)))
-}
-
-/// A device's attributes, as [`device_attributes`], with only the named
-/// properties among `named` (lowercased names; `None`: all of them).
-fn device_attributes_reading(device: &Device, named: Option<&[String]>) -> Attributes {
+/// A device's attributes, from its managed device and Entra ID records: the ones
+/// preflight knows by name, and of its other properties those among `named`
+/// (lowercased names: the ones some rule reads).
+fn device_attributes(device: &Device, named: &[String]) -> Attributes {
     let properties = &device.properties;
     let mut attributes = Attributes::new();
     let mut set = |attribute: Attribute, value: Option<String>| {
@@ -411,14 +407,9 @@ fn device_attributes_reading(device: &Device, named: Option<&[String]>) -> Attri
     attributes
 }
 
-/// A user's attributes, by property name.
-pub fn user_attributes(user: &User) -> Attributes {
-    user_attributes_reading(user, None)
-}
-
-/// A user's attributes, as [`user_attributes`], with only the properties among
-/// `named` (lowercased names; `None`: all of them).
-fn user_attributes_reading(user: &User, named: Option<&[String]>) -> Attributes {
+/// A user's attributes, by property name: the properties among `named`
+/// (lowercased names: the ones some rule reads).
+fn user_attributes(user: &User, named: &[String]) -> Attributes {
     let mut attributes = Attributes::new();
     for (name, value) in &user.properties {
         if !is_read(named, name) {

@@ -115,3 +115,17 @@ pub fn assert_valid_against(name: &str, value: &serde_json::Value) {
         errors.join("\n")
     );
 }
+
+/// Copies the directory tree `from` to `to` (a tenant a test may change).
+pub fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap_or_else(|error| panic!("{error}"));
+    for entry in std::fs::read_dir(from).unwrap_or_else(|error| panic!("{error}")) {
+        let entry = entry.unwrap_or_else(|error| panic!("{error}"));
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap_or_else(|error| panic!("{error}"));
+        }
+    }
+}
