@@ -141,8 +141,13 @@ impl DeviceUsers {
 
     /// The users of `devices`.
     fn users_of(&self, devices: &FixedBitSet) -> FixedBitSet {
+        self.users_of_each(devices.ones())
+    }
+
+    /// The users of the devices `devices` yields.
+    fn users_of_each(&self, devices: impl Iterator<Item = usize>) -> FixedBitSet {
         let mut users = FixedBitSet::with_capacity(self.devices_of_user.len());
-        for device in devices.ones() {
+        for device in devices {
             match self.only_user_of_device.get(device) {
                 Some(&NO_USER) | None => {}
                 Some(&SEVERAL_USERS) => users.extend(self.users_of_device[device].iter().copied()),
@@ -409,24 +414,42 @@ impl Audiences {
     /// What `first` and `second` share: the devices both land on, and the
     /// users of those devices.
     pub fn shared(&self, tenant: &Tenant, first: &Reach, second: &Reach) -> SharedAudience {
-        let mut both = first.devices.clone();
-        both.intersect_with(&second.devices);
-        let examples = both
-            .ones()
+        // Word by word, without building the intersection.
+        let shared_devices = || {
+            first
+                .devices
+                .as_slice()
+                .iter()
+                .zip(second.devices.as_slice())
+                .enumerate()
+                .flat_map(|(word, (left, right))| {
+                    let mut bits = left & right;
+                    std::iter::from_fn(move || {
+                        (bits != 0).then(|| {
+                            let bit = bits.trailing_zeros() as usize;
+                            bits &= bits - 1;
+                            word * usize::BITS as usize + bit
+                        })
+                    })
+                })
+        };
+        let examples = shared_devices()
             .take(5)
             .map(|device| tenant.devices[device].name.clone())
             .collect();
         // When one reach holds the other's devices, the shared users are the
         // smaller reach's users, already counted; otherwise count them.
-        let users = if both == second.devices {
+        let users = if second.devices.is_subset(&first.devices) {
             second.users.count_ones(..)
-        } else if both == first.devices {
+        } else if first.devices.is_subset(&second.devices) {
             first.users.count_ones(..)
         } else {
-            self.device_users.users_of(&both).count_ones(..)
+            self.device_users
+                .users_of_each(shared_devices())
+                .count_ones(..)
         };
         SharedAudience {
-            devices: both.count_ones(..),
+            devices: first.devices.intersection_count(&second.devices),
             users,
             examples,
         }
