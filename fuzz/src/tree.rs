@@ -30,13 +30,13 @@ impl Tree {
             Value::Null => Tree::Null,
             Value::Bool(flag) => Tree::Bool(*flag),
             Value::Number(number) => Tree::Number(number.as_str().to_owned()),
-            Value::String(text) => Tree::Text(text.clone()),
+            Value::String(text) => Tree::Text(text.as_str().to_owned()),
             Value::Array(items) => Tree::Array(items.iter().map(Tree::from_node).collect()),
             Value::Object(object) => Tree::Object(
                 object
                     .members
                     .iter()
-                    .map(|member| (member.key.clone(), Tree::from_node(&member.value)))
+                    .map(|member| (member.key.as_str().to_owned(), Tree::from_node(&member.value)))
                     .collect(),
             ),
         }
