@@ -32,7 +32,7 @@ use preflight_normalizer::{AssignmentTarget, FilterMode, GroupId, Platform, Poli
 use rayon::prelude::*;
 
 use crate::inventory_rules::{InventoryRules, RuleVerdict};
-use crate::target_graph::{Members, TargetGraph};
+use crate::target_graph::{Members, Membership, TargetGraph};
 
 /// Who one policy reaches.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -318,7 +318,7 @@ fn target_members(
             Some(members)
         }
         AssignmentTarget::IncludeGroup(id) | AssignmentTarget::ExcludeGroup(id) => {
-            group_members(tenant, graph, id).cloned()
+            group_members(tenant, graph, id).map(|membership| membership.to_members(tenant))
         }
     }
 }
@@ -328,7 +328,7 @@ fn group_members<'graph>(
     tenant: &Tenant,
     graph: &'graph TargetGraph,
     id: &GroupId,
-) -> Option<&'graph Members> {
+) -> Option<&'graph Membership> {
     let index = tenant
         .groups
         .binary_search_by(|group| group.id.cmp(id))

@@ -94,6 +94,117 @@ impl Members {
     }
 }
 
+/// A set of inventory indices as a group's membership keeps it: a bitset over
+/// the whole inventory, or, for the small static groups most tenants are made
+/// of, the sorted list of its members (a bitset per group over 200,000 devices
+/// and 100,000 users is 37.5 KB, whatever the group's size).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum MemberSet {
+    /// Every index, as a bitset.
+    Dense(FixedBitSet),
+    /// The indices in the set, ascending.
+    Sparse(Vec<u32>),
+}
+
+impl MemberSet {
+    /// `set` in the smaller of the two forms.
+    fn compact(set: FixedBitSet) -> Self {
+        let count = set.count_ones(..);
+        // A list costs 32 bits a member, the bitset one bit an index.
+        if count.saturating_mul(32) < set.len() {
+            MemberSet::Sparse(
+                set.ones()
+                    .map(|index| u32::try_from(index).unwrap_or(u32::MAX))
+                    .collect(),
+            )
+        } else {
+            MemberSet::Dense(set)
+        }
+    }
+
+    /// Whether `index` is in the set.
+    pub fn contains(&self, index: usize) -> bool {
+        match self {
+            MemberSet::Dense(set) => set.contains(index),
+            MemberSet::Sparse(list) => {
+                u32::try_from(index).is_ok_and(|index| list.binary_search(&index).is_ok())
+            }
+        }
+    }
+
+    /// Whether the set is empty.
+    pub fn is_empty(&self) -> bool {
+        match self {
+            MemberSet::Dense(set) => set.is_clear(),
+            MemberSet::Sparse(list) => list.is_empty(),
+        }
+    }
+
+    /// The indices in the set, ascending.
+    pub fn iter(&self) -> impl Iterator<Item = usize> + '_ {
+        let (dense, sparse) = match self {
+            MemberSet::Dense(set) => (Some(set.ones()), None),
+            MemberSet::Sparse(list) => (None, Some(list.iter().map(|&index| index as usize))),
+        };
+        dense
+            .into_iter()
+            .flatten()
+            .chain(sparse.into_iter().flatten())
+    }
+
+    /// The indices in both sets, ascending.
+    pub fn intersection<'set>(
+        &'set self,
+        other: &'set MemberSet,
+    ) -> impl Iterator<Item = usize> + 'set {
+        self.iter().filter(move |&index| other.contains(index))
+    }
+
+    /// Adds the set's indices to `set`.
+    fn add_to(&self, set: &mut FixedBitSet) {
+        match self {
+            MemberSet::Dense(dense) => set.union_with(dense),
+            MemberSet::Sparse(list) => set.extend(list.iter().map(|&index| index as usize)),
+        }
+    }
+}
+
+/// A group's members as the target graph keeps them (see [`MemberSet`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Membership {
+    /// Indices into `Tenant::devices`.
+    pub devices: MemberSet,
+    /// Indices into `Tenant::users`.
+    pub users: MemberSet,
+}
+
+impl Membership {
+    fn compact(members: Members) -> Self {
+        Self {
+            devices: MemberSet::compact(members.devices),
+            users: MemberSet::compact(members.users),
+        }
+    }
+
+    /// Whether no device and no user is in the group.
+    pub fn is_empty(&self) -> bool {
+        self.devices.is_empty() && self.users.is_empty()
+    }
+
+    /// The members as bitsets sized for the tenant's inventory.
+    pub fn to_members(&self, tenant: &Tenant) -> Members {
+        let mut members = Members::empty(tenant);
+        self.add_to(&mut members);
+        members
+    }
+
+    /// Adds the group's members to `members`.
+    fn add_to(&self, members: &mut Members) {
+        self.devices.add_to(&mut members.devices);
+        self.users.add_to(&mut members.users);
+    }
+}
+
 /// A nesting cycle: groups (indices into `Tenant::groups`) in cycle order, starting
 /// with the lowest index.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -127,7 +238,7 @@ pub struct TargetGraph {
     pub cycles: Vec<GroupCycle>,
     /// Each group's members through nesting, when they are known (inventory mode):
     /// `None` when the input does not tell who is in the group.
-    pub memberships: Vec<Option<Members>>,
+    pub memberships: Vec<Option<Membership>>,
     /// Whether an inventory of devices or users was given.
     pub has_inventory: bool,
 }
@@ -394,9 +505,9 @@ fn cycle_order(
 /// Each group's members through nesting. A group whose members the input does not
 /// list (and whose rule cannot be evaluated) is `None`, and so is every group that
 /// nests it. Cycles are cut: a group on the current path is not entered again.
-fn compute_memberships(tenant: &Tenant, rules: &InventoryRules) -> Vec<Option<Members>> {
+fn compute_memberships(tenant: &Tenant, rules: &InventoryRules) -> Vec<Option<Membership>> {
     let inventory = InventoryIndex::of(tenant);
-    let mut memo: Vec<Option<Option<Members>>> = vec![None; tenant.groups.len()];
+    let mut memo: Vec<Option<Option<Membership>>> = vec![None; tenant.groups.len()];
     let mut on_path = vec![false; tenant.groups.len()];
     for group in 0..tenant.groups.len() {
         compute_membership(tenant, rules, &inventory, group, &mut memo, &mut on_path);
@@ -412,7 +523,7 @@ fn compute_membership(
     rules: &InventoryRules,
     inventory: &InventoryIndex,
     group: usize,
-    memo: &mut Vec<Option<Option<Members>>>,
+    memo: &mut Vec<Option<Option<Membership>>>,
     on_path: &mut Vec<bool>,
 ) {
     if memo[group].is_some() || on_path[group] {
@@ -444,7 +555,7 @@ fn compute_membership(
                 };
                 compute_membership(tenant, rules, inventory, nested, memo, on_path);
                 match &memo[nested] {
-                    Some(Some(nested_members)) => members.union_with(nested_members),
+                    Some(Some(nested_members)) => nested_members.add_to(&mut members),
                     Some(None) => known = false,
                     // On the current path: a cycle, cut.
                     None => {}
@@ -460,7 +571,7 @@ fn compute_membership(
         None
     };
     on_path[group] = false;
-    memo[group] = Some(result);
+    memo[group] = Some(result.map(Membership::compact));
 }
 
 fn add_member(
