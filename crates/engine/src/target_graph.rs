@@ -108,7 +108,7 @@ pub enum MemberSet {
 
 impl MemberSet {
     /// `set` in the smaller of the two forms.
-    fn compact(set: FixedBitSet) -> Self {
+    fn compact(set: &FixedBitSet) -> Self {
         let count = set.count_ones(..);
         // A list costs 32 bits a member, the bitset one bit an index.
         if count.saturating_mul(32) < set.len() {
@@ -118,7 +118,7 @@ impl MemberSet {
                     .collect(),
             )
         } else {
-            MemberSet::Dense(set)
+            MemberSet::Dense(set.clone())
         }
     }
 
@@ -179,10 +179,10 @@ pub struct Membership {
 }
 
 impl Membership {
-    fn compact(members: Members) -> Self {
+    fn compact(members: &Members) -> Self {
         Self {
-            devices: MemberSet::compact(members.devices),
-            users: MemberSet::compact(members.users),
+            devices: MemberSet::compact(&members.devices),
+            users: MemberSet::compact(&members.users),
         }
     }
 
@@ -509,10 +509,39 @@ fn compute_memberships(tenant: &Tenant, rules: &InventoryRules) -> Vec<Option<Me
     let inventory = InventoryIndex::of(tenant);
     let mut memo: Vec<Option<Option<Membership>>> = vec![None; tenant.groups.len()];
     let mut on_path = vec![false; tenant.groups.len()];
+    let mut spare = Vec::new();
     for group in 0..tenant.groups.len() {
-        compute_membership(tenant, rules, &inventory, group, &mut memo, &mut on_path);
+        compute_membership(
+            tenant,
+            rules,
+            &inventory,
+            group,
+            (&mut memo, &mut on_path, &mut spare),
+        );
     }
     memo.into_iter().map(Option::flatten).collect()
+}
+
+/// The state of the membership walk: the memberships computed so far, the groups
+/// on the current nesting path, and dense sets to build the next group in (one
+/// per nesting level, reused from group to group: allocating and zeroing a set
+/// over the whole inventory per group costs more than the group's members).
+type MembershipWalk<'walk> = (
+    &'walk mut Vec<Option<Option<Membership>>>,
+    &'walk mut Vec<bool>,
+    &'walk mut Vec<Members>,
+);
+
+/// A cleared dense set from `spare`, or a new one.
+fn spare_members(spare: &mut Vec<Members>, tenant: &Tenant) -> Members {
+    match spare.pop() {
+        Some(mut members) => {
+            members.devices.clear();
+            members.users.clear();
+            members
+        }
+        None => Members::empty(tenant),
+    }
 }
 
 /// Computes group `group`'s members into `memo[group]` (after the groups nested
@@ -523,8 +552,7 @@ fn compute_membership(
     rules: &InventoryRules,
     inventory: &InventoryIndex,
     group: usize,
-    memo: &mut Vec<Option<Option<Membership>>>,
-    on_path: &mut Vec<bool>,
+    (memo, on_path, spare): MembershipWalk<'_>,
 ) {
     if memo[group].is_some() || on_path[group] {
         // Known, or a cycle: the group is being computed further up; cut here
@@ -534,13 +562,15 @@ fn compute_membership(
     on_path[group] = true;
     let definition = &tenant.groups[group];
     let result = if let Some(transitive) = &definition.transitive_members {
-        let mut members = Members::empty(tenant);
+        let mut members = spare_members(spare, tenant);
         for member in transitive {
             add_member(&mut members, inventory, member);
         }
-        Some(members)
+        let membership = Membership::compact(&members);
+        spare.push(members);
+        Some(membership)
     } else if let Some(direct) = &definition.members {
-        let mut members = Members::empty(tenant);
+        let mut members = spare_members(spare, tenant);
         let mut known = true;
         for member in direct {
             if member.kind == MemberObjectKind::Group {
@@ -553,7 +583,7 @@ fn compute_membership(
                     known = false;
                     continue;
                 };
-                compute_membership(tenant, rules, inventory, nested, memo, on_path);
+                compute_membership(tenant, rules, inventory, nested, (memo, on_path, spare));
                 match &memo[nested] {
                     Some(Some(nested_members)) => nested_members.add_to(&mut members),
                     Some(None) => known = false,
@@ -564,14 +594,16 @@ fn compute_membership(
                 add_member(&mut members, inventory, member);
             }
         }
-        known.then_some(members)
+        let membership = known.then(|| Membership::compact(&members));
+        spare.push(members);
+        membership
     } else if definition.is_dynamic() {
-        dynamic_members(tenant, rules, group)
+        dynamic_members(tenant, rules, group).map(|members| Membership::compact(&members))
     } else {
         None
     };
     on_path[group] = false;
-    memo[group] = Some(result.map(Membership::compact));
+    memo[group] = Some(result);
 }
 
 fn add_member(
