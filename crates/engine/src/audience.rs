@@ -28,7 +28,7 @@
 //! (`None`) and the analysis from structure and rules answers instead.
 
 use fixedbitset::FixedBitSet;
-use preflight_normalizer::{AssignmentTarget, FilterMode, GroupId, Platform, Policy, Tenant};
+use preflight_normalizer::{AssignmentTarget, FilterMode, GroupId, Policy, Tenant};
 use rayon::prelude::*;
 
 use crate::inventory_rules::{InventoryRules, RuleVerdict};
@@ -44,12 +44,9 @@ pub struct Reach {
 }
 
 /// Links between devices and their users: the primary user, and the users who
-/// signed in on the device (`usersLoggedOn`), as the inventory tells; and the
-/// devices of each platform, which bound every policy's reach.
+/// signed in on the device (`usersLoggedOn`), as the inventory tells.
 #[derive(Debug)]
 pub struct DeviceUsers {
-    /// The devices of each platform, for the platforms some device has.
-    devices_of_platform: Vec<(Platform, FixedBitSet)>,
     /// The users of each device, primary user first.
     users_of_device: Vec<Vec<usize>>,
     /// The devices each user is a user of.
@@ -113,26 +110,7 @@ impl DeviceUsers {
                 _ => SEVERAL_USERS,
             })
             .collect();
-        let mut devices_of_platform: Vec<(Platform, FixedBitSet)> = Vec::new();
-        for (index, device) in tenant.devices.iter().enumerate() {
-            let Some(platform) = device.platform else {
-                continue;
-            };
-            let position = match devices_of_platform
-                .iter()
-                .position(|(known, _)| *known == platform)
-            {
-                Some(position) => position,
-                None => {
-                    devices_of_platform
-                        .push((platform, FixedBitSet::with_capacity(tenant.devices.len())));
-                    devices_of_platform.len() - 1
-                }
-            };
-            devices_of_platform[position].1.insert(index);
-        }
         Self {
-            devices_of_platform,
             users_of_device,
             devices_of_user,
             only_user_of_device,
@@ -389,7 +367,7 @@ fn policy_reach(
     }
     if !policy.platforms.is_empty() {
         // Devices of another known platform are outside; of no known platform, in.
-        for (platform, of_platform) in &device_users.devices_of_platform {
+        for (platform, of_platform) in rules.devices_of_platforms() {
             if !policy.platforms.contains(platform) {
                 devices.difference_with(of_platform);
             }
@@ -397,6 +375,30 @@ fn policy_reach(
     }
     let users = device_users.users_of(&devices);
     Some(Reach { devices, users })
+}
+
+/// The indices in both `first` and `second`, ascending, read word by word
+/// without building the intersection (`FixedBitSet::intersection` walks every
+/// index of `first` and looks each up in `second`).
+fn ones_of_both<'sets>(
+    first: &'sets FixedBitSet,
+    second: &'sets FixedBitSet,
+) -> impl Iterator<Item = usize> + 'sets {
+    first
+        .as_slice()
+        .iter()
+        .zip(second.as_slice())
+        .enumerate()
+        .flat_map(|(word, (left, right))| {
+            let mut bits = left & right;
+            std::iter::from_fn(move || {
+                (bits != 0).then(|| {
+                    let bit = bits.trailing_zeros() as usize;
+                    bits &= bits - 1;
+                    word * usize::BITS as usize + bit
+                })
+            })
+        })
 }
 
 /// Devices and users two reaches share.
@@ -414,25 +416,7 @@ impl Audiences {
     /// What `first` and `second` share: the devices both land on, and the
     /// users of those devices.
     pub fn shared(&self, tenant: &Tenant, first: &Reach, second: &Reach) -> SharedAudience {
-        // Word by word, without building the intersection.
-        let shared_devices = || {
-            first
-                .devices
-                .as_slice()
-                .iter()
-                .zip(second.devices.as_slice())
-                .enumerate()
-                .flat_map(|(word, (left, right))| {
-                    let mut bits = left & right;
-                    std::iter::from_fn(move || {
-                        (bits != 0).then(|| {
-                            let bit = bits.trailing_zeros() as usize;
-                            bits &= bits - 1;
-                            word * usize::BITS as usize + bit
-                        })
-                    })
-                })
-        };
+        let shared_devices = || ones_of_both(&first.devices, &second.devices);
         let examples = shared_devices()
             .take(5)
             .map(|device| tenant.devices[device].name.clone())

@@ -47,6 +47,9 @@ pub struct InventoryRules {
     group_sets: Vec<Option<FixedBitSet>>,
     /// Each filter's matching inventory devices (of its platform), likewise.
     filter_sets: Vec<Option<FixedBitSet>>,
+    /// The inventory devices of each platform, for the platforms some device
+    /// has: what bounds filters and policies to their platforms.
+    devices_of_platform: Vec<(Platform, FixedBitSet)>,
 }
 
 impl InventoryRules {
@@ -102,6 +105,7 @@ impl InventoryRules {
                 .collect(),
             group_sets: Vec::new(),
             filter_sets: Vec::new(),
+            devices_of_platform: devices_of_platform(tenant),
         };
         if !tenant.devices.is_empty() || !tenant.users.is_empty() {
             rules.decide_on_whole_inventory(tenant, &reads);
@@ -158,15 +162,15 @@ impl InventoryRules {
             .enumerate()
             .map(|(filter, matching)| {
                 let mut matching = matching?;
-                // A filter only matches devices of its platform.
+                // A filter only matches devices of its platform (or of none known).
                 if let Some(platform) = tenant
                     .filters
                     .get(filter)
                     .and_then(|filter| filter.platform)
                 {
-                    for (index, device) in tenant.devices.iter().enumerate() {
-                        if device.platform.is_some_and(|known| known != platform) {
-                            matching.set(index, false);
+                    for (other, of_other) in &self.devices_of_platform {
+                        if *other != platform {
+                            matching.difference_with(of_other);
                         }
                     }
                 }
@@ -181,6 +185,12 @@ impl InventoryRules {
     pub fn group_members(&self, group: usize) -> Option<(Subject, &FixedBitSet)> {
         let set = self.group_sets.get(group)?.as_ref()?;
         Some((self.group_rule(group)?.subject, set))
+    }
+
+    /// The inventory devices of each platform, for the platforms some device has
+    /// (devices of no known platform are in none).
+    pub fn devices_of_platforms(&self) -> &[(Platform, FixedBitSet)] {
+        &self.devices_of_platform
     }
 
     /// The inventory devices filter `filter` matches (of its platform), decided
@@ -257,6 +267,25 @@ impl InventoryRules {
         }
         verdict(rule, self.device_attributes.get(device))
     }
+}
+
+/// The inventory devices of each platform, for the platforms some device has.
+fn devices_of_platform(tenant: &Tenant) -> Vec<(Platform, FixedBitSet)> {
+    let mut sets: Vec<(Platform, FixedBitSet)> = Vec::new();
+    for (index, device) in tenant.devices.iter().enumerate() {
+        let Some(platform) = device.platform else {
+            continue;
+        };
+        let position = match sets.iter().position(|(known, _)| *known == platform) {
+            Some(position) => position,
+            None => {
+                sets.push((platform, FixedBitSet::with_capacity(tenant.devices.len())));
+                sets.len() - 1
+            }
+        };
+        sets[position].1.insert(index);
+    }
+    sets
 }
 
 /// The verdict of a rule decided as a set, on record `record`.

@@ -15,9 +15,9 @@ use petgraph::algo::tarjan_scc;
 use petgraph::stable_graph::{NodeIndex, StableDiGraph};
 use petgraph::visit::EdgeRef;
 use preflight_normalizer::{AssignmentTarget, FilterMode, MemberObjectKind, Tenant};
+use preflight_parser::rule_language::Subject;
 
 use crate::inventory_rules::{InventoryRules, RuleVerdict};
-use preflight_parser::rule_language::Subject;
 
 /// A node of the target graph.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
