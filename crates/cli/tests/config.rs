@@ -158,7 +158,7 @@ fn the_configuration_file_is_not_read_as_input() {
     let directory = tenant_with_config("not-input", Some("[rules]\n"));
     let result = run_in(&directory, &["check", ".", "--format", "json"]);
     let report = json(&result);
-    assert_eq!(report["summary"]["files"], 4, "{}", result.stdout);
+    assert_eq!(report["summary"]["files"], 5, "{}", result.stdout);
     assert!(!result.stdout.contains("unrecognized-file"));
 }
 
@@ -172,7 +172,7 @@ fn input_globs_select_the_files_read() {
     let (_, found) = severities(&directory, &[]);
     assert_eq!(found, vec!["conflicting-setting error"]);
     let result = run_in(&directory, &["check", "tenant", "--format", "json"]);
-    assert_eq!(json(&result)["summary"]["files"], 3);
+    assert_eq!(json(&result)["summary"]["files"], 4);
 
     // Include only the Defender policies.
     let directory = tenant_with_config(
@@ -180,7 +180,7 @@ fn input_globs_select_the_files_read() {
         Some("[input]\ninclude = [\"**/Win - Defender*.json\"]\n"),
     );
     let result = run_in(&directory, &["check", "tenant", "--format", "json"]);
-    assert_eq!(json(&result)["summary"]["files"], 2);
+    assert_eq!(json(&result)["summary"]["files"], 3);
 
     // A bad glob is a usage error naming the pattern.
     let directory = tenant_with_config("input-bad", Some("[input]\nexclude = [\"[unclosed\"]\n"));

@@ -9,7 +9,7 @@ mod common;
 
 use common::{assert_valid_report, json, run};
 
-/// (rule, families of the two policies, sorted) for every setting-pair finding
+/// (rule, families of the policies, sorted) for every setting finding
 /// (`conflicting-setting`, `duplicate-setting`). The kiosk policies are also
 /// `shadowed-policy` by the All devices one, which is not what this test is about.
 fn findings_of(path: &str) -> Vec<(String, Vec<String>)> {
@@ -19,28 +19,27 @@ fn findings_of(path: &str) -> Vec<(String, Vec<String>)> {
     pairs_of(&report)
 }
 
-fn pair(rule: &str, first: &str, second: &str) -> (String, Vec<String>) {
-    (rule.to_owned(), vec![first.to_owned(), second.to_owned()])
+fn group(rule: &str, families: &[&str]) -> (String, Vec<String>) {
+    (
+        rule.to_owned(),
+        families.iter().map(|family| (*family).to_owned()).collect(),
+    )
 }
 
 #[test]
 fn different_values_conflict_across_families() {
     // Catalog allows the camera (option `_1`), the legacy profile blocks it
     // (`cameraBlocked: true` = AllowCamera 0), the OMA-URI allows it (integer 1).
+    // The legacy profile conflicts with both others, so one finding names all
+    // three; the two that agree are also a duplicate.
     assert_eq!(
         findings_of("fixtures/cross-family/conflict"),
         vec![
-            pair(
+            group(
                 "conflicting-setting",
-                "custom-profile",
-                "device-configuration"
+                &["custom-profile", "device-configuration", "settings-catalog"]
             ),
-            pair(
-                "conflicting-setting",
-                "device-configuration",
-                "settings-catalog"
-            ),
-            pair("duplicate-setting", "custom-profile", "settings-catalog"),
+            group("duplicate-setting", &["custom-profile", "settings-catalog"]),
         ]
     );
 }
@@ -49,19 +48,10 @@ fn different_values_conflict_across_families() {
 fn equal_values_are_duplicates_across_families() {
     assert_eq!(
         findings_of("fixtures/cross-family/duplicate"),
-        vec![
-            pair(
-                "duplicate-setting",
-                "custom-profile",
-                "device-configuration"
-            ),
-            pair("duplicate-setting", "custom-profile", "settings-catalog"),
-            pair(
-                "duplicate-setting",
-                "device-configuration",
-                "settings-catalog"
-            ),
-        ]
+        vec![group(
+            "duplicate-setting",
+            &["custom-profile", "device-configuration", "settings-catalog"]
+        )]
     );
 }
 
@@ -73,7 +63,7 @@ fn findings_with_catalog(path: &str, catalog: &str) -> Vec<(String, Vec<String>)
     pairs_of(&report)
 }
 
-/// (rule, families of the two policies, sorted) for every setting-pair finding of
+/// (rule, families of the policies, sorted) for every setting finding of
 /// a report, sorted.
 fn pairs_of(report: &serde_json::Value) -> Vec<(String, Vec<String>)> {
     let mut findings: Vec<(String, Vec<String>)> = report["findings"]
@@ -109,7 +99,7 @@ const ADMX_CATALOG: &str = "fixtures/cross-family/admx-catalog/configurationSett
 fn administrative_templates_meet_the_admx_backed_catalog_setting_with_the_catalog() {
     // The policy state (Enabled = option `_1`), the tenant id text box and the
     // Desktop check box are equal; the Documents check box differs in the conflict case.
-    let gp_and_catalog = |rule: &str| pair(rule, "administrative-template", "settings-catalog");
+    let gp_and_catalog = |rule: &str| group(rule, &["administrative-template", "settings-catalog"]);
     assert_eq!(
         findings_with_catalog("fixtures/cross-family/admx-duplicate", ADMX_CATALOG),
         vec![gp_and_catalog("duplicate-setting"); 4]
@@ -159,7 +149,13 @@ fn different_firewall_rules_are_different_settings_and_a_shared_rule_is_a_duplic
     // duplicates.
     assert_eq!(
         findings_of("fixtures/cross-family/firewall-rules"),
-        vec![pair("duplicate-setting", "settings-catalog", "settings-catalog"); 4]
+        vec![
+            group(
+                "duplicate-setting",
+                &["settings-catalog", "settings-catalog"]
+            );
+            4
+        ]
     );
 }
 

@@ -57,16 +57,37 @@ pub struct Ignore {
 impl Ignore {
     /// Whether `finding` is one this ignore silences.
     pub fn matches(&self, finding: &Finding) -> bool {
-        finding.rule == self.rule
+        self.matches_parts(
+            finding.rule,
+            finding
+                .setting
+                .as_ref()
+                .map(|setting| (setting.key.0.as_str(), setting.name.as_str())),
+            &finding
+                .policies
+                .iter()
+                .map(|policy| policy.name.as_str())
+                .collect::<Vec<_>>(),
+        )
+    }
+
+    /// Whether this ignore silences what `rule` says about the setting with
+    /// `setting`'s key and name (when about a setting) among `policies` (display
+    /// names): the setting rules ask it of each pair of policies before grouping
+    /// pairs into findings.
+    pub fn matches_parts(
+        &self,
+        rule: &str,
+        setting: Option<(&str, &str)>,
+        policies: &[&str],
+    ) -> bool {
+        rule == self.rule
             && self
                 .policies
                 .iter()
-                .all(|name| finding.policies.iter().any(|policy| policy.name == *name))
+                .all(|name| policies.contains(&name.as_str()))
             && self.setting.as_ref().is_none_or(|wanted| {
-                finding
-                    .setting
-                    .as_ref()
-                    .is_some_and(|setting| setting.key.0 == *wanted || setting.name == *wanted)
+                setting.is_some_and(|(key, name)| key == wanted || name == wanted)
             })
     }
 }

@@ -2,6 +2,7 @@
 //! and shared read-only.
 
 use std::sync::OnceLock;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use preflight_normalizer::Tenant;
 use preflight_parser::FileId;
@@ -32,6 +33,9 @@ pub struct AnalysisContext<'run> {
     setting_pairs: OnceLock<SettingPairs>,
     policy_identities: OnceLock<Vec<String>>,
     ignore_use: OnceLock<Vec<usize>>,
+    /// How many setting pairs each of `config.ignores` silenced before the pairs
+    /// were grouped into findings.
+    pair_ignore_use: Vec<AtomicUsize>,
 }
 
 impl<'run> AnalysisContext<'run> {
@@ -50,6 +54,7 @@ impl<'run> AnalysisContext<'run> {
             setting_pairs: OnceLock::new(),
             policy_identities: OnceLock::new(),
             ignore_use: OnceLock::new(),
+            pair_ignore_use: config.ignores.iter().map(|_| AtomicUsize::new(0)).collect(),
         }
     }
 
@@ -66,10 +71,41 @@ impl<'run> AnalysisContext<'run> {
         self.ignore_use.get().map(Vec::as_slice)
     }
 
-    /// Records how many findings each ignore silenced.
-    pub(crate) fn record_ignore_use(&self, counts: Vec<usize>) {
+    /// Records how many findings each ignore silenced, adding the setting pairs
+    /// each silenced before they were grouped.
+    pub(crate) fn record_ignore_use(&self, mut counts: Vec<usize>) {
+        for (count, pairs) in counts.iter_mut().zip(&self.pair_ignore_use) {
+            *count += pairs.load(Ordering::Relaxed);
+        }
         // INVARIANT: called once per run, between the two rule phases.
         let _ = self.ignore_use.set(counts);
+    }
+
+    /// Whether an ignore of the configuration silences what `rule` says about
+    /// `pair` (counted as a use of the first such ignore). For rules that group
+    /// pairs into findings: ignoring a pair must not silence a finding that also
+    /// holds other pairs, so ignores are applied before grouping.
+    pub fn pair_is_ignored(
+        &self,
+        rule: &str,
+        pair: &crate::setting_pairs::SettingPair<'_>,
+    ) -> bool {
+        if self.config.ignores.is_empty() {
+            return false;
+        }
+        let (first_policy, setting) = pair.first.resolve(self.tenant);
+        let (second_policy, _) = pair.second.resolve(self.tenant);
+        let silenced_by = self.config.ignores.iter().position(|ignore| {
+            ignore.matches_parts(
+                rule,
+                Some((setting.key.0.as_str(), setting.name.as_str())),
+                &[first_policy.name.as_str(), second_policy.name.as_str()],
+            )
+        });
+        if let Some(index) = silenced_by {
+            self.pair_ignore_use[index].fetch_add(1, Ordering::Relaxed);
+        }
+        silenced_by.is_some()
     }
 
     /// The rules of dynamic groups and filters, parsed for evaluation on inventory.

@@ -154,7 +154,7 @@ pub fn analyze_with(input: &AnalysisInput<'_>) -> Report {
     // `OnceLock` while its own nested parallel work steals another rule's job that
     // waits on the same `OnceLock`: a deadlock.
     context.prepare();
-    let run_rules = |after_ignores: bool| -> Vec<Finding> {
+    let run_rules = |after_ignores: bool| -> Vec<(bool, Finding)> {
         rules::RULES
             .par_iter()
             .filter(|rule| rule.metadata().after_ignores == after_ignores)
@@ -162,7 +162,10 @@ pub fn analyze_with(input: &AnalysisInput<'_>) -> Report {
             .flat_map_iter(|rule| {
                 let mut found = Vec::new();
                 rule.check(&context, &mut found);
+                let ignores_pairs = rule.metadata().ignores_pairs;
                 found
+                    .into_iter()
+                    .map(move |finding| (ignores_pairs, finding))
             })
             .collect()
     };
@@ -170,20 +173,23 @@ pub fn analyze_with(input: &AnalysisInput<'_>) -> Report {
     let mut ignore_use = vec![0_usize; input.config.ignores.len()];
     let mut findings: Vec<Finding> = run_rules(false)
         .into_iter()
-        .filter(|finding| {
+        .filter_map(|(ignores_pairs, finding)| {
+            if ignores_pairs {
+                return Some(finding);
+            }
             let silenced_by = input
                 .config
                 .ignores
                 .iter()
-                .position(|ignore| ignore.matches(finding));
+                .position(|ignore| ignore.matches(&finding));
             if let Some(index) = silenced_by {
                 ignore_use[index] += 1;
             }
-            silenced_by.is_none()
+            silenced_by.is_none().then_some(finding)
         })
         .collect();
     context.record_ignore_use(ignore_use);
-    findings.extend(run_rules(true));
+    findings.extend(run_rules(true).into_iter().map(|(_, finding)| finding));
     for finding in &mut findings {
         if let Some(RuleLevel::Severity(severity)) = input.config.level(finding.rule) {
             finding.severity = severity;

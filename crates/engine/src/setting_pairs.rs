@@ -149,6 +149,8 @@ pub struct SettingPairs {
     evidence: Vec<std::sync::OnceLock<Arc<OverlapEvidence>>>,
     /// The setting pairs whose audiences can meet, in key order, then policy order.
     records: Vec<PairRecord>,
+    /// Where each key's pairs start in `records` (one more entry than keys).
+    record_starts: Vec<usize>,
     /// How many include pairs the rules could not decide.
     undecided: usize,
 }
@@ -258,9 +260,9 @@ impl SettingPairs {
             .map(|_| std::sync::OnceLock::new())
             .collect();
 
-        let records = (0..keys.len())
+        let records_by_key: Vec<Vec<PairRecord>> = (0..keys.len())
             .into_par_iter()
-            .flat_map_iter(|bucket| {
+            .map(|bucket| {
                 let range = starts[bucket]..starts[bucket + 1];
                 let bucket_settings = &settings[range.clone()];
                 let bucket_classes = &value_classes[range];
@@ -294,8 +296,16 @@ impl SettingPairs {
                                 })
                             })
                     })
+                    .collect()
             })
             .collect();
+        let mut record_starts = Vec::with_capacity(records_by_key.len() + 1);
+        let mut records = Vec::with_capacity(records_by_key.iter().map(Vec::len).sum());
+        for key_records in records_by_key {
+            record_starts.push(records.len());
+            records.extend(key_records);
+        }
+        record_starts.push(records.len());
         Self {
             keys,
             starts,
@@ -304,6 +314,7 @@ impl SettingPairs {
             findings,
             evidence,
             records,
+            record_starts,
             undecided,
         }
     }
@@ -339,6 +350,26 @@ impl SettingPairs {
             overlap: record.overlap as usize,
             describer,
         }
+    }
+
+    /// How many keys two policies or more set.
+    pub fn key_count(&self) -> usize {
+        self.keys.len()
+    }
+
+    /// The settings of key number `key` (in key order), in policy order.
+    pub fn settings_of_key(&self, key: usize) -> &[SettingRef] {
+        &self.settings[self.starts[key]..self.starts[key + 1]]
+    }
+
+    /// The pairs of key number `key` whose audiences can meet, in policy order.
+    pub fn pairs_of_key<'pairs>(
+        &'pairs self,
+        key: usize,
+        describer: Describer<'pairs>,
+    ) -> impl Iterator<Item = SettingPair<'pairs>> + 'pairs {
+        (self.record_starts[key]..self.record_starts[key + 1])
+            .map(move |index| self.pair(index, describer))
     }
 
     /// How many setting pairs can meet.

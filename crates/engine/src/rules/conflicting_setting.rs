@@ -1,14 +1,16 @@
-//! `conflicting-setting`: two policies set one setting to different values for
-//! audiences that meet.
+//! `conflicting-setting`: policies set one setting to different values for
+//! audiences that meet; one finding per group of such policies.
 
 use preflight_normalizer::SettingKind;
 
 use rayon::prelude::*;
 
 use crate::context::AnalysisContext;
-use crate::finding::{Finding, Severity};
+use crate::finding::Finding;
 use crate::overlap::Certainty;
-use crate::rules::pair_evidence::{PairVerdict, pair_finding};
+use crate::rules::setting_groups::{
+    GroupVerdict, SettingGroup, group_finding, name_list, setting_groups,
+};
 use crate::rules::{Rule, RuleMetadata, declare_rule};
 
 declare_rule! {
@@ -17,6 +19,12 @@ declare_rule! {
     /// audiences that share devices or users. The finding is an error when the
     /// audiences certainly meet (the same group, or a group inside All devices) and
     /// a warning when they may meet (two groups that could share members).
+    ///
+    /// Policies that disagree about one setting are reported together: one
+    /// finding names every policy joined to another by such a pair, with each
+    /// value and where it is set, and is an error when any of the pairs certainly
+    /// meets. Its overlap is the clearest pair's. Clusters of policies whose
+    /// audiences never meet are separate findings.
     ///
     /// ## Why it matters
     /// Intune does not merge the two values. Every device that receives both
@@ -40,7 +48,8 @@ declare_rule! {
     pub struct ConflictingSetting {
         name: "conflicting-setting",
         default_severity: Error,
-        summary: "two policies set one setting to different values for overlapping audiences",
+        summary: "two policies or more set one setting to different values for overlapping audiences",
+        ignores_pairs: true,
     }
 }
 
@@ -51,56 +60,112 @@ impl Rule for ConflictingSetting {
 
     fn check(&self, context: &AnalysisContext<'_>, findings: &mut Vec<Finding>) {
         let tenant = context.tenant;
-        let found: Vec<Finding> = context.par_setting_pairs()
-            .filter_map(|pair| {
-            let (first_policy, first_setting) = pair.first.resolve(tenant);
-            let (second_policy, second_setting) = pair.second.resolve(tenant);
+        let groups = setting_groups(context, Self::METADATA.name, |pair| {
+            let (_, first_setting) = pair.first.resolve(tenant);
+            let (_, second_setting) = pair.second.resolve(tenant);
             // Compliance rules resolve to the most restrictive value and never
             // conflict: `compliance-most-restrictive` reports them.
             let compliance = first_setting.kind == SettingKind::Compliance
                 || second_setting.kind == SettingKind::Compliance;
-            if compliance || pair.same_effect {
-                return None;
-            }
-            let severity = match pair.certainty {
-                Certainty::Certain => Severity::Error,
-                Certainty::Possible | Certainty::Disjoint => Severity::Warning,
-            };
-            let through = if pair.overlap().via.is_empty() {
-                String::new()
-            } else {
-                let names: Vec<String> = pair.overlap().via
-                    .iter()
-                    .map(|name| format!("`{name}`"))
-                    .collect();
-                let meet = match pair.certainty {
-                    Certainty::Certain => "meet",
-                    Certainty::Possible | Certainty::Disjoint => "may meet",
+            !compliance && !pair.same_effect
+        });
+        let found: Vec<Finding> = groups
+            .par_iter()
+            .map(|group| {
+                let (message, help) = if group.settings.len() == 2 {
+                    two_policies(context, group)
+                } else {
+                    several_policies(context, group)
                 };
-                format!(", for audiences that {meet} through {}", names.join(" and "))
-            };
-            let message = format!(
-                "`{}` is set to `{}` by `{}` and to `{}` by `{}`{through}",
-                first_setting.name,
-                first_setting.value,
-                first_policy.name,
-                second_setting.value,
-                second_policy.name,
-            );
-            let help = format!(
-                "{} ({} overlap); devices that get both policies report a conflict. Set it in one policy, or exclude one audience from the other",
-                pair.overlap().reason,
-                pair.overlap().certainty.name(),
-            );
-            let verdict = PairVerdict {
-                rule: Self::METADATA.name,
-                severity,
-                message,
-                help,
-            };
-            Some(pair_finding(context, &pair, verdict))
-        })
-        .collect();
+                let verdict = GroupVerdict {
+                    rule: Self::METADATA.name,
+                    severity: group.severity_by_certainty(),
+                    message,
+                    help,
+                };
+                group_finding(context, group, verdict)
+            })
+            .collect();
         findings.extend(found);
     }
+}
+
+/// The message and help about two policies.
+fn two_policies(context: &AnalysisContext<'_>, group: &SettingGroup<'_>) -> (String, String) {
+    let pair = group.clearest_pair();
+    let (first_policy, first_setting) = pair.first.resolve(context.tenant);
+    let (second_policy, second_setting) = pair.second.resolve(context.tenant);
+    let through = if pair.overlap().via.is_empty() {
+        String::new()
+    } else {
+        let names: Vec<String> = pair
+            .overlap()
+            .via
+            .iter()
+            .map(|name| format!("`{name}`"))
+            .collect();
+        let meet = match pair.certainty {
+            Certainty::Certain => "meet",
+            Certainty::Possible | Certainty::Disjoint => "may meet",
+        };
+        format!(
+            ", for audiences that {meet} through {}",
+            names.join(" and ")
+        )
+    };
+    let message = format!(
+        "`{}` is set to `{}` by `{}` and to `{}` by `{}`{through}",
+        first_setting.name,
+        first_setting.value,
+        first_policy.name,
+        second_setting.value,
+        second_policy.name,
+    );
+    let help = format!(
+        "{} ({} overlap); devices that get both policies report a conflict. Set it in one policy, or exclude one audience from the other",
+        pair.overlap().reason,
+        pair.overlap().certainty.name(),
+    );
+    (message, help)
+}
+
+/// The message and help about three policies or more: which policies set which
+/// value, and how many of their pairs meet.
+fn several_policies(context: &AnalysisContext<'_>, group: &SettingGroup<'_>) -> (String, String) {
+    let tenant = context.tenant;
+    let (_, first_setting) = group.settings[0].resolve(tenant);
+    // Each value with the policies setting it, values in order of first appearance.
+    let mut by_value: Vec<(String, Vec<&str>)> = Vec::new();
+    for setting in &group.settings {
+        let (policy, setting) = setting.resolve(tenant);
+        let value = setting.value.to_string();
+        match by_value.iter_mut().find(|(known, _)| *known == value) {
+            Some((_, names)) => names.push(policy.name.as_str()),
+            None => by_value.push((value, vec![policy.name.as_str()])),
+        }
+    }
+    let values: Vec<String> = by_value
+        .iter()
+        .map(|(value, names)| format!("`{value}` by {}", name_list(names.iter().copied())))
+        .collect();
+    let certain = group.certain_pairs();
+    let meet = if certain > 0 { "meet" } else { "may meet" };
+    let message = format!(
+        "`{}` is set to different values by {} policies with audiences that {meet}: {}",
+        first_setting.name,
+        group.settings.len(),
+        values.join("; "),
+    );
+    let pair = group.clearest_pair();
+    let (first_policy, _) = pair.first.resolve(tenant);
+    let (second_policy, _) = pair.second.resolve(tenant);
+    let help = format!(
+        "{} pairs of them set different values for audiences that meet ({certain} certainly); for `{}` and `{}`, {} ({} overlap). Devices that get two of them report a conflict. Set it in one policy, or exclude one audience from the other",
+        group.pairs.len(),
+        first_policy.name,
+        second_policy.name,
+        pair.overlap().reason,
+        pair.overlap().certainty.name(),
+    );
+    (message, help)
 }

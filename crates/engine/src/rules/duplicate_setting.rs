@@ -1,12 +1,12 @@
-//! `duplicate-setting`: two policies set one setting to the same value for
-//! audiences that meet.
+//! `duplicate-setting`: policies set one setting to the same value for audiences
+//! that certainly meet; one finding per group of such policies.
 
 use rayon::prelude::*;
 
 use crate::context::AnalysisContext;
 use crate::finding::Finding;
 use crate::overlap::Certainty;
-use crate::rules::pair_evidence::{PairVerdict, pair_finding};
+use crate::rules::setting_groups::{GroupVerdict, group_finding, name_list, setting_groups};
 use crate::rules::{Rule, RuleMetadata, declare_rule};
 
 declare_rule! {
@@ -15,6 +15,8 @@ declare_rule! {
     /// audiences that certainly share devices or users (the same group, a group
     /// and All devices, or shared members in the inventory). Where the audiences
     /// only possibly meet, an equal value is not reported: it costs nothing today.
+    /// Policies joined by such pairs are reported together, in one finding naming
+    /// all of them.
     ///
     /// ## Why it matters
     /// Nothing breaks today: devices get one value. But the setting now has two
@@ -33,7 +35,8 @@ declare_rule! {
     pub struct DuplicateSetting {
         name: "duplicate-setting",
         default_severity: Info,
-        summary: "two policies set one setting to the same value for overlapping audiences",
+        summary: "two policies or more set one setting to the same value for overlapping audiences",
+        ignores_pairs: true,
     }
 }
 
@@ -44,30 +47,60 @@ impl Rule for DuplicateSetting {
 
     fn check(&self, context: &AnalysisContext<'_>, findings: &mut Vec<Finding>) {
         let tenant = context.tenant;
-        let found: Vec<Finding> = context
-            .par_setting_pairs()
-            .filter_map(|pair| {
-                let (first_policy, first_setting) = pair.first.resolve(tenant);
-                let (second_policy, _) = pair.second.resolve(tenant);
-                if pair.certainty != Certainty::Certain || !pair.same_effect {
-                    return None;
-                }
-                let message = format!(
-                    "`{}` is set to `{}` by both `{}` and `{}`",
-                    first_setting.name, first_setting.value, first_policy.name, second_policy.name,
-                );
-                let help = format!(
-                    "{} ({} overlap); keep the setting in one of the policies",
-                    pair.overlap().reason,
-                    pair.overlap().certainty.name(),
-                );
-                let verdict = PairVerdict {
+        let groups = setting_groups(context, Self::METADATA.name, |pair| {
+            pair.certainty == Certainty::Certain && pair.same_effect
+        });
+        let found: Vec<Finding> = groups
+            .par_iter()
+            .map(|group| {
+                let (first_policy, first_setting) = group.settings[0].resolve(tenant);
+                let pair = group.clearest_pair();
+                let (message, help) = if group.settings.len() == 2 {
+                    let (second_policy, _) = group.settings[1].resolve(tenant);
+                    (
+                        format!(
+                            "`{}` is set to `{}` by both `{}` and `{}`",
+                            first_setting.name,
+                            first_setting.value,
+                            first_policy.name,
+                            second_policy.name,
+                        ),
+                        format!(
+                            "{} ({} overlap); keep the setting in one of the policies",
+                            pair.overlap().reason,
+                            pair.overlap().certainty.name(),
+                        ),
+                    )
+                } else {
+                    let (pair_first, _) = pair.first.resolve(tenant);
+                    let (pair_second, _) = pair.second.resolve(tenant);
+                    (
+                        format!(
+                            "`{}` is set to `{}` by {} policies with overlapping audiences: {}",
+                            first_setting.name,
+                            first_setting.value,
+                            group.settings.len(),
+                            name_list(group.settings.iter().map(|setting| {
+                                setting.resolve(tenant).0.name.as_str()
+                            })),
+                        ),
+                        format!(
+                            "{} pairs of them certainly meet; for `{}` and `{}`, {} ({} overlap). Keep the setting in one of the policies",
+                            group.pairs.len(),
+                            pair_first.name,
+                            pair_second.name,
+                            pair.overlap().reason,
+                            pair.overlap().certainty.name(),
+                        ),
+                    )
+                };
+                let verdict = GroupVerdict {
                     rule: Self::METADATA.name,
                     severity: Self::METADATA.default_severity,
                     message,
                     help,
                 };
-                Some(pair_finding(context, &pair, verdict))
+                group_finding(context, group, verdict)
             })
             .collect();
         findings.extend(found);

@@ -23,6 +23,7 @@ mod not_applicable_setting;
 mod pair_evidence;
 mod parse_error;
 mod platform_mismatch;
+mod setting_groups;
 mod shadowed_policy;
 mod unassigned_policy;
 mod unknown_reference;
@@ -46,6 +47,10 @@ pub struct RuleMetadata {
     /// Whether the rule looks at the outcome of the configured ignores, and so
     /// runs after every other rule's findings have been filtered by them.
     pub after_ignores: bool,
+    /// Whether the rule applies the configured ignores itself, to the pairs it
+    /// groups into findings (through `AnalysisContext::pair_is_ignored`), so that
+    /// its findings are not matched against the ignores again.
+    pub ignores_pairs: bool,
 }
 
 /// A check over the analysis context.
@@ -65,7 +70,8 @@ macro_rules! declare_rule {
             name: $name:literal,
             default_severity: $severity:ident,
             summary: $summary:literal
-            $(, after_ignores: $after_ignores:literal)? $(,)?
+            $(, after_ignores: $after_ignores:literal)?
+            $(, ignores_pairs: $ignores_pairs:literal)? $(,)?
         }
     ) => {
         $(#[doc = $doc])+
@@ -79,6 +85,7 @@ macro_rules! declare_rule {
                 summary: $summary,
                 explanation: concat!($($doc, "\n"),+),
                 after_ignores: false $(|| $after_ignores)?,
+                ignores_pairs: false $(|| $ignores_pairs)?,
             };
         }
     };

@@ -1,0 +1,276 @@
+//! Groups the setting pairs a rule reports into findings: the policies of one
+//! setting key joined by reported pairs (directly or through one another) make one
+//! finding naming all of them, so that twelve policies that disagree about one
+//! setting give one finding with twelve labels, not sixty-six. Two clusters of
+//! policies whose audiences never meet stay two findings.
+//!
+//! The configured ignores are applied to the pairs before grouping (an ignore of
+//! `A` and `B` silences their pair, never a third policy's conflict with them);
+//! rules built on this module declare `ignores_pairs: true`.
+
+use crate::context::AnalysisContext;
+use crate::finding::{Finding, Label, PolicyEvidence, SettingEvidence, Severity};
+use crate::fingerprint::fingerprint;
+use crate::overlap::Certainty;
+use crate::setting_pairs::{SettingPair, SettingRef};
+
+use rayon::prelude::*;
+
+/// Policies setting one key, joined by the pairs a rule reports.
+pub struct SettingGroup<'pairs> {
+    /// The settings of the group, in policy order.
+    pub settings: Vec<SettingRef>,
+    /// The reported pairs joining them, in policy order.
+    pub pairs: Vec<SettingPair<'pairs>>,
+}
+
+impl<'pairs> SettingGroup<'pairs> {
+    /// The pair that best shows the problem: the first whose audiences certainly
+    /// meet, else the first.
+    pub fn clearest_pair(&self) -> &SettingPair<'pairs> {
+        self.pairs
+            .iter()
+            .find(|pair| pair.certainty == Certainty::Certain)
+            .unwrap_or(&self.pairs[0])
+    }
+
+    /// How many of the pairs certainly meet.
+    pub fn certain_pairs(&self) -> usize {
+        self.pairs
+            .iter()
+            .filter(|pair| pair.certainty == Certainty::Certain)
+            .count()
+    }
+
+    /// Error when some pair certainly meets, else warning.
+    pub fn severity_by_certainty(&self) -> Severity {
+        if self.certain_pairs() > 0 {
+            Severity::Error
+        } else {
+            Severity::Warning
+        }
+    }
+}
+
+/// The groups of the pairs `reports` keeps (and no configured ignore silences),
+/// key by key in parallel, in key order, then by each group's first policy.
+pub fn setting_groups<'context>(
+    context: &'context AnalysisContext<'_>,
+    rule: &'static str,
+    reports: impl Fn(&SettingPair<'context>) -> bool + Sync,
+) -> Vec<SettingGroup<'context>> {
+    let pairs = context.setting_pairs();
+    let describer = context.describer();
+    (0..pairs.key_count())
+        .into_par_iter()
+        .flat_map_iter(|key| {
+            let reported: Vec<SettingPair<'context>> = pairs
+                .pairs_of_key(key, describer)
+                .filter(|pair| reports(pair) && !context.pair_is_ignored(rule, pair))
+                .collect();
+            group_pairs(pairs.settings_of_key(key), reported)
+        })
+        .collect()
+}
+
+/// Splits `pairs` (all of one key, whose settings are `settings` in policy order)
+/// into groups joined by them.
+fn group_pairs<'pairs>(
+    settings: &[SettingRef],
+    pairs: Vec<SettingPair<'pairs>>,
+) -> Vec<SettingGroup<'pairs>> {
+    if pairs.is_empty() {
+        return Vec::new();
+    }
+    let position = |setting: &SettingRef| settings.binary_search(setting).unwrap_or(0);
+    let mut components = UnionFind::new(settings.len());
+    for pair in &pairs {
+        components.join(position(&pair.first), position(&pair.second));
+    }
+    // Groups numbered by their first setting, which is also their order.
+    let mut group_of_root = vec![usize::MAX; settings.len()];
+    let mut groups: Vec<SettingGroup<'pairs>> = Vec::new();
+    let mut in_a_pair = vec![false; settings.len()];
+    for pair in &pairs {
+        in_a_pair[position(&pair.first)] = true;
+        in_a_pair[position(&pair.second)] = true;
+    }
+    for (index, setting) in settings.iter().enumerate() {
+        if !in_a_pair[index] {
+            continue;
+        }
+        let root = components.root(index);
+        if group_of_root[root] == usize::MAX {
+            group_of_root[root] = groups.len();
+            groups.push(SettingGroup {
+                settings: Vec::new(),
+                pairs: Vec::new(),
+            });
+        }
+        groups[group_of_root[root]].settings.push(*setting);
+    }
+    for pair in pairs {
+        let root = components.root(position(&pair.first));
+        groups[group_of_root[root]].pairs.push(pair);
+    }
+    groups
+}
+
+/// Disjoint sets over `0..n`, with path halving.
+struct UnionFind {
+    parents: Vec<usize>,
+}
+
+impl UnionFind {
+    fn new(size: usize) -> Self {
+        Self {
+            parents: (0..size).collect(),
+        }
+    }
+
+    fn root(&mut self, mut element: usize) -> usize {
+        while self.parents[element] != element {
+            self.parents[element] = self.parents[self.parents[element]];
+            element = self.parents[element];
+        }
+        element
+    }
+
+    fn join(&mut self, first: usize, second: usize) {
+        let (first, second) = (self.root(first), self.root(second));
+        // The smaller index stays the root, so that roots do not depend on the
+        // order in which pairs are joined.
+        if first < second {
+            self.parents[second] = first;
+        } else {
+            self.parents[first] = second;
+        }
+    }
+}
+
+/// What a grouping rule says about one group.
+pub struct GroupVerdict {
+    /// The rule's name.
+    pub rule: &'static str,
+    /// The severity for this group.
+    pub severity: Severity,
+    /// The one-line message.
+    pub message: String,
+    /// What to do about it.
+    pub help: String,
+}
+
+/// A finding about `group`: every policy with its value and location (the first
+/// in policy order is the primary location), the clearest pair's overlap, and a
+/// fingerprint of the rule, the key and every policy involved (so that a policy
+/// joining or leaving the group makes it a new finding for baselines). For a
+/// group of two it is the fingerprint the finding about their pair always had.
+pub fn group_finding(
+    context: &AnalysisContext<'_>,
+    group: &SettingGroup<'_>,
+    verdict: GroupVerdict,
+) -> Finding {
+    let tenant = context.tenant;
+    let resolved: Vec<_> = group
+        .settings
+        .iter()
+        .map(|setting| setting.resolve(tenant))
+        .collect();
+    let (_, first_setting) = resolved[0];
+    let identities = context.policy_identities();
+    let mut policy_identities: Vec<&str> = group
+        .settings
+        .iter()
+        .map(|setting| identities[setting.policy].as_str())
+        .collect();
+    policy_identities.sort_unstable();
+    let labels = resolved
+        .iter()
+        .map(|(policy, setting)| Label {
+            location: setting.source,
+            message: format!("`{}` set by `{}`", setting.value, policy.name),
+        })
+        .collect();
+    let policies = resolved
+        .iter()
+        .map(|(policy, setting)| PolicyEvidence {
+            id: policy.id.clone(),
+            name: policy.name.clone(),
+            family: policy.family,
+            location: setting.source,
+            value: Some(setting.value.clone()),
+        })
+        .collect();
+    Finding {
+        rule: verdict.rule,
+        severity: verdict.severity,
+        message: verdict.message,
+        help: Some(verdict.help),
+        file: Some(first_setting.source.file),
+        labels,
+        setting: Some(SettingEvidence {
+            key: first_setting.key.clone(),
+            name: first_setting.name.clone(),
+        }),
+        policies,
+        overlap: Some(std::sync::Arc::clone(group.clearest_pair().overlap())),
+        fingerprint: fingerprint(
+            verdict.rule,
+            std::iter::once(first_setting.key.0.as_str()).chain(policy_identities),
+        ),
+    }
+}
+
+/// `names` as prose, backticked: "`A`", "`A` and `B`", "`A`, `B` and 3 more".
+pub fn name_list<'name>(names: impl IntoIterator<Item = &'name str>) -> String {
+    const SHOWN: usize = 3;
+    let names: Vec<&str> = names.into_iter().collect();
+    let quoted: Vec<String> = names
+        .iter()
+        .take(if names.len() > SHOWN + 1 {
+            SHOWN
+        } else {
+            names.len()
+        })
+        .map(|name| format!("`{name}`"))
+        .collect();
+    let rest = names.len() - quoted.len();
+    match (quoted.as_slice(), rest) {
+        ([], _) => String::new(),
+        ([only], 0) => only.clone(),
+        (shown, 0) => format!(
+            "{} and {}",
+            shown[..shown.len() - 1].join(", "),
+            shown[shown.len() - 1]
+        ),
+        (shown, rest) => format!("{} and {rest} more", shown.join(", ")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn name_lists_read_as_prose_and_stay_short() {
+        assert_eq!(name_list(["A"]), "`A`");
+        assert_eq!(name_list(["A", "B"]), "`A` and `B`");
+        assert_eq!(name_list(["A", "B", "C", "D"]), "`A`, `B`, `C` and `D`");
+        assert_eq!(
+            name_list(["A", "B", "C", "D", "E"]),
+            "`A`, `B`, `C` and 2 more"
+        );
+    }
+
+    #[test]
+    fn union_find_roots_are_the_smallest_member_whatever_the_join_order() {
+        for order in [[(3, 1), (1, 2), (4, 0)], [(4, 0), (1, 2), (3, 1)]] {
+            let mut components = UnionFind::new(5);
+            for (first, second) in order {
+                components.join(first, second);
+            }
+            let roots: Vec<usize> = (0..5).map(|element| components.root(element)).collect();
+            assert_eq!(roots, vec![0, 1, 1, 1, 0]);
+        }
+    }
+}
