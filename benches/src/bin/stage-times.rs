@@ -13,7 +13,6 @@ use std::time::{Duration, Instant};
 
 use clap::Parser;
 use preflight_benches::{json_files, parse_only, tenant_files_with_inventory, tenant_policy_files};
-use preflight_engine::setting_pairs::SettingPairs;
 use preflight_engine::{Config, analyze};
 use preflight_normalizer::{Tenant, normalize};
 use preflight_parser::{LoadOptions, load};
@@ -235,22 +234,35 @@ fn main() -> ExitCode {
     let config = Config::default();
     let context = preflight_engine::AnalysisContext::new(&tenant, &config, None);
     let started = Instant::now();
-    let audiences = context.audiences();
+    context.audiences();
     let audience_time = started.elapsed();
     let started = Instant::now();
-    let formulas = context.audience_formulas();
+    context.audience_formulas();
     let formula_time = started.elapsed();
     let started = Instant::now();
-    let pairs = SettingPairs::build(&tenant, context.overlap_analysis(), audiences, formulas);
+    let pairs = context.setting_pairs();
     let build_time = started.elapsed();
     let started = Instant::now();
     let pair_count = pairs.len();
     let iterate_time = started.elapsed();
-    drop(pairs);
+    let (after_pairs, _) = resident_memory();
+    // Each rule on its own, one after the other, over the stages built above.
+    let mut rule_times = Vec::new();
+    for rule in preflight_engine::rules::RULES {
+        let started = Instant::now();
+        let mut found = Vec::new();
+        rule.check(&context, &mut found);
+        rule_times.push((rule.metadata().name, started.elapsed(), found.len()));
+    }
+    drop(context);
 
+    // `analyze` builds the audiences, formulas and pairs again, then runs the
+    // rules: what it takes beyond the stages above is the rules and the sort.
     let started = Instant::now();
     let report = analyze(&tenant);
     let analyze_time = started.elapsed();
+    let (_, analyze_peak) = resident_memory();
+    let rules_time = analyze_time.saturating_sub(audience_time + formula_time + build_time);
 
     let started = Instant::now();
     drop(report.findings);
@@ -271,6 +283,20 @@ fn main() -> ExitCode {
         report.summary.findings.warning,
         report.summary.findings.info,
     );
+    println!("rules + sort (analyze − the stages above) {rules_time:>10.1?}");
+    for (name, time, found) in rule_times {
+        if time >= Duration::from_millis(5) {
+            println!("  rule {name:<28}{time:>10.1?} ({found} findings, run alone)");
+        }
+    }
+    println!(
+        "check (load + normalize + analyze) {:>10.1?} ({:.1}× parse-only)",
+        inputs_time + analyze_time,
+        ratio(inputs_time + analyze_time, parse_only_time)
+    );
     println!("drop findings         {drop_time:>10.1?}");
+    println!(
+        "resident memory: {after_pairs} MiB with audiences, formulas and pairs built; peak {analyze_peak} MiB after analyze"
+    );
     ExitCode::SUCCESS
 }

@@ -155,10 +155,20 @@ impl Audiences {
                 device_users,
             };
         }
+        let shared_landings = SharedLandings::of(tenant, graph, &device_users);
         let reaches = tenant
             .policies
             .par_iter()
-            .map(|policy| policy_reach(tenant, graph, rules, &device_users, policy))
+            .map(|policy| {
+                policy_reach(
+                    tenant,
+                    graph,
+                    rules,
+                    &device_users,
+                    &shared_landings,
+                    policy,
+                )
+            })
             .collect();
         Self {
             reaches,
@@ -181,7 +191,14 @@ impl Audiences {
         if !graph.has_inventory {
             return None;
         }
-        policy_reach(tenant, graph, rules, &self.device_users, policy)
+        policy_reach(
+            tenant,
+            graph,
+            rules,
+            &self.device_users,
+            &SharedLandings::default(),
+            policy,
+        )
     }
 
     /// The users of `devices`, as a reach counts its users.
@@ -314,11 +331,61 @@ fn group_members<'graph>(
     graph.memberships.get(index)?.as_ref()
 }
 
+/// The devices an include target lands on when nothing is excluded (its
+/// devices and its users' devices), for the targets several policies include:
+/// All users alone is 100,000 users' devices to look up at tenant scale, once
+/// instead of once per policy.
+#[derive(Default)]
+struct SharedLandings {
+    landings: std::collections::BTreeMap<AssignmentTarget, FixedBitSet>,
+}
+
+impl SharedLandings {
+    fn of(tenant: &Tenant, graph: &TargetGraph, device_users: &DeviceUsers) -> Self {
+        let mut uses: std::collections::BTreeMap<&AssignmentTarget, usize> =
+            std::collections::BTreeMap::new();
+        for assignment in tenant
+            .policies
+            .iter()
+            .flat_map(|policy| policy.assignments.iter().flatten())
+        {
+            if !matches!(assignment.target, AssignmentTarget::ExcludeGroup(_)) {
+                *uses.entry(&assignment.target).or_insert(0) += 1;
+            }
+        }
+        let shared: Vec<&AssignmentTarget> = uses
+            .into_iter()
+            .filter(|&(_, count)| count > 1)
+            .map(|(target, _)| target)
+            .collect();
+        let landings = shared
+            .par_iter()
+            .filter_map(|&target| {
+                let members = target_members(tenant, graph, target)?;
+                Some((target.clone(), landing(device_users, members)))
+            })
+            .collect();
+        Self { landings }
+    }
+}
+
+/// The devices `members` land on: the member devices and their users' devices.
+fn landing(device_users: &DeviceUsers, members: Members) -> FixedBitSet {
+    let mut landed = members.devices;
+    for user in members.users.ones() {
+        for &device in &device_users.devices_of_user[user] {
+            landed.insert(device);
+        }
+    }
+    landed
+}
+
 fn policy_reach(
     tenant: &Tenant,
     graph: &TargetGraph,
     rules: &InventoryRules,
     device_users: &DeviceUsers,
+    shared_landings: &SharedLandings,
     policy: &Policy,
 ) -> Option<Reach> {
     let mut excluded = Members::empty(tenant);
@@ -332,14 +399,17 @@ fn policy_reach(
         if let AssignmentTarget::ExcludeGroup(_) = assignment.target {
             continue;
         }
-        let mut members = target_members(tenant, graph, &assignment.target)?;
-        // Exclusions of the same kind as the included members win.
-        members.devices.difference_with(&excluded.devices);
-        members.users.difference_with(&excluded.users);
-        let mut landed = members.devices;
-        for user in members.users.ones() {
-            landed.extend(device_users.devices_of_user[user].iter().copied());
-        }
+        let nothing_excluded = excluded.devices.is_clear() && excluded.users.is_clear();
+        let mut landed = match shared_landings.landings.get(&assignment.target) {
+            Some(landed) if nothing_excluded => landed.clone(),
+            _ => {
+                let mut members = target_members(tenant, graph, &assignment.target)?;
+                // Exclusions of the same kind as the included members win.
+                members.devices.difference_with(&excluded.devices);
+                members.users.difference_with(&excluded.users);
+                landing(device_users, members)
+            }
+        };
         if let Some(filter_use) = &assignment.filter {
             let filter = tenant.filter_index(&filter_use.filter)?;
             if let Some(matching) = rules.filter_matches(filter) {

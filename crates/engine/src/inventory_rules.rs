@@ -3,7 +3,7 @@
 //! records and as formulas for the decision procedure; with the inventory's
 //! devices and users read into the shared attribute vocabulary.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use fixedbitset::FixedBitSet;
 use preflight_normalizer::{Device, GroupMembership, InventoryValue, Platform, Tenant, User};
@@ -321,9 +321,9 @@ pub fn os_types(platform: Platform) -> &'static [&'static str] {
     }
 }
 
-fn text_of(properties: &BTreeMap<String, InventoryValue>, names: &[&str]) -> Option<String> {
-    names.iter().find_map(|name| match properties.get(*name) {
-        Some(InventoryValue::String(text)) if !text.trim().is_empty() => Some(text.clone()),
+fn text_of(properties: &preflight_normalizer::Properties, names: &[&str]) -> Option<String> {
+    names.iter().find_map(|name| match properties.get(name) {
+        Some(InventoryValue::String(text)) if !text.trim().is_empty() => Some(text.to_string()),
         _ => None,
     })
 }

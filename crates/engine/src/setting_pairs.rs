@@ -104,8 +104,8 @@ impl<'pairs> Describer<'pairs> {
 /// What was found for one pair of policies, before its words are written.
 #[derive(Debug)]
 enum PolicyPairFinding {
-    /// From the inventory: how many devices both reach.
-    Exact(usize),
+    /// From the inventory: whether some device receives both.
+    Exact(bool),
     /// From structure and rules.
     Rules(crate::overlap::PairFinding),
 }
@@ -113,8 +113,8 @@ enum PolicyPairFinding {
 impl PolicyPairFinding {
     fn certainty(&self) -> Certainty {
         match self {
-            PolicyPairFinding::Exact(0) => Certainty::Disjoint,
-            PolicyPairFinding::Exact(_) => Certainty::Certain,
+            PolicyPairFinding::Exact(false) => Certainty::Disjoint,
+            PolicyPairFinding::Exact(true) => Certainty::Certain,
             PolicyPairFinding::Rules(finding) => finding.certainty(),
         }
     }
@@ -245,10 +245,11 @@ impl SettingPairs {
             .par_iter()
             .map(
                 |&(first, second)| match (&audiences.reaches[first], &audiences.reaches[second]) {
+                    // Whether they meet is all that is needed here (the words,
+                    // written for the pairs reported, count the shared devices):
+                    // the scan stops at the first shared device.
                     (Some(first_reach), Some(second_reach)) => PolicyPairFinding::Exact(
-                        first_reach
-                            .devices
-                            .intersection_count(&second_reach.devices),
+                        !first_reach.devices.is_disjoint(&second_reach.devices),
                     ),
                     _ => PolicyPairFinding::Rules(
                         analysis.find((first, second), Some((formulas, &decisions))),

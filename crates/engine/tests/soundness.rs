@@ -45,14 +45,14 @@
 //!     within the other), some include assignment of one policy lands only on
 //!     devices the other policy reaches.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use preflight_engine::{AnalysisContext, Certainty, Config};
 use preflight_normalizer::{
     Assignment, AssignmentFilterUse, AssignmentTarget, Device, Filter, FilterId, FilterMode, Group,
     GroupId, GroupMember, GroupMembership, GroupOrigin, InventoryValue, MemberObjectKind, Platform,
-    Policy, PolicyFamily, PolicyId, Setting, SettingKey, SettingKind, SettingScope, SettingValue,
-    Tenant, User,
+    Policy, PolicyFamily, PolicyId, Properties, Setting, SettingKey, SettingKind, SettingScope,
+    SettingValue, Tenant, User,
 };
 use preflight_parser::{FileId, SourceFile, SourceLocation, Span};
 use proptest::prelude::*;
@@ -609,10 +609,9 @@ impl World {
                 .enumerate()
                 .map(|(index, device)| {
                     let (platform, operating_system, _) = PLATFORMS[device.platform];
-                    let mut properties = BTreeMap::new();
+                    let mut properties = Properties::default();
                     let mut text = |name: &str, value: &str| {
-                        properties
-                            .insert(name.to_owned(), InventoryValue::String(value.to_owned()));
+                        properties.insert(name, InventoryValue::text(value));
                     };
                     text("operatingSystem", operating_system);
                     if let Some(version) = device.os_version {
@@ -656,10 +655,9 @@ impl World {
                     properties: user
                         .department
                         .map(|department| {
-                            BTreeMap::from([(
-                                "department".to_owned(),
-                                InventoryValue::String(department.to_owned()),
-                            )])
+                            let mut properties = Properties::default();
+                            properties.insert("department", InventoryValue::text(department));
+                            properties
                         })
                         .unwrap_or_default(),
                     source: location(),

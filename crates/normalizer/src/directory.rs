@@ -3,14 +3,12 @@
 //! ID devices and users, as Graph returns them and as planners write them for groups
 //! that do not exist yet (same shape, ids optional).
 
-use std::collections::BTreeMap;
-
 use preflight_parser::json::{Node, Value};
-use preflight_parser::{Document, DocumentKind, InputProblem};
+use preflight_parser::{Document, DocumentKind, InputProblem, Text};
 
 use crate::model::{
     Device, Group, GroupId, GroupMember, GroupMembership, GroupOrigin, InventoryValue,
-    MemberObjectKind, Platform, User,
+    MemberObjectKind, Platform, Properties, User,
 };
 use crate::reader::FieldReader;
 
@@ -170,7 +168,7 @@ struct DeviceRecord {
     /// The device; its `properties` are empty until joined.
     device: Device,
     /// Its properties.
-    properties: Vec<(String, InventoryValue)>,
+    properties: Vec<(Text, InventoryValue)>,
 }
 
 /// What joins the records of one device: the `azureADDeviceId` of an Intune
@@ -248,7 +246,7 @@ fn read_managed_device(
         primary_user_id,
         primary_user_principal_name,
         signed_in_user_ids,
-        properties: BTreeMap::new(),
+        properties: Properties::default(),
         source: reader.location(name_node.map_or(root.span, |node| node.span)),
     };
     Some(DeviceRecord {
@@ -278,7 +276,7 @@ fn read_entra_device(
         primary_user_id: None,
         primary_user_principal_name: None,
         signed_in_user_ids: Vec::new(),
-        properties: BTreeMap::new(),
+        properties: Properties::default(),
         source: reader.location(name_node.map_or(root.span, |node| node.span)),
     };
     Some(DeviceRecord {
@@ -333,13 +331,13 @@ fn text_field(reader: &mut FieldReader<'_>, root: &Node, field: &str) -> Option<
 }
 
 /// Every scalar or string-list property of a record, keyed as written.
-fn properties_of(root: &Node) -> BTreeMap<String, InventoryValue> {
-    property_map(properties_written(root))
+fn properties_of(root: &Node) -> Properties {
+    properties_written(root).into_iter().collect()
 }
 
-/// Every scalar or string-list property of a record, keyed as written, sorted by
-/// name; of a name written twice, the first.
-fn properties_written(root: &Node) -> Vec<(String, InventoryValue)> {
+/// Every scalar or string-list property of a record, keyed as written, in the
+/// order written; names and strings share the file's text.
+fn properties_written(root: &Node) -> Vec<(Text, InventoryValue)> {
     let Some(object) = root.as_object() else {
         return Vec::new();
     };
@@ -349,37 +347,23 @@ fn properties_written(root: &Node) -> Vec<(String, InventoryValue)> {
             continue;
         }
         let value = match &member.value.value {
-            Value::String(text) => InventoryValue::String(text.as_str().to_owned()),
+            Value::String(text) => InventoryValue::String(text.clone()),
             Value::Bool(flag) => InventoryValue::Bool(*flag),
-            Value::Number(number) => InventoryValue::String(number.as_str().to_owned()),
+            Value::Number(number) => InventoryValue::text(number.as_str()),
             Value::Array(items) => InventoryValue::List(
                 items
                     .iter()
-                    .filter_map(Node::as_str)
-                    .map(str::to_owned)
+                    .filter_map(|item| match &item.value {
+                        Value::String(text) => Some(text.clone()),
+                        _ => None,
+                    })
                     .collect(),
             ),
             Value::Null | Value::Object(_) => continue,
         };
-        properties.push((member.key.as_str().to_owned(), value));
+        properties.push((member.key.clone(), value));
     }
-    first_of_each_name(properties)
-}
-
-/// `properties` sorted by name, keeping the first (in the given order) of each name.
-fn first_of_each_name(
-    mut properties: Vec<(String, InventoryValue)>,
-) -> Vec<(String, InventoryValue)> {
-    // Stable: of equal names, the first stays first, and `dedup_by` keeps it.
-    properties.sort_by(|left, right| left.0.cmp(&right.0));
-    properties.dedup_by(|later, first| later.0 == first.0);
     properties
-}
-
-/// The map of properties sorted by name, with no name twice (built at once, not
-/// one insertion at a time).
-fn property_map(properties: Vec<(String, InventoryValue)>) -> BTreeMap<String, InventoryValue> {
-    properties.into_iter().collect()
 }
 
 /// The platform an inventory `operatingSystem` names (`Windows`, `macOS`, `iOS`,
@@ -411,15 +395,12 @@ fn join_records(first: DeviceRecord, later: Vec<DeviceRecord>) -> Device {
         mut device,
         mut properties,
     } = first;
-    if later.is_empty() {
-        device.properties = property_map(properties);
-        return device;
-    }
     for other in later {
         merge_device(&mut device, other.device);
         properties.extend(other.properties);
     }
-    device.properties = property_map(first_of_each_name(properties));
+    // Of a name in several records, the first record's value.
+    device.properties = properties.into_iter().collect();
     device
 }
 
@@ -508,18 +489,21 @@ mod tests {
             &mut problems,
         )
         .expect("a user");
-        let names: Vec<&str> = user.properties.keys().map(String::as_str).collect();
+        let names: Vec<&str> = user.properties.names().collect();
         assert_eq!(
             names,
             vec!["accountEnabled", "city", "otherMails", "userPrincipalName"]
         );
         assert_eq!(
             user.properties.get("city"),
-            Some(&InventoryValue::String("Berlin".to_owned()))
+            Some(&InventoryValue::text("Berlin"))
         );
         assert_eq!(
             user.properties.get("otherMails"),
-            Some(&InventoryValue::List(vec!["a".to_owned(), "b".to_owned()]))
+            Some(&InventoryValue::List(vec![
+                Text::from("a"),
+                Text::from("b")
+            ]))
         );
     }
 
@@ -538,7 +522,7 @@ mod tests {
         assert_eq!(problems, vec![Vec::new(), Vec::new()]);
         let (position, device) = device.expect("a device");
         assert_eq!(position, 0);
-        let text = |value: &str| Some(InventoryValue::String(value.to_owned()));
+        let text = |value: &str| Some(InventoryValue::text(value));
         let properties = &device.properties;
         assert_eq!(properties.get("model").cloned(), text("first"));
         assert_eq!(properties.get("manufacturer").cloned(), text("HP"));
@@ -567,7 +551,7 @@ mod tests {
         assert_eq!(device.platform, Some(Platform::Windows));
         assert_eq!(
             device.properties.get("trustType"),
-            Some(&InventoryValue::String("AzureAd".to_owned()))
+            Some(&InventoryValue::text("AzureAd"))
         );
     }
 
@@ -588,7 +572,7 @@ mod tests {
         assert_eq!(position, 1);
         assert_eq!(
             device.properties.get("model"),
-            Some(&InventoryValue::String("named".to_owned()))
+            Some(&InventoryValue::text("named"))
         );
         let none = document(
             DocumentKind::ManagedDevice,

@@ -5,7 +5,7 @@
 
 use std::fmt;
 
-use preflight_parser::{FileId, SourceFile, SourceLocation};
+use preflight_parser::{FileId, SourceFile, SourceLocation, Text};
 
 /// The id Intune gives a policy (a GUID), when the export kept it. IntuneCD removes ids.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -558,21 +558,109 @@ pub struct Device {
     pub signed_in_user_ids: Vec<String>,
     /// Every property of the inventory records, as written (`operatingSystem`,
     /// `osVersion`, `manufacturer`, `trustType`, …); managed device and Entra
-    /// properties side by side. Lists are joined with newlines.
-    pub properties: std::collections::BTreeMap<String, InventoryValue>,
+    /// properties side by side.
+    pub properties: Properties,
     /// Where the device is first described.
     pub source: SourceLocation,
 }
 
-/// A property value of an inventory record.
+/// A property value of an inventory record. Strings share the text of the file
+/// they are read from: an inventory of 200,000 devices holds millions of them.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum InventoryValue {
     /// A string.
-    String(String),
+    String(Text),
     /// A boolean.
     Bool(bool),
     /// A list of strings (`physicalIds`, `proxyAddresses`).
-    List(Vec<String>),
+    List(Vec<Text>),
+}
+
+impl InventoryValue {
+    /// A string value.
+    pub fn text(text: &str) -> Self {
+        Self::String(Text::from(text))
+    }
+}
+
+/// The properties of an inventory record by name, each name once: a sorted
+/// list, which for the twenty-odd properties of a record is smaller and as fast
+/// to search as a map.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Properties {
+    sorted: Vec<(Text, InventoryValue)>,
+}
+
+impl Properties {
+    /// The value of property `name`.
+    pub fn get(&self, name: &str) -> Option<&InventoryValue> {
+        self.sorted
+            .binary_search_by(|(known, _)| known.as_str().cmp(name))
+            .ok()
+            .map(|index| &self.sorted[index].1)
+    }
+
+    /// Sets property `name` to `value`, returning the value it replaces.
+    pub fn insert(
+        &mut self,
+        name: impl Into<Text>,
+        value: InventoryValue,
+    ) -> Option<InventoryValue> {
+        let name = name.into();
+        match self
+            .sorted
+            .binary_search_by(|(known, _)| known.as_str().cmp(name.as_str()))
+        {
+            Ok(index) => Some(std::mem::replace(&mut self.sorted[index].1, value)),
+            Err(index) => {
+                self.sorted.insert(index, (name, value));
+                None
+            }
+        }
+    }
+
+    /// How many properties there are.
+    pub fn len(&self) -> usize {
+        self.sorted.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.sorted.is_empty()
+    }
+
+    /// The properties, by name.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &InventoryValue)> {
+        self.sorted
+            .iter()
+            .map(|(name, value)| (name.as_str(), value))
+    }
+
+    /// The property names, sorted.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.sorted.iter().map(|(name, _)| name.as_str())
+    }
+}
+
+/// Properties from pairs in any order; of a name given twice, the first wins.
+impl FromIterator<(Text, InventoryValue)> for Properties {
+    fn from_iter<Pairs: IntoIterator<Item = (Text, InventoryValue)>>(pairs: Pairs) -> Self {
+        let mut sorted: Vec<(Text, InventoryValue)> = pairs.into_iter().collect();
+        // Stable: of equal names, the first stays first, and `dedup_by` keeps it.
+        sorted.sort_by(|left, right| left.0.cmp(&right.0));
+        sorted.dedup_by(|later, first| later.0 == first.0);
+        sorted.shrink_to_fit();
+        Self { sorted }
+    }
+}
+
+impl<'properties> IntoIterator for &'properties Properties {
+    type Item = (&'properties str, &'properties InventoryValue);
+    type IntoIter = Box<dyn Iterator<Item = Self::Item> + 'properties>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        Box::new(self.iter())
+    }
 }
 
 /// A user from an inventory export.
@@ -583,7 +671,7 @@ pub struct User {
     /// The user principal name.
     pub user_principal_name: String,
     /// Every property of the record, as written (`department`, `country`, …).
-    pub properties: std::collections::BTreeMap<String, InventoryValue>,
+    pub properties: Properties,
     /// Where the user is described.
     pub source: SourceLocation,
 }
@@ -860,5 +948,39 @@ mod tests {
         };
         assert!(range.contains(1) && range.contains(99) && !range.contains(100));
         assert_eq!(range.to_string(), "1..=99");
+    }
+
+    #[test]
+    fn properties_keep_the_first_value_of_a_name_and_are_found_by_name() {
+        let properties: Properties = [
+            (Text::from("osVersion"), InventoryValue::text("10.0.22631")),
+            (
+                Text::from("manufacturer"),
+                InventoryValue::text("Dell Inc."),
+            ),
+            (Text::from("osVersion"), InventoryValue::text("10.0.19045")),
+        ]
+        .into_iter()
+        .collect();
+        assert_eq!(properties.len(), 2);
+        assert_eq!(
+            properties.get("osVersion"),
+            Some(&InventoryValue::text("10.0.22631"))
+        );
+        assert_eq!(properties.get("model"), None);
+        assert_eq!(
+            properties.names().collect::<Vec<_>>(),
+            vec!["manufacturer", "osVersion"]
+        );
+        let mut properties = properties;
+        assert_eq!(properties.insert("model", InventoryValue::Bool(true)), None);
+        assert_eq!(
+            properties.insert("model", InventoryValue::text("OptiPlex")),
+            Some(InventoryValue::Bool(true))
+        );
+        assert_eq!(
+            properties.names().collect::<Vec<_>>(),
+            vec!["manufacturer", "model", "osVersion"]
+        );
     }
 }

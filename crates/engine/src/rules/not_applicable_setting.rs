@@ -95,8 +95,8 @@ fn inventory_reason(
     let property = |device: usize, names: &[&str]| -> Option<String> {
         names
             .iter()
-            .find_map(|name| match tenant.devices[device].properties.get(*name) {
-                Some(InventoryValue::String(text)) if !text.is_empty() => Some(text.clone()),
+            .find_map(|name| match tenant.devices[device].properties.get(name) {
+                Some(InventoryValue::String(text)) if !text.is_empty() => Some(text.to_string()),
                 _ => None,
             })
     };

@@ -238,9 +238,9 @@ fn kinds(tenant: &Tenant, devices: &FixedBitSet) -> BTreeMap<(&'static str, Stri
         let text = |names: &[&str]| -> Option<String> {
             names
                 .iter()
-                .find_map(|name| match device.properties.get(*name) {
+                .find_map(|name| match device.properties.get(name) {
                     Some(InventoryValue::String(text)) if !text.trim().is_empty() => {
-                        Some(text.clone())
+                        Some(text.to_string())
                     }
                     _ => None,
                 })
