@@ -161,7 +161,7 @@ fn several_policies(context: &AnalysisContext<'_>, group: &SettingGroup<'_>) -> 
     let (second_policy, _) = pair.second.resolve(tenant);
     let help = format!(
         "{} pairs of them set different values for audiences that meet ({certain} certainly); for `{}` and `{}`, {} ({} overlap). Devices that get two of them report a conflict. Set it in one policy, or exclude one audience from the other",
-        group.pairs.len(),
+        group.pair_count(),
         first_policy.name,
         second_policy.name,
         pair.overlap().reason,

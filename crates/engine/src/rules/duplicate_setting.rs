@@ -86,7 +86,7 @@ impl Rule for DuplicateSetting {
                         ),
                         format!(
                             "{} pairs of them certainly meet; for `{}` and `{}`, {} ({} overlap). Keep the setting in one of the policies",
-                            group.pairs.len(),
+                            group.pair_count(),
                             pair_first.name,
                             pair_second.name,
                             pair.overlap().reason,

@@ -20,31 +20,53 @@ use rayon::prelude::*;
 pub struct SettingGroup<'pairs> {
     /// The settings of the group, in policy order.
     pub settings: Vec<SettingRef>,
-    /// The reported pairs joining them, in policy order.
-    pub pairs: Vec<SettingPair<'pairs>>,
+    /// The pair that best shows the problem: the first (in policy order) whose
+    /// audiences certainly meet, else the first.
+    clearest: SettingPair<'pairs>,
+    /// How many reported pairs join the group.
+    pair_count: usize,
+    /// How many of them certainly meet.
+    certain_pairs: usize,
 }
 
 impl<'pairs> SettingGroup<'pairs> {
+    fn new(first_pair: SettingPair<'pairs>) -> Self {
+        Self {
+            settings: Vec::new(),
+            clearest: first_pair,
+            pair_count: 0,
+            certain_pairs: 0,
+        }
+    }
+
+    fn add_pair(&mut self, pair: SettingPair<'pairs>) {
+        let certain = pair.certainty == Certainty::Certain;
+        if certain && self.certain_pairs == 0 {
+            self.clearest = pair;
+        }
+        self.pair_count += 1;
+        self.certain_pairs += usize::from(certain);
+    }
+
     /// The pair that best shows the problem: the first whose audiences certainly
     /// meet, else the first.
     pub fn clearest_pair(&self) -> &SettingPair<'pairs> {
-        self.pairs
-            .iter()
-            .find(|pair| pair.certainty == Certainty::Certain)
-            .unwrap_or(&self.pairs[0])
+        &self.clearest
+    }
+
+    /// How many reported pairs join the group.
+    pub fn pair_count(&self) -> usize {
+        self.pair_count
     }
 
     /// How many of the pairs certainly meet.
     pub fn certain_pairs(&self) -> usize {
-        self.pairs
-            .iter()
-            .filter(|pair| pair.certainty == Certainty::Certain)
-            .count()
+        self.certain_pairs
     }
 
     /// Error when some pair certainly meets, else warning.
     pub fn severity_by_certainty(&self) -> Severity {
-        if self.certain_pairs() > 0 {
+        if self.certain_pairs > 0 {
             Severity::Error
         } else {
             Severity::Warning
@@ -91,9 +113,12 @@ fn group_pairs<'pairs>(
     let mut group_of_root = vec![usize::MAX; settings.len()];
     let mut groups: Vec<SettingGroup<'pairs>> = Vec::new();
     let mut in_a_pair = vec![false; settings.len()];
+    let mut first_pair_of_root: Vec<Option<SettingPair<'pairs>>> = vec![None; settings.len()];
     for pair in &pairs {
         in_a_pair[position(&pair.first)] = true;
         in_a_pair[position(&pair.second)] = true;
+        let root = components.root(position(&pair.first));
+        first_pair_of_root[root].get_or_insert(*pair);
     }
     for (index, setting) in settings.iter().enumerate() {
         if !in_a_pair[index] {
@@ -101,17 +126,17 @@ fn group_pairs<'pairs>(
         }
         let root = components.root(index);
         if group_of_root[root] == usize::MAX {
+            let Some(first_pair) = first_pair_of_root[root] else {
+                continue;
+            };
             group_of_root[root] = groups.len();
-            groups.push(SettingGroup {
-                settings: Vec::new(),
-                pairs: Vec::new(),
-            });
+            groups.push(SettingGroup::new(first_pair));
         }
         groups[group_of_root[root]].settings.push(*setting);
     }
     for pair in pairs {
         let root = components.root(position(&pair.first));
-        groups[group_of_root[root]].pairs.push(pair);
+        groups[group_of_root[root]].add_pair(pair);
     }
     groups
 }
