@@ -264,41 +264,28 @@ impl AudienceFormulas {
         let alone = |id: FormulaId| {
             self.facts[id]
                 .alone
-                .get_or_init(|| self.decider.satisfiable(id))
+                .get_or_init(|| Arc::new(self.decider.satisfiable(id)))
         };
         let (first_alone, second_alone) = (alone(first), alone(second));
-        match (first_alone, second_alone) {
+        match (first_alone.as_ref(), second_alone.as_ref()) {
             (Solution::Disjoint, _) | (_, Solution::Disjoint) => Meeting::Disjoint,
             (Solution::Unknown(reason), _) | (_, Solution::Unknown(reason)) => Meeting::Unknown {
                 reason: reason.clone(),
             },
-            (
-                Solution::Possible(first_example, first_tested),
-                Solution::Possible(second_example, second_tested),
-            ) => {
+            (Solution::Possible(..), Solution::Possible(..)) => {
                 let (first_facts, second_facts) = (&self.facts[first], &self.facts[second]);
                 let shared = first_facts.platforms & second_facts.platforms;
                 if shared == 0 {
                     return Meeting::Disjoint;
                 }
-                let mut example = first_example.clone();
-                for (attribute, value) in second_example {
-                    if *attribute != Attribute::OsType {
-                        example.insert(attribute.clone(), value.clone());
-                    }
-                }
-                // One OS type both platforms admit.
-                if let Some(os_type) = os_type_of_bits(shared) {
-                    example.insert(Attribute::OsType, AttributeValue::Text(os_type.to_owned()));
-                }
-                let mut tested = first_tested.clone();
-                tested.extend(second_tested.iter().cloned());
-                tested.sort();
-                tested.dedup();
+                // The two examples are merged only when shown: most meetings
+                // decided are never reported.
                 Meeting::Possible {
-                    example: Arc::new(Example {
-                        attributes: example,
-                        tested,
+                    example: Arc::new(Example::Joined {
+                        first: Arc::clone(first_alone),
+                        second: Arc::clone(second_alone),
+                        // One OS type both platforms admit.
+                        os_type: os_type_of_bits(shared),
                     }),
                     first_within_second: first_facts.platforms_within(second_facts)
                         && self.rules_admit_everyone(second),
@@ -342,8 +329,8 @@ struct FormulaFacts {
     platforms: u8,
     /// The rules without the platform.
     rules: Formula,
-    /// The formula decided on its own, once.
-    alone: std::sync::OnceLock<Solution>,
+    /// The formula decided on its own, once (shared by the examples built from it).
+    alone: std::sync::OnceLock<Arc<Solution>>,
     /// Whether the rules admit everyone, once.
     valid: std::sync::OnceLock<bool>,
 }
@@ -764,7 +751,7 @@ fn meeting_by(decider: &Decider, first: usize, second: usize) -> Meeting {
         Solution::Disjoint => Meeting::Disjoint,
         Solution::Unknown(reason) => Meeting::Unknown { reason },
         Solution::Possible(attributes, tested) => Meeting::Possible {
-            example: Arc::new(Example { attributes, tested }),
+            example: Arc::new(Example::Built { attributes, tested }),
             first_within_second: decider.within(first, second),
             second_within_first: decider.within(second, first),
         },
@@ -783,27 +770,77 @@ pub fn admits_anyone(formula: &Formula) -> Option<bool> {
 /// An example subject two formulas both admit: its attributes, and the
 /// attributes the rules test (shown `(not set)` when the example has none).
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Example {
-    /// The example's attribute values.
-    pub attributes: preflight_parser::rule_language::Attributes,
-    /// The attributes the rules test, sorted.
-    pub tested: Vec<Attribute>,
+pub enum Example {
+    /// Found for the two formulas together.
+    Built {
+        /// The example's attribute values.
+        attributes: preflight_parser::rule_language::Attributes,
+        /// The attributes the rules test, sorted.
+        tested: Vec<Attribute>,
+    },
+    /// Of two formulas whose rules test different attributes: each formula's
+    /// own example (both [`Solution::Possible`]), the second's values joined to
+    /// the first's, with an OS type both platforms admit.
+    Joined {
+        /// The first formula decided alone.
+        first: Arc<Solution>,
+        /// The second formula decided alone.
+        second: Arc<Solution>,
+        /// The OS type both formulas' platforms admit, when one does.
+        os_type: Option<&'static str>,
+    },
 }
 
 impl Example {
+    /// The example's attribute values and the attributes the rules test, sorted.
+    pub fn parts(&self) -> (preflight_parser::rule_language::Attributes, Vec<Attribute>) {
+        match self {
+            Example::Built { attributes, tested } => (attributes.clone(), tested.clone()),
+            Example::Joined {
+                first,
+                second,
+                os_type,
+            } => {
+                let no_example = (Default::default(), Vec::new());
+                let (Solution::Possible(first_example, first_tested), second) =
+                    (first.as_ref(), second.as_ref())
+                else {
+                    return no_example;
+                };
+                let Solution::Possible(second_example, second_tested) = second else {
+                    return no_example;
+                };
+                let mut example = first_example.clone();
+                for (attribute, value) in second_example {
+                    if *attribute != Attribute::OsType {
+                        example.insert(attribute.clone(), value.clone());
+                    }
+                }
+                if let Some(os_type) = os_type {
+                    example.insert(Attribute::OsType, AttributeValue::Text((*os_type).to_owned()));
+                }
+                let mut tested = first_tested.clone();
+                tested.extend(second_tested.iter().cloned());
+                tested.sort();
+                tested.dedup();
+                (example, tested)
+            }
+        }
+    }
+
     /// The example in words: attribute name → value, with static group
     /// memberships gathered under `member of` and named by group display name.
     pub fn witness(&self, tenant: &Tenant) -> Witness {
+        let (attributes, all_tested) = self.parts();
         let has_user = has_user_attribute();
-        let tested: Vec<&Attribute> = self
-            .tested
+        let tested: Vec<&Attribute> = all_tested
             .iter()
             .filter(|attribute| member_of_id(attribute).is_none() && **attribute != has_user)
             .collect();
-        let mut witness = crate::audience_logic::witness_of(&self.attributes, &tested);
-        if self.tested.contains(&has_user) {
+        let mut witness = crate::audience_logic::witness_of(&attributes, &tested);
+        if all_tested.contains(&has_user) {
             let signed_in = matches!(
-                self.attributes.get(&has_user),
+                attributes.get(&has_user),
                 Some(AttributeValue::Text(text)) if text == "true"
             );
             witness.insert(
@@ -811,8 +848,7 @@ impl Example {
                 if signed_in { "signed in" } else { "none" }.to_owned(),
             );
         }
-        let names: Vec<&str> = self
-            .attributes
+        let names: Vec<&str> = attributes
             .iter()
             .filter(|(_, value)| matches!(value, AttributeValue::Text(text) if text == "true"))
             .filter_map(|(attribute, _)| member_of_id(attribute))
