@@ -817,7 +817,10 @@ impl Example {
                     }
                 }
                 if let Some(os_type) = os_type {
-                    example.insert(Attribute::OsType, AttributeValue::Text((*os_type).to_owned()));
+                    example.insert(
+                        Attribute::OsType,
+                        AttributeValue::Text((*os_type).to_owned()),
+                    );
                 }
                 let mut tested = first_tested.clone();
                 tested.extend(second_tested.iter().cloned());
