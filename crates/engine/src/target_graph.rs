@@ -8,7 +8,8 @@
 //! once (strongly connected components), reported by `group-cycle`, and cut when
 //! memberships are computed: a group never counts itself among its own members.
 
-use std::collections::BTreeMap;
+use std::borrow::Cow;
+use std::collections::{BTreeMap, HashMap};
 
 use fixedbitset::FixedBitSet;
 use petgraph::algo::tarjan_scc;
@@ -244,33 +245,55 @@ pub struct TargetGraph {
 }
 
 /// Indices to find inventory objects by the ids group `members` use.
-struct InventoryIndex {
-    devices_by_object_id: BTreeMap<String, usize>,
-    users_by_object_id: BTreeMap<String, usize>,
+struct InventoryIndex<'tenant> {
+    devices_by_object_id: HashMap<Cow<'tenant, str>, usize>,
+    users_by_object_id: HashMap<Cow<'tenant, str>, usize>,
 }
 
-impl InventoryIndex {
-    fn of(tenant: &Tenant) -> Self {
-        let mut devices_by_object_id = BTreeMap::new();
-        for (index, device) in tenant.devices.iter().enumerate() {
-            if let Some(id) = &device.object_id {
-                devices_by_object_id
-                    .entry(id.to_ascii_lowercase())
-                    .or_insert(index);
+impl<'tenant> InventoryIndex<'tenant> {
+    fn of(tenant: &'tenant Tenant) -> Self {
+        fn index<'tenant>(
+            ids: impl Iterator<Item = Option<&'tenant String>>,
+        ) -> HashMap<Cow<'tenant, str>, usize> {
+            let mut by_id = HashMap::new();
+            for (index, id) in ids.enumerate() {
+                if let Some(id) = id {
+                    by_id.entry(lowercase(id)).or_insert(index);
+                }
             }
-        }
-        let mut users_by_object_id = BTreeMap::new();
-        for (index, user) in tenant.users.iter().enumerate() {
-            if let Some(id) = &user.object_id {
-                users_by_object_id
-                    .entry(id.to_ascii_lowercase())
-                    .or_insert(index);
-            }
+            by_id
         }
         Self {
-            devices_by_object_id,
-            users_by_object_id,
+            devices_by_object_id: index(
+                tenant
+                    .devices
+                    .iter()
+                    .map(|device| device.object_id.as_ref()),
+            ),
+            users_by_object_id: index(tenant.users.iter().map(|user| user.object_id.as_ref())),
         }
+    }
+
+    /// The inventory device with object id `id` (any case).
+    fn device(&self, id: &str) -> Option<usize> {
+        self.devices_by_object_id
+            .get(lowercase(id).as_ref())
+            .copied()
+    }
+
+    /// The inventory user with object id `id` (any case).
+    fn user(&self, id: &str) -> Option<usize> {
+        self.users_by_object_id.get(lowercase(id).as_ref()).copied()
+    }
+}
+
+/// `id` in lowercase, borrowed when it is already (object ids are GUIDs, which
+/// Graph writes in lowercase: no copy for the hundreds of thousands of them).
+fn lowercase(id: &str) -> Cow<'_, str> {
+    if id.bytes().any(|byte| byte.is_ascii_uppercase()) {
+        Cow::Owned(id.to_ascii_lowercase())
+    } else {
+        Cow::Borrowed(id)
     }
 }
 
@@ -307,13 +330,11 @@ impl TargetGraph {
                         .get(member.id.as_str())
                         .map(|&nested| (group_nodes[nested], TargetEdge::ContainsGroup)),
                     MemberObjectKind::Device => inventory
-                        .devices_by_object_id
-                        .get(&member.id.to_ascii_lowercase())
-                        .map(|&device| (device_nodes[device], TargetEdge::ContainsMember)),
+                        .device(&member.id)
+                        .map(|device| (device_nodes[device], TargetEdge::ContainsMember)),
                     MemberObjectKind::User => inventory
-                        .users_by_object_id
-                        .get(&member.id.to_ascii_lowercase())
-                        .map(|&user| (user_nodes[user], TargetEdge::ContainsMember)),
+                        .user(&member.id)
+                        .map(|user| (user_nodes[user], TargetEdge::ContainsMember)),
                 };
                 if let Some((node, edge)) = target {
                     graph.add_edge(group_nodes[group_position], node, edge);
@@ -388,7 +409,7 @@ impl TargetGraph {
             has_inventory,
         };
         target_graph.memberships = if has_inventory {
-            compute_memberships(tenant, rules)
+            compute_memberships(tenant, rules, &inventory)
         } else {
             vec![None; tenant.groups.len()]
         };
@@ -505,8 +526,11 @@ fn cycle_order(
 /// Each group's members through nesting. A group whose members the input does not
 /// list (and whose rule cannot be evaluated) is `None`, and so is every group that
 /// nests it. Cycles are cut: a group on the current path is not entered again.
-fn compute_memberships(tenant: &Tenant, rules: &InventoryRules) -> Vec<Option<Membership>> {
-    let inventory = InventoryIndex::of(tenant);
+fn compute_memberships(
+    tenant: &Tenant,
+    rules: &InventoryRules,
+    inventory: &InventoryIndex<'_>,
+) -> Vec<Option<Membership>> {
     let mut memo: Vec<Option<Option<Membership>>> = vec![None; tenant.groups.len()];
     let mut on_path = vec![false; tenant.groups.len()];
     let mut spare = Vec::new();
@@ -514,7 +538,7 @@ fn compute_memberships(tenant: &Tenant, rules: &InventoryRules) -> Vec<Option<Me
         compute_membership(
             tenant,
             rules,
-            &inventory,
+            inventory,
             group,
             (&mut memo, &mut on_path, &mut spare),
         );
@@ -550,7 +574,7 @@ fn spare_members(spare: &mut Vec<Members>, tenant: &Tenant) -> Members {
 fn compute_membership(
     tenant: &Tenant,
     rules: &InventoryRules,
-    inventory: &InventoryIndex,
+    inventory: &InventoryIndex<'_>,
     group: usize,
     (memo, on_path, spare): MembershipWalk<'_>,
 ) {
@@ -608,18 +632,17 @@ fn compute_membership(
 
 fn add_member(
     members: &mut Members,
-    inventory: &InventoryIndex,
+    inventory: &InventoryIndex<'_>,
     member: &preflight_normalizer::GroupMember,
 ) {
-    let id = member.id.to_ascii_lowercase();
     match member.kind {
         MemberObjectKind::Device => {
-            if let Some(&device) = inventory.devices_by_object_id.get(&id) {
+            if let Some(device) = inventory.device(&member.id) {
                 members.devices.insert(device);
             }
         }
         MemberObjectKind::User => {
-            if let Some(&user) = inventory.users_by_object_id.get(&id) {
+            if let Some(user) = inventory.user(&member.id) {
                 members.users.insert(user);
             }
         }
@@ -653,4 +676,19 @@ fn dynamic_members(tenant: &Tenant, rules: &InventoryRules, group: usize) -> Opt
         }
     }
     Some(members)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn object_ids_are_lowercased_and_copied_only_when_they_have_capitals() {
+        assert!(matches!(
+            lowercase("3c3c5ff4-5595"),
+            Cow::Borrowed("3c3c5ff4-5595")
+        ));
+        assert_eq!(lowercase("3C3C5FF4-5595"), "3c3c5ff4-5595");
+        assert!(matches!(lowercase("3C3C5FF4-5595"), Cow::Owned(_)));
+    }
 }
