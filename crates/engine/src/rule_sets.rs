@@ -26,20 +26,25 @@ use rayon::prelude::*;
 /// For each attribute some rule reads, the records (by index) holding each of
 /// its distinct values.
 #[derive(Debug, Default)]
-pub struct AttributeIndex {
+pub struct AttributeIndex<'records> {
     /// How many records are indexed.
     records: usize,
     /// The index of each attribute read.
-    columns: HashMap<Attribute, Column>,
+    columns: HashMap<Attribute, Column<'records>>,
 }
 
 /// One attribute's distinct values and the records that hold each.
 #[derive(Debug, Default)]
-struct Column {
-    /// Each distinct value (`None`: the records where the attribute is not set).
-    values: Vec<Option<AttributeValue>>,
-    /// The records holding each value, in record order; parallel to `values`.
-    records_of_value: Vec<Vec<u32>>,
+struct Column<'records> {
+    /// Each distinct value (`None`: the records where the attribute is not set),
+    /// borrowed from the records.
+    values: Vec<Option<&'records AttributeValue>>,
+    /// Where each value's records start in `records` (one more entry than
+    /// values): one allocation for the column, not one per value (device names
+    /// have as many values as there are devices).
+    starts: Vec<u32>,
+    /// The records holding each value, value by value, in record order.
+    records: Vec<u32>,
     /// When every value is a text (or unset): the ids of the text values, in
     /// the order of their texts, so that equality, `-in` and prefix tests find
     /// their values by binary search instead of testing each of, for device
@@ -53,12 +58,37 @@ struct Column {
     elements_in_order: std::sync::OnceLock<Vec<(u32, u32)>>,
 }
 
-impl AttributeIndex {
+impl<'records> AttributeIndex<'records> {
     /// Indexes `records` by each attribute of `attributes`.
-    pub fn build(records: &[Attributes], attributes: &BTreeSet<Attribute>) -> Self {
-        let columns = attributes
-            .par_iter()
-            .map(|attribute| (attribute.clone(), Column::build(records, attribute)))
+    pub fn build(records: &'records [Attributes], attributes: &BTreeSet<Attribute>) -> Self {
+        // One pass over the records, each record's attributes read once for
+        // every column (they are small maps spread over the heap: a pass per
+        // column would fetch each of them once per column).
+        let wanted: Vec<&Attribute> = attributes.iter().collect();
+        let mut builders: Vec<ColumnBuilder<'records>> =
+            wanted.iter().map(|_| ColumnBuilder::default()).collect();
+        for record in records {
+            let mut present = record.iter().peekable();
+            for (attribute, builder) in wanted.iter().zip(&mut builders) {
+                while present
+                    .peek()
+                    .is_some_and(|(candidate, _)| candidate < attribute)
+                {
+                    present.next();
+                }
+                let value = present
+                    .peek()
+                    .filter(|(candidate, _)| candidate == attribute)
+                    .map(|(_, value)| *value);
+                builder.push(value);
+            }
+        }
+        let columns = wanted
+            .into_iter()
+            .zip(builders)
+            .collect::<Vec<_>>()
+            .into_par_iter()
+            .map(|(attribute, builder)| (attribute.clone(), builder.finish()))
             .collect();
         Self {
             records: records.len(),
@@ -135,15 +165,17 @@ impl AttributeIndex {
             Some(column) if let Some(values) = column.text_values_matching(comparison) => {
                 for value in values {
                     holding.extend(
-                        column.records_of_value[value]
+                        column
+                            .records_of_value(value)
                             .iter()
                             .map(|&record| record as usize),
                     );
                 }
             }
             Some(column) => {
-                for (value, records) in column.values.iter().zip(&column.records_of_value) {
-                    if comparison_holds(comparison, value.as_ref())? {
+                for (id, value) in column.values.iter().enumerate() {
+                    let records = column.records_of_value(id);
+                    if comparison_holds(comparison, *value)? {
                         holding.extend(records.iter().map(|&record| record as usize));
                     }
                 }
@@ -165,20 +197,56 @@ impl AttributeIndex {
     }
 }
 
-impl Column {
-    fn build(records: &[Attributes], attribute: &Attribute) -> Self {
-        let mut column = Column::default();
-        let mut id_of_value: HashMap<Option<&AttributeValue>, usize> = HashMap::new();
-        for (record, attributes) in records.iter().enumerate() {
-            let value = attributes.get(attribute);
-            let id = *id_of_value.entry(value).or_insert_with(|| {
-                column.values.push(value.cloned());
-                column.records_of_value.push(Vec::new());
-                column.values.len() - 1
-            });
-            column.records_of_value[id].push(u32::try_from(record).unwrap_or(u32::MAX));
+/// A column being read: its distinct values so far and each record's value id.
+#[derive(Default)]
+struct ColumnBuilder<'records> {
+    id_of_value: HashMap<Option<&'records AttributeValue>, u32>,
+    values: Vec<Option<&'records AttributeValue>>,
+    value_of_record: Vec<u32>,
+}
+
+impl<'records> ColumnBuilder<'records> {
+    /// The next record's value.
+    fn push(&mut self, value: Option<&'records AttributeValue>) {
+        let values = &mut self.values;
+        let id = *self.id_of_value.entry(value).or_insert_with(|| {
+            values.push(value);
+            u32::try_from(values.len() - 1).unwrap_or(u32::MAX)
+        });
+        self.value_of_record.push(id);
+    }
+
+    /// The column: each value's records, counted then placed in record order.
+    fn finish(self) -> Column<'records> {
+        let mut starts = vec![0_u32; self.values.len() + 1];
+        for &value in &self.value_of_record {
+            starts[value as usize + 1] += 1;
         }
-        column
+        for value in 0..self.values.len() {
+            starts[value + 1] += starts[value];
+        }
+        let mut next = starts.clone();
+        let mut records = vec![0_u32; self.value_of_record.len()];
+        for (record, &value) in self.value_of_record.iter().enumerate() {
+            records[next[value as usize] as usize] = u32::try_from(record).unwrap_or(u32::MAX);
+            next[value as usize] += 1;
+        }
+        Column {
+            values: self.values,
+            starts,
+            records,
+            ..Column::default()
+        }
+    }
+}
+
+impl<'records> Column<'records> {
+    /// The records holding value `id`, in record order.
+    fn records_of_value(&self, id: usize) -> &[u32] {
+        match (self.starts.get(id), self.starts.get(id + 1)) {
+            (Some(&start), Some(&end)) => &self.records[start as usize..end as usize],
+            _ => &[],
+        }
     }
 
     /// The ids of the text values in the order of their texts; `None` when some
