@@ -134,6 +134,31 @@ impl DeviceUsers {
         }
         users
     }
+
+    /// How many distinct users the devices `devices()` yields have. For a few
+    /// devices, their users are sorted and counted instead of marked in a set
+    /// over every inventory user (12.5 KiB to clear for 100,000 users, for each
+    /// pair of policies described).
+    fn count_users_of_each<Devices: Iterator<Item = usize>>(
+        &self,
+        devices: impl Fn() -> Devices,
+    ) -> usize {
+        const FEW: usize = 4096;
+        if devices().nth(FEW).is_some() {
+            return self.users_of_each(devices()).count_ones(..);
+        }
+        let mut users: Vec<usize> = Vec::new();
+        for device in devices() {
+            match self.only_user_of_device.get(device) {
+                Some(&NO_USER) | None => {}
+                Some(&SEVERAL_USERS) => users.extend(self.users_of_device[device].iter().copied()),
+                Some(&user) => users.push(user as usize),
+            }
+        }
+        users.sort_unstable();
+        users.dedup();
+        users.len()
+    }
 }
 
 /// Every policy's exact audience, when an inventory makes it knowable.
@@ -491,19 +516,31 @@ impl Audiences {
             .take(5)
             .map(|device| tenant.devices[device].name.clone())
             .collect();
+        // One pass over both sets: how many devices they share, and whether one
+        // holds the other's devices.
+        let (mut devices, mut first_within, mut second_within) = (0, true, true);
+        let (left_words, right_words) = (first.devices.as_slice(), second.devices.as_slice());
+        for (left, right) in left_words.iter().zip(right_words) {
+            devices += (left & right).count_ones() as usize;
+            first_within &= left & !right == 0;
+            second_within &= right & !left == 0;
+        }
+        // Sets of different lengths (never within one run): the longer one's
+        // tail holds devices the other does not.
+        let shorter = left_words.len().min(right_words.len());
+        first_within &= left_words[shorter..].iter().all(|word| *word == 0);
+        second_within &= right_words[shorter..].iter().all(|word| *word == 0);
         // When one reach holds the other's devices, the shared users are the
         // smaller reach's users, already counted; otherwise count them.
-        let users = if second.devices.is_subset(&first.devices) {
+        let users = if second_within {
             second.users.count_ones(..)
-        } else if first.devices.is_subset(&second.devices) {
+        } else if first_within {
             first.users.count_ones(..)
         } else {
-            self.device_users
-                .users_of_each(shared_devices())
-                .count_ones(..)
+            self.device_users.count_users_of_each(shared_devices)
         };
         SharedAudience {
-            devices: first.devices.intersection_count(&second.devices),
+            devices,
             users,
             examples,
         }

@@ -134,11 +134,15 @@ impl InventoryRules {
                 needed.insert(Subject::Device);
             }
         }
+        // Freed on both threads: hundreds of thousands of small maps.
+        let free = |attributes: &mut Vec<Attributes>| {
+            std::mem::take(attributes).into_par_iter().for_each(drop);
+        };
         if !needed.contains(&Subject::Device) {
-            self.device_attributes = Vec::new();
+            free(&mut self.device_attributes);
         }
         if !needed.contains(&Subject::User) {
-            self.user_attributes = Vec::new();
+            free(&mut self.user_attributes);
         }
     }
 
