@@ -143,6 +143,10 @@ pub struct SettingPairs {
     settings: Vec<SettingRef>,
     /// The policy pairs `(lower, higher)` that share a key, sorted.
     policy_pairs: Vec<(usize, usize)>,
+    /// Where each policy's pairs (as the lower of the two) start in
+    /// `policy_pairs` (one more entry than policies): a pair is looked up among
+    /// its lower policy's pairs, not among all of them.
+    pair_starts: Vec<usize>,
     /// What was found for each of `policy_pairs`.
     findings: Vec<PolicyPairFinding>,
     /// The words of each of `policy_pairs`, written on first use.
@@ -225,6 +229,9 @@ impl SettingPairs {
             .collect();
         policy_pairs.par_sort_unstable();
         policy_pairs.dedup();
+        let pair_starts: Vec<usize> = (0..=tenant.policies.len())
+            .map(|policy| policy_pairs.partition_point(|&(lower, _)| lower < policy))
+            .collect();
 
         // Only without an inventory are the rules consulted: with one, both
         // audiences are exact.
@@ -267,7 +274,8 @@ impl SettingPairs {
                 let range = starts[bucket]..starts[bucket + 1];
                 let bucket_settings = &settings[range.clone()];
                 let bucket_classes = &value_classes[range];
-                let (policy_pairs, findings, classes) = (&policy_pairs, &findings, &classes);
+                let (pair_starts, policy_pairs, findings, classes) =
+                    (&pair_starts, &policy_pairs, &findings, &classes);
                 bucket_settings
                     .iter()
                     .zip(bucket_classes)
@@ -286,7 +294,7 @@ impl SettingPairs {
                                     first.policy.min(second.policy),
                                     first.policy.max(second.policy),
                                 );
-                                let position = policy_pairs.binary_search(&pair).ok()?;
+                                let position = pair_position(policy_pairs, pair_starts, pair)?;
                                 (findings[position].certainty() != Certainty::Disjoint).then(|| {
                                     PairRecord {
                                         first: *first,
@@ -312,6 +320,7 @@ impl SettingPairs {
             starts,
             settings,
             policy_pairs,
+            pair_starts,
             findings,
             evidence,
             records,
@@ -331,9 +340,11 @@ impl SettingPairs {
     /// Where the pair of policies `first` and `second` (in either order) is, when
     /// they share a setting key.
     pub fn overlap_index(&self, first: usize, second: usize) -> Option<usize> {
-        self.policy_pairs
-            .binary_search(&(first.min(second), first.max(second)))
-            .ok()
+        pair_position(
+            &self.policy_pairs,
+            &self.pair_starts,
+            (first.min(second), first.max(second)),
+        )
     }
 
     /// The pair at `index`, with what its words need.
@@ -398,6 +409,21 @@ impl SettingPairs {
     pub fn undecided(&self) -> usize {
         self.undecided
     }
+}
+
+/// Where `(lower, higher)` is in `policy_pairs` (sorted), searched among the
+/// pairs of `lower` (which start at `pair_starts[lower]`).
+fn pair_position(
+    policy_pairs: &[(usize, usize)],
+    pair_starts: &[usize],
+    (lower, higher): (usize, usize),
+) -> Option<usize> {
+    let (start, end) = (*pair_starts.get(lower)?, *pair_starts.get(lower + 1)?);
+    let of_lower = policy_pairs.get(start..end)?;
+    of_lower
+        .binary_search_by_key(&higher, |&(_, other)| other)
+        .ok()
+        .map(|position| start + position)
 }
 
 /// The settings of each key shared by two policies or more: the sorted keys,
