@@ -498,6 +498,22 @@ mod tests {
         ]
     }
 
+    /// Every rule of `rules`, decided over `index`, holds for exactly the
+    /// records it holds for one by one.
+    fn assert_index_agrees(index: &AttributeIndex<'_>, records: &[Attributes], rules: &[&str]) {
+        for text in rules {
+            let rule = parse_rule(RuleLanguage::MembershipRule, text).expect("valid rule");
+            let set = index.records_matching(&rule).expect("decided");
+            for (position, attributes) in records.iter().enumerate() {
+                assert_eq!(
+                    Some(set.contains(position)),
+                    evaluate(&rule, attributes),
+                    "{text} on record {position}"
+                );
+            }
+        }
+    }
+
     /// Equality, `-in` and prefix tests found in the sorted texts agree with
     /// testing each value, on names that are prefixes of one another, empty,
     /// unset, and differ only past the prefix.
@@ -515,7 +531,7 @@ mod tests {
         let mut attributes = BTreeSet::new();
         attributes.insert(Attribute::DeviceName);
         let index = AttributeIndex::build(&records, &attributes);
-        for text in [
+        let rules = [
             r#"(device.displayName -eq "DEV-01")"#,
             r#"(device.displayName -ne "DEV-01")"#,
             r#"(device.displayName -eq "")"#,
@@ -530,17 +546,8 @@ mod tests {
             r#"(device.displayName -startsWith "zzz")"#,
             r#"(device.displayName -any (_ -eq "dev-01"))"#,
             r#"(device.displayName -any (_ -startsWith "dev-0"))"#,
-        ] {
-            let rule = parse_rule(RuleLanguage::MembershipRule, text).expect("valid rule");
-            let set = index.records_matching(&rule).expect("decided");
-            for (position, attributes) in records.iter().enumerate() {
-                assert_eq!(
-                    Some(set.contains(position)),
-                    evaluate(&rule, attributes),
-                    "{text} on record {position}"
-                );
-            }
-        }
+        ];
+        assert_index_agrees(&index, &records, &rules);
     }
 
     /// `-any` tests found in the sorted elements of a collection agree with
@@ -572,24 +579,15 @@ mod tests {
         let mut attributes = BTreeSet::new();
         attributes.insert(Attribute::PhysicalIds);
         let index = AttributeIndex::build(&records, &attributes);
-        for text in [
+        let rules = [
             r#"(device.devicePhysicalIds -any (_ -eq "[OrderId]:Sales"))"#,
             r#"(device.devicePhysicalIds -any (_ -startsWith "[OrderId]:Sales"))"#,
             r#"(device.devicePhysicalIds -any (_ -startsWith "[OrderId]"))"#,
             r#"(device.devicePhysicalIds -any (_ -eq "nothing"))"#,
             r#"(device.devicePhysicalIds -all (_ -startsWith "[OrderId]"))"#,
             r#"not (device.devicePhysicalIds -any (_ -eq "[OrderId]:Sales"))"#,
-        ] {
-            let rule = parse_rule(RuleLanguage::MembershipRule, text).expect("valid rule");
-            let set = index.records_matching(&rule).expect("decided");
-            for (position, attributes) in records.iter().enumerate() {
-                assert_eq!(
-                    Some(set.contains(position)),
-                    evaluate(&rule, attributes),
-                    "{text} on record {position}"
-                );
-            }
-        }
+        ];
+        assert_index_agrees(&index, &records, &rules);
     }
 
     /// The set a rule decides over the index is the records it holds for one by one.

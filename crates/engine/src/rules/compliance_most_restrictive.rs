@@ -8,7 +8,7 @@ use rayon::prelude::*;
 
 use crate::context::AnalysisContext;
 use crate::finding::Finding;
-use crate::rules::pair_evidence::{PairVerdict, pair_finding};
+use crate::rules::pair_evidence::{SettingVerdict, pair_finding};
 use crate::rules::{Rule, RuleMetadata, declare_rule};
 
 declare_rule! {
@@ -88,7 +88,7 @@ impl Rule for ComplianceMostRestrictive {
                 pair.overlap().reason,
                 pair.overlap().certainty.name()
             );
-            let verdict = PairVerdict {
+            let verdict = SettingVerdict {
                 rule: Self::METADATA.name,
                 severity: Self::METADATA.default_severity,
                 message,

@@ -8,9 +8,8 @@ use rayon::prelude::*;
 use crate::context::AnalysisContext;
 use crate::finding::Finding;
 use crate::overlap::Certainty;
-use crate::rules::setting_groups::{
-    GroupVerdict, SettingGroup, group_finding, name_list, setting_groups,
-};
+use crate::rules::pair_evidence::SettingVerdict;
+use crate::rules::setting_groups::{SettingGroup, group_finding, name_list, setting_groups};
 use crate::rules::{Rule, RuleMetadata, declare_rule};
 
 declare_rule! {
@@ -77,7 +76,7 @@ impl Rule for ConflictingSetting {
                 } else {
                     several_policies(context, group)
                 };
-                let verdict = GroupVerdict {
+                let verdict = SettingVerdict {
                     rule: Self::METADATA.name,
                     severity: group.severity_by_certainty(),
                     message,

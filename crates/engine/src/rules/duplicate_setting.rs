@@ -6,7 +6,8 @@ use rayon::prelude::*;
 use crate::context::AnalysisContext;
 use crate::finding::Finding;
 use crate::overlap::Certainty;
-use crate::rules::setting_groups::{GroupVerdict, group_finding, name_list, setting_groups};
+use crate::rules::pair_evidence::SettingVerdict;
+use crate::rules::setting_groups::{group_finding, name_list, setting_groups};
 use crate::rules::{Rule, RuleMetadata, declare_rule};
 
 declare_rule! {
@@ -94,7 +95,7 @@ impl Rule for DuplicateSetting {
                         ),
                     )
                 };
-                let verdict = GroupVerdict {
+                let verdict = SettingVerdict {
                     rule: Self::METADATA.name,
                     severity: Self::METADATA.default_severity,
                     message,

@@ -7,8 +7,8 @@ use crate::finding::{Finding, Label, PolicyEvidence, SettingEvidence, Severity};
 use crate::fingerprint::fingerprint;
 use crate::setting_pairs::SettingPair;
 
-/// What a setting-pair rule says about one pair.
-pub struct PairVerdict {
+/// What a setting rule says about one pair of policies or one group of them.
+pub struct SettingVerdict {
     /// The rule's name.
     pub rule: &'static str,
     /// The severity for this pair.
@@ -23,7 +23,7 @@ pub struct PairVerdict {
 pub fn pair_finding(
     context: &AnalysisContext<'_>,
     pair: &SettingPair<'_>,
-    verdict: PairVerdict,
+    verdict: SettingVerdict,
 ) -> Finding {
     let tenant = context.tenant;
     let (first_policy, first_setting) = pair.first.resolve(tenant);

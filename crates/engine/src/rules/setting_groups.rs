@@ -12,6 +12,7 @@ use crate::context::AnalysisContext;
 use crate::finding::{Finding, Label, PolicyEvidence, SettingEvidence, Severity};
 use crate::fingerprint::fingerprint;
 use crate::overlap::Certainty;
+use crate::rules::pair_evidence::SettingVerdict;
 use crate::setting_pairs::{SettingPair, SettingRef};
 
 use rayon::prelude::*;
@@ -173,18 +174,6 @@ impl UnionFind {
     }
 }
 
-/// What a grouping rule says about one group.
-pub struct GroupVerdict {
-    /// The rule's name.
-    pub rule: &'static str,
-    /// The severity for this group.
-    pub severity: Severity,
-    /// The one-line message.
-    pub message: String,
-    /// What to do about it.
-    pub help: String,
-}
-
 /// A finding about `group`: every policy with its value and location (the first
 /// in policy order is the primary location), the clearest pair's overlap, and a
 /// fingerprint of the rule, the key and every policy involved (so that a policy
@@ -193,7 +182,7 @@ pub struct GroupVerdict {
 pub fn group_finding(
     context: &AnalysisContext<'_>,
     group: &SettingGroup<'_>,
-    verdict: GroupVerdict,
+    verdict: SettingVerdict,
 ) -> Finding {
     let tenant = context.tenant;
     let resolved: Vec<_> = group
