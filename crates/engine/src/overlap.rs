@@ -24,7 +24,7 @@
 //! that comparing two policies touches no strings; the words of a reason are only
 //! written for pairs that meet.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use preflight_normalizer::{
     AssignmentTarget, FilterMode, GroupId, MemberKind, MemberObjectKind, Platform, Policy, Tenant,
@@ -143,8 +143,38 @@ pub struct OverlapAnalysis {
     audiences: Vec<PreparedAudience>,
 }
 
-/// Decisions of the rules for pairs of include formulas, `(lower, higher)`.
-pub type RuleDecisions = BTreeMap<(FormulaId, FormulaId), Meeting>;
+/// Decisions of the rules for pairs of include formulas, `(lower, higher)`:
+/// sorted by pair (decided in parallel and kept in order, not inserted into a
+/// map one by one: a tenant decides about a million).
+#[derive(Debug, Default)]
+pub struct RuleDecisions {
+    sorted: Vec<((FormulaId, FormulaId), Meeting)>,
+}
+
+impl RuleDecisions {
+    /// The decision for `pair`, when it was decided.
+    pub fn get(&self, pair: &(FormulaId, FormulaId)) -> Option<&Meeting> {
+        self.sorted
+            .binary_search_by(|(known, _)| known.cmp(pair))
+            .ok()
+            .map(|index| &self.sorted[index].1)
+    }
+
+    /// Every decision, in pair order.
+    pub fn values(&self) -> impl Iterator<Item = &Meeting> {
+        self.sorted.iter().map(|(_, meeting)| meeting)
+    }
+
+    /// How many pairs were decided.
+    pub fn len(&self) -> usize {
+        self.sorted.len()
+    }
+
+    /// Whether none was.
+    pub fn is_empty(&self) -> bool {
+        self.sorted.is_empty()
+    }
+}
 
 /// The bit of a platform in [`PreparedAudience::platforms`].
 fn platform_bit(platform: Platform) -> u8 {
@@ -878,13 +908,16 @@ pub fn decide_open_pairs(
         .collect();
     wanted.par_sort_unstable();
     wanted.dedup();
-    wanted
+    // `wanted` is sorted and without repeats, and an indexed parallel collect
+    // keeps its order.
+    let sorted = wanted
         .into_par_iter()
         .map(|(first, second)| {
             let decided = formulas.meeting_of(first, second);
             ((first, second), decided)
         })
-        .collect()
+        .collect();
+    RuleDecisions { sorted }
 }
 
 /// Intune applies an exclusion only when the excluded group holds the same kind of
