@@ -210,3 +210,30 @@ fn an_ignore_that_silences_only_pairs_is_not_unused() {
         ]
     );
 }
+
+#[test]
+fn a_terminal_shows_the_first_files_of_a_large_group_and_json_every_one() {
+    let names: Vec<String> = (1..=12).map(|number| format!("P{number:02}")).collect();
+    let policies: Vec<(&str, u8, Audience)> = names
+        .iter()
+        .enumerate()
+        .map(|(index, name)| {
+            (
+                name.as_str(),
+                u8::try_from(index % 2).unwrap_or(0),
+                Audience::AllDevices,
+            )
+        })
+        .collect();
+    let config = "[rules]\nshadowed-policy = \"off\"\nduplicate-setting = \"off\"\n";
+    let directory = tenant("large-group", &policies, Some(config));
+    let found = findings(&directory);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].2.len(), 12);
+    let human = run_in(&directory, &["check", "tenant", "--color", "never"]).stdout;
+    assert_eq!(human.matches("and here, in").count(), 9, "{human}");
+    assert!(
+        human.contains("2 more files of this finding are not shown here"),
+        "{human}"
+    );
+}

@@ -154,6 +154,9 @@ impl FilePart {
     }
 }
 
+/// How many other files a finding shows in the terminal, besides its own.
+const MOST_RELATED_FILES_SHOWN: usize = 9;
+
 /// A finding as a miette diagnostic.
 struct FindingDiagnostic {
     message: String,
@@ -189,17 +192,31 @@ impl FindingDiagnostic {
         {
             message = format!("{}: {message}", file.display_path);
         }
-        let related = parts
+        let mut related: Vec<RelatedPart> = parts
             .map(|part| RelatedPart {
                 message: format!("and here, in `{}`", part.source.name()),
                 part,
             })
             .collect();
+        // A setting set by dozens of policies is one finding; a terminal shows
+        // the first files, the machine formats every one.
+        let mut help = finding.help.clone();
+        if related.len() > MOST_RELATED_FILES_SHOWN {
+            let hidden = related.len() - MOST_RELATED_FILES_SHOWN;
+            related.truncate(MOST_RELATED_FILES_SHOWN);
+            let note = format!(
+                "{hidden} more files of this finding are not shown here; `--format json` and `--format sarif` list every one"
+            );
+            help = Some(match help {
+                Some(help) => format!("{help}\n{note}"),
+                None => note,
+            });
+        }
         Self {
             message,
             code: finding.rule,
             severity: finding.severity,
-            help: finding.help.clone(),
+            help,
             primary,
             related,
         }
