@@ -126,13 +126,20 @@ impl DeviceUsers {
     fn users_of_each(&self, devices: impl Iterator<Item = usize>) -> FixedBitSet {
         let mut users = FixedBitSet::with_capacity(self.devices_of_user.len());
         for device in devices {
-            match self.only_user_of_device.get(device) {
-                Some(&NO_USER) | None => {}
-                Some(&SEVERAL_USERS) => users.extend(self.users_of_device[device].iter().copied()),
-                Some(&user) => users.insert(user as usize),
-            }
+            self.for_each_user_of(device, |user| users.insert(user));
         }
         users
+    }
+
+    /// Calls `each` with every user of inventory device `device`.
+    fn for_each_user_of(&self, device: usize, mut each: impl FnMut(usize)) {
+        match self.only_user_of_device.get(device) {
+            Some(&NO_USER) | None => {}
+            Some(&SEVERAL_USERS) => self.users_of_device[device]
+                .iter()
+                .for_each(|&user| each(user)),
+            Some(&user) => each(user as usize),
+        }
     }
 
     /// How many distinct users the devices `devices()` yields have. For a few
@@ -149,11 +156,7 @@ impl DeviceUsers {
         }
         let mut users: Vec<usize> = Vec::new();
         for device in devices() {
-            match self.only_user_of_device.get(device) {
-                Some(&NO_USER) | None => {}
-                Some(&SEVERAL_USERS) => users.extend(self.users_of_device[device].iter().copied()),
-                Some(&user) => users.push(user as usize),
-            }
+            self.for_each_user_of(device, |user| users.push(user));
         }
         users.sort_unstable();
         users.dedup();

@@ -94,7 +94,7 @@ impl Rule for ComplianceMostRestrictive {
                 message,
                 help,
             };
-            Some(pair_finding(context, &pair, verdict))
+            pair_finding(context, &pair, verdict)
         })
         .collect();
         findings.extend(found);

@@ -70,7 +70,7 @@ impl Rule for ConflictingSetting {
         });
         let found: Vec<Finding> = groups
             .par_iter()
-            .map(|group| {
+            .filter_map(|group| {
                 let (message, help) = if group.settings.len() == 2 {
                     two_policies(context, group)
                 } else {

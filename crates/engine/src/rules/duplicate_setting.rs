@@ -53,7 +53,7 @@ impl Rule for DuplicateSetting {
         });
         let found: Vec<Finding> = groups
             .par_iter()
-            .map(|group| {
+            .filter_map(|group| {
                 let (first_policy, first_setting) = group.settings[0].resolve(tenant);
                 let pair = group.clearest_pair();
                 let (message, help) = if group.settings.len() == 2 {

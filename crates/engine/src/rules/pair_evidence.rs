@@ -1,11 +1,14 @@
-//! Builds the evidence shared by findings about two policies setting one key:
-//! both policies with their values and locations, the labels, the overlap and the
-//! fingerprint. The rules decide whether to report and what to say.
+//! Builds the evidence shared by findings about policies setting one key (a pair
+//! of them, or a group): every policy with its value and location, the labels,
+//! the overlap and the fingerprint. The rules decide whether to report and what
+//! to say.
+
+use std::sync::Arc;
 
 use crate::context::AnalysisContext;
-use crate::finding::{Finding, Label, PolicyEvidence, SettingEvidence, Severity};
+use crate::finding::{Finding, Label, OverlapEvidence, PolicyEvidence, SettingEvidence, Severity};
 use crate::fingerprint::fingerprint;
-use crate::setting_pairs::SettingPair;
+use crate::setting_pairs::{SettingPair, SettingRef};
 
 /// What a setting rule says about one pair of policies or one group of them.
 pub struct SettingVerdict {
@@ -24,51 +27,66 @@ pub fn pair_finding(
     context: &AnalysisContext<'_>,
     pair: &SettingPair<'_>,
     verdict: SettingVerdict,
-) -> Finding {
+) -> Option<Finding> {
+    setting_finding(context, &[pair.first, pair.second], pair.overlap(), verdict)
+}
+
+/// A finding about `settings` (of one key, in policy order; `None` when there
+/// are none): every policy with its value and location, the first being the
+/// primary location, the overlap given, and a fingerprint of the rule, the key
+/// and every policy involved, in sorted order (so that the finding about a pair
+/// and about a group of the same two policies are one).
+pub fn setting_finding(
+    context: &AnalysisContext<'_>,
+    settings: &[SettingRef],
+    overlap: &Arc<OverlapEvidence>,
+    verdict: SettingVerdict,
+) -> Option<Finding> {
     let tenant = context.tenant;
-    let (first_policy, first_setting) = pair.first.resolve(tenant);
-    let (second_policy, second_setting) = pair.second.resolve(tenant);
-    let evidence = |policy: &preflight_normalizer::Policy,
-                    setting: &preflight_normalizer::Setting| PolicyEvidence {
-        id: policy.id.clone(),
-        name: policy.name.clone(),
-        family: policy.family,
-        location: setting.source,
-        value: Some(setting.value.clone()),
-    };
-    let label =
-        |policy: &preflight_normalizer::Policy, setting: &preflight_normalizer::Setting| Label {
+    let resolved: Vec<_> = settings
+        .iter()
+        .map(|setting| setting.resolve(tenant))
+        .collect();
+    let &(_, first_setting) = resolved.first()?;
+    let identities = context.policy_identities();
+    let mut policy_identities: Vec<&str> = settings
+        .iter()
+        .map(|setting| identities[setting.policy].as_str())
+        .collect();
+    policy_identities.sort_unstable();
+    let labels = resolved
+        .iter()
+        .map(|(policy, setting)| Label {
             location: setting.source,
             message: format!("`{}` set by `{}`", setting.value, policy.name),
-        };
-    let identities = context.policy_identities();
-    let mut identities = [
-        identities[pair.first.policy].as_str(),
-        identities[pair.second.policy].as_str(),
-    ];
-    identities.sort_unstable();
-    Finding {
+        })
+        .collect();
+    let policies = resolved
+        .iter()
+        .map(|(policy, setting)| PolicyEvidence {
+            id: policy.id.clone(),
+            name: policy.name.clone(),
+            family: policy.family,
+            location: setting.source,
+            value: Some(setting.value.clone()),
+        })
+        .collect();
+    Some(Finding {
         rule: verdict.rule,
         severity: verdict.severity,
         message: verdict.message,
         help: Some(verdict.help),
         file: Some(first_setting.source.file),
-        labels: vec![
-            label(first_policy, first_setting),
-            label(second_policy, second_setting),
-        ],
+        labels,
         setting: Some(SettingEvidence {
             key: first_setting.key.clone(),
             name: first_setting.name.clone(),
         }),
-        policies: vec![
-            evidence(first_policy, first_setting),
-            evidence(second_policy, second_setting),
-        ],
-        overlap: Some(std::sync::Arc::clone(pair.overlap())),
+        policies,
+        overlap: Some(Arc::clone(overlap)),
         fingerprint: fingerprint(
             verdict.rule,
-            [first_setting.key.0.as_str(), identities[0], identities[1]],
+            std::iter::once(first_setting.key.0.as_str()).chain(policy_identities),
         ),
-    }
+    })
 }

@@ -9,10 +9,9 @@
 //! rules built on this module declare `ignores_pairs: true`.
 
 use crate::context::AnalysisContext;
-use crate::finding::{Finding, Label, PolicyEvidence, SettingEvidence, Severity};
-use crate::fingerprint::fingerprint;
+use crate::finding::{Finding, Severity};
 use crate::overlap::Certainty;
-use crate::rules::pair_evidence::SettingVerdict;
+use crate::rules::pair_evidence::{SettingVerdict, setting_finding};
 use crate::setting_pairs::{SettingPair, SettingRef};
 
 use rayon::prelude::*;
@@ -183,56 +182,13 @@ pub fn group_finding(
     context: &AnalysisContext<'_>,
     group: &SettingGroup<'_>,
     verdict: SettingVerdict,
-) -> Finding {
-    let tenant = context.tenant;
-    let resolved: Vec<_> = group
-        .settings
-        .iter()
-        .map(|setting| setting.resolve(tenant))
-        .collect();
-    let (_, first_setting) = resolved[0];
-    let identities = context.policy_identities();
-    let mut policy_identities: Vec<&str> = group
-        .settings
-        .iter()
-        .map(|setting| identities[setting.policy].as_str())
-        .collect();
-    policy_identities.sort_unstable();
-    let labels = resolved
-        .iter()
-        .map(|(policy, setting)| Label {
-            location: setting.source,
-            message: format!("`{}` set by `{}`", setting.value, policy.name),
-        })
-        .collect();
-    let policies = resolved
-        .iter()
-        .map(|(policy, setting)| PolicyEvidence {
-            id: policy.id.clone(),
-            name: policy.name.clone(),
-            family: policy.family,
-            location: setting.source,
-            value: Some(setting.value.clone()),
-        })
-        .collect();
-    Finding {
-        rule: verdict.rule,
-        severity: verdict.severity,
-        message: verdict.message,
-        help: Some(verdict.help),
-        file: Some(first_setting.source.file),
-        labels,
-        setting: Some(SettingEvidence {
-            key: first_setting.key.clone(),
-            name: first_setting.name.clone(),
-        }),
-        policies,
-        overlap: Some(std::sync::Arc::clone(group.clearest_pair().overlap())),
-        fingerprint: fingerprint(
-            verdict.rule,
-            std::iter::once(first_setting.key.0.as_str()).chain(policy_identities),
-        ),
-    }
+) -> Option<Finding> {
+    setting_finding(
+        context,
+        &group.settings,
+        group.clearest_pair().overlap(),
+        verdict,
+    )
 }
 
 /// `names` as prose, backticked: "`A`", "`A` and `B`", "`A`, `B` and 3 more".
