@@ -35,7 +35,7 @@ use preflight_parser::rule_language::{Attribute, AttributeValue, Operand, Operat
 use rayon::prelude::*;
 
 use crate::audience_logic::{
-    DEFAULT_BUDGET, Decider, Decision, Formula, Literal, Solution, Test, decide,
+    DEFAULT_BUDGET, Decider, Decision, Formula, Literal, Solution, Test, Verdict, decide,
 };
 use crate::inventory_rules::{InventoryRules, os_types};
 use crate::overlap::{exclusion_is_honoured, member_kind};
@@ -261,18 +261,16 @@ impl AudienceFormulas {
     }
 
     fn independent_meeting(&self, first: FormulaId, second: FormulaId) -> Meeting {
-        let alone = |id: FormulaId| {
-            self.facts[id]
-                .alone
-                .get_or_init(|| Arc::new(self.decider.satisfiable(id)))
-        };
-        let (first_alone, second_alone) = (alone(first), alone(second));
-        match (first_alone.as_ref(), second_alone.as_ref()) {
-            (Solution::Disjoint, _) | (_, Solution::Disjoint) => Meeting::Disjoint,
-            (Solution::Unknown(reason), _) | (_, Solution::Unknown(reason)) => Meeting::Unknown {
-                reason: reason.clone(),
-            },
-            (Solution::Possible(..), Solution::Possible(..)) => {
+        let (first_alone, second_alone) = (
+            self.decider.alone_verdict(first),
+            self.decider.alone_verdict(second),
+        );
+        match (first_alone, second_alone) {
+            (Verdict::Disjoint, _) | (_, Verdict::Disjoint) => Meeting::Disjoint,
+            (Verdict::Unknown(reason), _) | (_, Verdict::Unknown(reason)) => {
+                Meeting::Unknown { reason }
+            }
+            (Verdict::Possible, Verdict::Possible) => {
                 let (first_facts, second_facts) = (&self.facts[first], &self.facts[second]);
                 let shared = first_facts.platforms & second_facts.platforms;
                 if shared == 0 {
@@ -281,12 +279,12 @@ impl AudienceFormulas {
                 // The two examples are merged only when shown: most meetings
                 // decided are never reported.
                 Meeting::Possible {
-                    example: Arc::new(Example::Joined {
-                        first: Arc::clone(first_alone),
-                        second: Arc::clone(second_alone),
+                    example: Example::Joined {
+                        first,
+                        second,
                         // One OS type both platforms admit.
                         os_type: os_type_of_bits(shared),
-                    }),
+                    },
                     first_within_second: first_facts.platforms_within(second_facts)
                         && self.rules_admit_everyone(second),
                     second_within_first: second_facts.platforms_within(first_facts)
@@ -329,8 +327,6 @@ struct FormulaFacts {
     platforms: u8,
     /// The rules without the platform.
     rules: Formula,
-    /// The formula decided on its own, once (shared by the examples built from it).
-    alone: std::sync::OnceLock<Arc<Solution>>,
     /// Whether the rules admit everyone, once.
     valid: std::sync::OnceLock<bool>,
 }
@@ -363,7 +359,6 @@ impl FormulaFacts {
             rule_attributes: attributes,
             platforms,
             rules,
-            alone: std::sync::OnceLock::new(),
             valid: std::sync::OnceLock::new(),
         }
     }
@@ -707,8 +702,8 @@ pub enum Meeting {
     Disjoint,
     /// Some device or user can be reached by both.
     Possible {
-        /// An example subject in both.
-        example: Arc<Example>,
+        /// An example subject in both (found again when shown).
+        example: Example,
         /// Whether everyone the first reaches is also reached by the second.
         first_within_second: bool,
         /// Whether everyone the second reaches is also reached by the first.
@@ -739,19 +734,30 @@ impl Meeting {
     }
 }
 
-/// Whether two formulas can meet, and whether one contains the other.
+/// Whether two formulas can meet, and whether one contains the other, with
+/// the example written out (for one-off questions; a run decides its formulas
+/// in [`AudienceFormulas`]).
 pub fn meeting(first: &Formula, second: &Formula) -> Meeting {
     let decider = Decider::new(vec![first.clone(), second.clone()], DEFAULT_BUDGET);
-    meeting_by(&decider, 0, 1)
-}
-
-/// [`meeting`] of the decider's formulas `first` and `second`.
-fn meeting_by(decider: &Decider, first: usize, second: usize) -> Meeting {
-    match decider.meet_example(first, second) {
+    match decider.meet_example(0, 1) {
         Solution::Disjoint => Meeting::Disjoint,
         Solution::Unknown(reason) => Meeting::Unknown { reason },
         Solution::Possible(attributes, tested) => Meeting::Possible {
-            example: Arc::new(Example::Built { attributes, tested }),
+            example: Example::Built(Arc::new((attributes, tested))),
+            first_within_second: decider.within(0, 1),
+            second_within_first: decider.within(1, 0),
+        },
+    }
+}
+
+/// [`meeting`] of the decider's formulas `first` and `second`, the example
+/// left to be found again when shown.
+fn meeting_by(decider: &Decider, first: usize, second: usize) -> Meeting {
+    match decider.meet_verdict(first, second) {
+        Verdict::Disjoint => Meeting::Disjoint,
+        Verdict::Unknown(reason) => Meeting::Unknown { reason },
+        Verdict::Possible => Meeting::Possible {
+            example: Example::Together { first, second },
             first_within_second: decider.within(first, second),
             second_within_first: decider.within(second, first),
         },
@@ -767,53 +773,66 @@ pub fn admits_anyone(formula: &Formula) -> Option<bool> {
     }
 }
 
-/// An example subject two formulas both admit: its attributes, and the
-/// attributes the rules test (shown `(not set)` when the example has none).
+/// An example subject two formulas both admit, as found: written out as
+/// attributes only when shown ([`AudienceFormulas::example_parts`]), since most
+/// meetings decided are never reported.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Example {
-    /// Found for the two formulas together.
-    Built {
-        /// The example's attribute values.
-        attributes: preflight_parser::rule_language::Attributes,
-        /// The attributes the rules test, sorted.
-        tested: Vec<Attribute>,
+    /// Formulas `first` and `second` decided together: the procedure finds the
+    /// same example again.
+    Together {
+        /// The first formula.
+        first: FormulaId,
+        /// The second formula.
+        second: FormulaId,
     },
-    /// Of two formulas whose rules test different attributes: each formula's
-    /// own example (both [`Solution::Possible`]), the second's values joined to
+    /// Of two formulas whose rules test different attributes, each admitting
+    /// someone alone: each formula's own example, the second's values joined to
     /// the first's, with an OS type both platforms admit.
     Joined {
-        /// The first formula decided alone.
-        first: Arc<Solution>,
-        /// The second formula decided alone.
-        second: Arc<Solution>,
+        /// The first formula.
+        first: FormulaId,
+        /// The second formula.
+        second: FormulaId,
         /// The OS type both formulas' platforms admit, when one does.
         os_type: Option<&'static str>,
     },
+    /// Written out already (by [`meeting`]): the example's attribute values
+    /// and the attributes the rules test, sorted.
+    Built(Arc<(preflight_parser::rule_language::Attributes, Vec<Attribute>)>),
 }
 
-impl Example {
+impl AudienceFormulas {
     /// The example's attribute values and the attributes the rules test, sorted.
-    pub fn parts(&self) -> (preflight_parser::rule_language::Attributes, Vec<Attribute>) {
-        match self {
-            Example::Built { attributes, tested } => (attributes.clone(), tested.clone()),
+    pub fn example_parts(
+        &self,
+        example: &Example,
+    ) -> (preflight_parser::rule_language::Attributes, Vec<Attribute>) {
+        let no_example = (Default::default(), Vec::new());
+        match example {
+            Example::Built(parts) => parts.as_ref().clone(),
+            Example::Together { first, second } => {
+                match self.decider.meet_example(*first, *second) {
+                    Solution::Possible(attributes, tested) => (attributes, tested),
+                    _ => no_example,
+                }
+            }
             Example::Joined {
                 first,
                 second,
                 os_type,
             } => {
-                let no_example = (Default::default(), Vec::new());
-                let (Solution::Possible(first_example, first_tested), second) =
-                    (first.as_ref(), second.as_ref())
+                let (
+                    Solution::Possible(first_example, first_tested),
+                    Solution::Possible(second_example, second_tested),
+                ) = (self.decider.alone(*first), self.decider.alone(*second))
                 else {
                     return no_example;
                 };
-                let Solution::Possible(second_example, second_tested) = second else {
-                    return no_example;
-                };
-                let mut example = first_example.clone();
+                let mut example = first_example;
                 for (attribute, value) in second_example {
-                    if *attribute != Attribute::OsType {
-                        example.insert(attribute.clone(), value.clone());
+                    if attribute != Attribute::OsType {
+                        example.insert(attribute, value);
                     }
                 }
                 if let Some(os_type) = os_type {
@@ -822,8 +841,8 @@ impl Example {
                         AttributeValue::Text((*os_type).to_owned()),
                     );
                 }
-                let mut tested = first_tested.clone();
-                tested.extend(second_tested.iter().cloned());
+                let mut tested = first_tested;
+                tested.extend(second_tested);
                 tested.sort();
                 tested.dedup();
                 (example, tested)
@@ -833,8 +852,8 @@ impl Example {
 
     /// The example in words: attribute name → value, with static group
     /// memberships gathered under `member of` and named by group display name.
-    pub fn witness(&self, tenant: &Tenant) -> Witness {
-        let (attributes, all_tested) = self.parts();
+    pub fn witness(&self, example: &Example, tenant: &Tenant) -> Witness {
+        let (attributes, all_tested) = self.example_parts(example);
         let has_user = has_user_attribute();
         let tested: Vec<&Attribute> = all_tested
             .iter()
@@ -1118,7 +1137,7 @@ mod tests {
                     formulas.formula(second)
                 );
                 if let Meeting::Possible { example, .. } = &quick {
-                    assert!(!example.witness(&tenant).is_empty());
+                    assert!(!formulas.witness(example, &tenant).is_empty());
                 }
             }
         }
@@ -1138,7 +1157,7 @@ mod tests {
         else {
             panic!("possible");
         };
-        let witness = example.witness(&tenant);
+        let witness = formulas.witness(&example, &tenant);
         assert_eq!(witness.get("member of").map(String::as_str), Some("Ring 1"));
         assert_eq!(
             witness.get("deviceOSType").map(String::as_str),

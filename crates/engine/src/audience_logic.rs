@@ -279,7 +279,11 @@ fn positive_form(operator: Operator) -> (Operator, bool) {
 }
 
 fn literal_holds(literal: &Literal, attributes: &Attributes) -> Option<bool> {
-    let value = attributes.get(&literal.attribute);
+    literal_holds_for(literal, attributes.get(&literal.attribute))
+}
+
+/// Whether `literal` holds when its attribute has `value` (`None`: unset).
+fn literal_holds_for(literal: &Literal, value: Option<&AttributeValue>) -> Option<bool> {
     let holds = match &literal.test {
         Test::Opaque(_) => return None,
         Test::Text(operator, operand) => {
@@ -342,8 +346,14 @@ pub struct Decider {
     complement_of: Vec<u32>,
     /// Each formula's cases (`None`: over the budget), by formula id.
     cases: Vec<Option<Vec<Case>>>,
+    /// Each formula with its literals interned, for checking examples.
+    interned: Vec<Interned>,
+    /// Each attribute, by attribute id.
+    attributes: Vec<Attribute>,
     /// Each formula's negation and its cases, computed on first use.
     negated_cases: Vec<std::sync::OnceLock<(Formula, Option<Vec<Case>>)>>,
+    /// Each formula decided on its own, computed on first use.
+    alone: Vec<std::sync::OnceLock<Found>>,
     /// The id of every literal met (the formulas' and their complements).
     literal_ids: std::collections::HashMap<Literal, u32>,
     /// Solutions of one attribute's constraints, by attribute id and literal ids,
@@ -422,6 +432,21 @@ impl Interner {
             self.complement_of.push(next + 1 - offset as u32);
         }
         next
+    }
+
+    /// The formula with its literals interned.
+    fn interned(&mut self, formula: &Formula) -> Interned {
+        match formula {
+            Formula::True => Interned::True,
+            Formula::False => Interned::False,
+            Formula::Literal(literal) => Interned::Literal(self.literal(literal)),
+            Formula::And(parts) => {
+                Interned::And(parts.iter().map(|part| self.interned(part)).collect())
+            }
+            Formula::Or(parts) => {
+                Interned::Or(parts.iter().map(|part| self.interned(part)).collect())
+            }
+        }
     }
 
     /// The formula as a disjunction of cases, or `None` when that takes more than
@@ -517,10 +542,28 @@ impl Decider {
             .iter()
             .map(|formula| interner.cases(formula, budget))
             .collect();
+        let interned = formulas
+            .iter()
+            .map(|formula| interner.interned(formula))
+            .collect();
+        let mut attributes: Vec<(u32, Attribute)> = interner
+            .attribute_ids
+            .into_iter()
+            .map(|(attribute, id)| (id, attribute))
+            .collect();
+        attributes.sort_unstable_by_key(|(id, _)| *id);
+        let attributes = attributes
+            .into_iter()
+            .map(|(_, attribute)| attribute)
+            .collect();
         // Literals of negations are interned up front too (negating keeps the
         // literals and flips polarities, and complements are interned already),
         // so that later expansions only look ids up.
         let negated_cases = formulas
+            .iter()
+            .map(|_| std::sync::OnceLock::new())
+            .collect();
+        let alone = formulas
             .iter()
             .map(|_| std::sync::OnceLock::new())
             .collect();
@@ -532,7 +575,10 @@ impl Decider {
             attribute_of: interner.attribute_of,
             complement_of: interner.complement_of,
             cases,
+            interned,
+            attributes,
             negated_cases,
+            alone,
             solutions: (0..SOLUTION_SHARDS)
                 .map(|_| std::sync::Mutex::new(SolutionMap::default()))
                 .collect(),
@@ -597,15 +643,25 @@ impl Decider {
         }
     }
 
-    /// Whether formula `index` admits anyone, with an example.
-    pub fn satisfiable(&self, index: usize) -> Solution {
-        match &self.cases[index] {
+    /// Whether formula `index` admits anyone (decided once).
+    fn alone_found(&self, index: usize) -> &Found {
+        self.alone[index].get_or_init(|| match &self.cases[index] {
             Some(cases) => self.decide_cases(
-                (&self.formulas[index], cases),
-                (&Formula::True, &[Vec::new()]),
+                (&self.interned[index], cases),
+                (&Interned::True, &[Vec::new()]),
             ),
-            None => Solution::Unknown("the rules expand into too many cases".to_owned()),
-        }
+            None => Found::Unknown("the rules expand into too many cases".to_owned()),
+        })
+    }
+
+    /// Whether formula `index` admits anyone, without the example.
+    pub fn alone_verdict(&self, index: usize) -> Verdict {
+        self.alone_found(index).verdict()
+    }
+
+    /// Whether formula `index` admits anyone, with an example.
+    pub fn alone(&self, index: usize) -> Solution {
+        self.solution(self.alone_found(index))
     }
 
     /// Whether formulas `first` and `second` can meet.
@@ -626,18 +682,62 @@ impl Decider {
     /// Whether formulas `first` and `second` can meet, with an example and the
     /// attributes the solved case tests, but no words yet.
     pub fn meet_example(&self, first: usize, second: usize) -> Solution {
+        self.solution(&self.meet_found(first, second))
+    }
+
+    /// Whether formulas `first` and `second` can meet, without the example:
+    /// what deciding many pairs needs ([`Self::meet_example`] finds the same
+    /// example again for the few that are shown).
+    pub fn meet_verdict(&self, first: usize, second: usize) -> Verdict {
+        self.meet_found(first, second).verdict()
+    }
+
+    fn meet_found(&self, first: usize, second: usize) -> Found {
         match (&self.cases[first], &self.cases[second]) {
             (Some(first_cases), Some(second_cases)) => self.decide_cases(
-                (&self.formulas[first], first_cases),
-                (&self.formulas[second], second_cases),
+                (&self.interned[first], first_cases),
+                (&self.interned[second], second_cases),
             ),
-            _ => Solution::Unknown("the rules expand into too many cases".to_owned()),
+            _ => Found::Unknown("the rules expand into too many cases".to_owned()),
+        }
+    }
+
+    /// What was found, with the example written out as attributes.
+    fn solution(&self, found: &Found) -> Solution {
+        match found {
+            Found::Disjoint => Solution::Disjoint,
+            Found::Unknown(reason) => Solution::Unknown(reason.clone()),
+            Found::Possible { case, values } => {
+                let attributes = values
+                    .iter()
+                    .filter_map(|(attribute, solved)| match solved.as_ref() {
+                        Solved::Value(Some(value)) => {
+                            Some((self.attributes[*attribute as usize].clone(), value.clone()))
+                        }
+                        _ => None,
+                    })
+                    .collect();
+                let mut tested: Vec<Attribute> = case
+                    .iter()
+                    .map(|&id| self.literals[id as usize].attribute.clone())
+                    .collect();
+                tested.sort();
+                tested.dedup();
+                Solution::Possible(attributes, tested)
+            }
         }
     }
 
     /// Whether everyone formula `inner` admits is admitted by formula `outer`:
-    /// proved when `inner` and the negation of `outer` cannot meet.
+    /// proved when `inner` and the negation of `outer` cannot meet. Refuted
+    /// at once when `inner`'s own example (checked to satisfy it) fails `outer`:
+    /// that subject is in `inner` and not in `outer`, so no proof exists.
     pub fn within(&self, inner: usize, outer: usize) -> bool {
+        if let Found::Possible { values, .. } = self.alone_found(inner)
+            && self.holds(&self.interned[outer], values) == Some(false)
+        {
+            return false;
+        }
         let (_, negated_cases) = self.negated(outer);
         let (Some(inner_cases), Some(negated_cases)) = (&self.cases[inner], negated_cases) else {
             return false;
@@ -662,36 +762,31 @@ impl Decider {
 
     fn decide_cases(
         &self,
-        (first, first_cases): (&Formula, &[Case]),
-        (second, second_cases): (&Formula, &[Case]),
-    ) -> Solution {
+        (first, first_cases): (&Interned, &[Case]),
+        (second, second_cases): (&Interned, &[Case]),
+    ) -> Found {
         if first_cases.len().saturating_mul(second_cases.len()) > self.budget * self.budget {
-            return Solution::Unknown("the rules expand into too many cases".to_owned());
+            return Found::Unknown("the rules expand into too many cases".to_owned());
         }
         let mut unknown_reason: Option<String> = None;
         let mut scratch = Scratch::default();
+        let mut values = CaseValues::new();
         for left in first_cases {
             for right in second_cases {
                 let Some(case) = join(left, right, &self.complement_of) else {
                     continue;
                 };
-                let mut attributes = Attributes::new();
-                match self.solve_case(&case, &mut scratch, Some(&mut attributes)) {
+                values.clear();
+                match self.solve_case(&case, &mut scratch, Some(&mut values)) {
                     CaseResult::Unsatisfiable => {}
                     CaseResult::Unknown(reason) => {
                         unknown_reason.get_or_insert(reason);
                     }
                     CaseResult::Satisfied => {
-                        let checked = first.holds(&attributes) == Some(true)
-                            && second.holds(&attributes) == Some(true);
+                        let checked = self.holds(first, &values) == Some(true)
+                            && self.holds(second, &values) == Some(true);
                         if checked {
-                            let mut tested: Vec<Attribute> = case
-                                .iter()
-                                .map(|&id| self.literals[id as usize].attribute.clone())
-                                .collect();
-                            tested.sort();
-                            tested.dedup();
-                            return Solution::Possible(attributes, tested);
+                            return Found::Possible { case, values };
                         }
                         unknown_reason
                             .get_or_insert_with(|| "a candidate example did not check".to_owned());
@@ -700,8 +795,51 @@ impl Decider {
             }
         }
         match unknown_reason {
-            None => Solution::Disjoint,
-            Some(reason) => Solution::Unknown(reason),
+            None => Found::Disjoint,
+            Some(reason) => Found::Unknown(reason),
+        }
+    }
+
+    /// Whether an interned formula holds for the values of a solved case, as
+    /// [`Formula::holds`] says for the same values written out as attributes
+    /// (an attribute without a value is unset).
+    fn holds(&self, formula: &Interned, values: &CaseValues) -> Option<bool> {
+        match formula {
+            Interned::True => Some(true),
+            Interned::False => Some(false),
+            Interned::Literal(id) => {
+                let attribute = self.attribute_of[*id as usize];
+                let value = values
+                    .iter()
+                    .find(|(solved_attribute, _)| *solved_attribute == attribute)
+                    .and_then(|(_, solved)| match solved.as_ref() {
+                        Solved::Value(Some(value)) => Some(value),
+                        _ => None,
+                    });
+                literal_holds_for(&self.literals[*id as usize], value)
+            }
+            Interned::And(parts) => {
+                let mut unknown = false;
+                for part in parts {
+                    match self.holds(part, values) {
+                        Some(false) => return Some(false),
+                        None => unknown = true,
+                        Some(true) => {}
+                    }
+                }
+                (!unknown).then_some(true)
+            }
+            Interned::Or(parts) => {
+                let mut unknown = false;
+                for part in parts {
+                    match self.holds(part, values) {
+                        Some(true) => return Some(true),
+                        None => unknown = true,
+                        Some(false) => {}
+                    }
+                }
+                (!unknown).then_some(false)
+            }
         }
     }
 
@@ -711,7 +849,7 @@ impl Decider {
         &self,
         case: &[u32],
         scratch: &mut Scratch,
-        mut example: Option<&mut Attributes>,
+        mut example: Option<&mut CaseValues>,
     ) -> CaseResult {
         scratch.by_attribute.clear();
         scratch
@@ -750,9 +888,9 @@ impl Decider {
                 solved
             });
             match &*solved {
-                Solved::Value(Some(value)) => {
+                Solved::Value(Some(_)) => {
                     if let Some(example) = example.as_deref_mut() {
-                        example.insert(attribute.clone(), value.clone());
+                        example.push((attribute_id, Arc::clone(&solved)));
                     }
                 }
                 Solved::Value(None) => {}
@@ -768,6 +906,55 @@ impl Decider {
             None => CaseResult::Satisfied,
         }
     }
+}
+
+/// A formula with its literals interned (by literal id), as the decider
+/// checks examples against it.
+#[derive(Debug)]
+enum Interned {
+    True,
+    False,
+    Literal(u32),
+    And(Vec<Interned>),
+    Or(Vec<Interned>),
+}
+
+/// The values solved for the attributes of one case (those that are set), by
+/// attribute id, in the order of the ids.
+type CaseValues = Vec<(u32, Arc<Solved<AttributeValue>>)>;
+
+/// What deciding found, before any example is written out.
+#[derive(Debug)]
+enum Found {
+    Disjoint,
+    /// The case solved, and its values (checked to satisfy both formulas).
+    Possible {
+        case: Case,
+        values: CaseValues,
+    },
+    Unknown(String),
+}
+
+impl Found {
+    fn verdict(&self) -> Verdict {
+        match self {
+            Found::Disjoint => Verdict::Disjoint,
+            Found::Possible { .. } => Verdict::Possible,
+            Found::Unknown(reason) => Verdict::Unknown(reason.clone()),
+        }
+    }
+}
+
+/// Whether two formulas (or one alone) admit a common subject, without the
+/// example.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    /// No subject satisfies both.
+    Disjoint,
+    /// Some subject satisfies both (an example was found and checked).
+    Possible,
+    /// Not decided, and why.
+    Unknown(String),
 }
 
 /// Buffers one thread reuses from case to case.

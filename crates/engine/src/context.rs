@@ -176,6 +176,7 @@ impl<'run> AnalysisContext<'run> {
             audiences: self.audiences(),
             graph: self.target_graph(),
             rules: &self.inventory_rules,
+            formulas: self.audience_formulas(),
         }
     }
 

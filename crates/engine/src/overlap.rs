@@ -423,7 +423,7 @@ impl OverlapAnalysis {
         rules: Option<(&AudienceFormulas, &RuleDecisions)>,
     ) -> Overlap {
         let finding = self.find(pair, rules);
-        self.describe(tenant, pair, &finding)
+        self.describe(tenant, pair, &finding, rules.map(|(formulas, _)| formulas))
     }
 
     /// What [`Self::overlap`] finds, without the words.
@@ -631,12 +631,14 @@ impl OverlapAnalysis {
             })
     }
 
-    /// Writes the words of what was found.
+    /// Writes the words of what was found (`formulas`: those the rules were
+    /// decided with, whose examples are written out here).
     pub fn describe(
         &self,
         tenant: &Tenant,
         (first, second): (usize, usize),
         finding: &PairFinding,
+        formulas: Option<&AudienceFormulas>,
     ) -> Overlap {
         let (first_position, second_position, structural, meeting) = match finding.found.clone() {
             Found::NoCommonPlatform => {
@@ -671,8 +673,13 @@ impl OverlapAnalysis {
             }
             names
         };
-        if let Some(meeting) = meeting {
-            return self.decided_by_rules(tenant, (first_include, second_include), via(), meeting);
+        if let (Some(meeting), Some(formulas)) = (meeting, formulas) {
+            return self.decided_by_rules(
+                (tenant, formulas),
+                (first_include, second_include),
+                via(),
+                meeting,
+            );
         }
         match structural {
             Structural::Excluded { include } => Overlap::disjoint(format!(
@@ -723,7 +730,7 @@ impl OverlapAnalysis {
     /// What the rules say about a pair of includes that structure leaves open.
     fn decided_by_rules(
         &self,
-        tenant: &Tenant,
+        (tenant, formulas): (&Tenant, &AudienceFormulas),
         (first, second): (&Include, &Include),
         via: Vec<String>,
         meeting: Meeting,
@@ -739,7 +746,7 @@ impl OverlapAnalysis {
                 first_within_second,
                 second_within_first,
             } => {
-                let witness = example.witness(tenant);
+                let witness = formulas.witness(&example, tenant);
                 let containment = if first_within_second {
                     Some((&first_name, &second_name))
                 } else if second_within_first {

@@ -75,6 +75,8 @@ pub struct Describer<'pairs> {
     pub graph: &'pairs crate::target_graph::TargetGraph,
     /// The parsed rules, for filters on an inventory device.
     pub rules: &'pairs crate::inventory_rules::InventoryRules,
+    /// The include formulas the rules were decided with.
+    pub formulas: &'pairs AudienceFormulas,
 }
 
 impl<'pairs> Describer<'pairs> {
@@ -92,7 +94,8 @@ impl<'pairs> Describer<'pairs> {
                     exact_overlap(self, pair, first, second)
                 }
                 (PolicyPairFinding::Rules(finding), _) => {
-                    self.analysis.describe(self.tenant, pair, finding)
+                    self.analysis
+                        .describe(self.tenant, pair, finding, Some(self.formulas))
                 }
                 (PolicyPairFinding::Exact(_), _) => self.analysis.overlap(self.tenant, pair, None),
             };
