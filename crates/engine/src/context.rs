@@ -156,9 +156,7 @@ impl<'run> AnalysisContext<'run> {
                 second_reach,
             );
         }
-        let formulas = self.audience_formulas();
-        let decisions = crate::overlap::decide_open_pairs(analysis, formulas, &[(first, second)]);
-        analysis.overlap(self.tenant, (first, second), Some((formulas, &decisions)))
+        analysis.overlap(self.tenant, (first, second), Some(self.audience_formulas()))
     }
 
     /// How many pairs of assignments the rules could not decide, once the setting

@@ -29,7 +29,6 @@ use std::collections::BTreeSet;
 use preflight_normalizer::{
     AssignmentTarget, FilterMode, GroupId, MemberKind, MemberObjectKind, Platform, Policy, Tenant,
 };
-use rayon::prelude::*;
 
 use crate::audience_formula::{AudienceFormulas, FormulaId, Meeting, Witness};
 use crate::audience_logic::{MEMBER_OF, describe_witness};
@@ -141,39 +140,6 @@ struct GroupFacts {
 pub struct OverlapAnalysis {
     facts: GroupFacts,
     audiences: Vec<PreparedAudience>,
-}
-
-/// Decisions of the rules for pairs of include formulas, `(lower, higher)`:
-/// sorted by pair (decided in parallel and kept in order, not inserted into a
-/// map one by one: a tenant decides about a million).
-#[derive(Debug, Default)]
-pub struct RuleDecisions {
-    sorted: Vec<((FormulaId, FormulaId), Meeting)>,
-}
-
-impl RuleDecisions {
-    /// The decision for `pair`, when it was decided.
-    pub fn get(&self, pair: &(FormulaId, FormulaId)) -> Option<&Meeting> {
-        self.sorted
-            .binary_search_by(|(known, _)| known.cmp(pair))
-            .ok()
-            .map(|index| &self.sorted[index].1)
-    }
-
-    /// Every decision, in pair order.
-    pub fn values(&self) -> impl Iterator<Item = &Meeting> {
-        self.sorted.iter().map(|(_, meeting)| meeting)
-    }
-
-    /// How many pairs were decided.
-    pub fn len(&self) -> usize {
-        self.sorted.len()
-    }
-
-    /// Whether none was.
-    pub fn is_empty(&self) -> bool {
-        self.sorted.is_empty()
-    }
 }
 
 /// The bit of a platform in [`PreparedAudience::platforms`].
@@ -385,52 +351,109 @@ impl OverlapAnalysis {
         Self { facts, audiences }
     }
 
-    /// The include pairs of policies `first` and `second` that structure leaves
-    /// possible, by include position: the ones the rules may decide.
-    pub fn open_pairs(&self, first: usize, second: usize) -> Vec<(usize, usize)> {
-        let (Some(first_audience), Some(second_audience)) =
-            (self.audiences.get(first), self.audiences.get(second))
-        else {
-            return Vec::new();
-        };
-        if !platforms_meet(first_audience, second_audience) {
-            return Vec::new();
-        }
-        let mut open = Vec::new();
-        for (first_position, first_include) in first_audience.includes.iter().enumerate() {
-            for (second_position, second_include) in second_audience.includes.iter().enumerate() {
-                let structural = self.include_pair(
-                    (first_include, first_audience),
-                    (second_include, second_audience),
-                );
-                match structural {
-                    Structural::Contained { .. } => return Vec::new(),
-                    Structural::Possible => open.push((first_position, second_position)),
-                    _ => {}
-                }
-            }
-        }
-        open
-    }
-
     /// Whether the audiences of policies `first` and `second` can meet; with
-    /// `rules`, the include pairs structure leaves possible are decided by the
-    /// decisions found there (pairs missing from it stay possible).
+    /// `formulas`, the include pairs structure leaves possible are decided by
+    /// their rules.
     pub fn overlap(
         &self,
         tenant: &Tenant,
         pair: (usize, usize),
-        rules: Option<(&AudienceFormulas, &RuleDecisions)>,
+        formulas: Option<&AudienceFormulas>,
     ) -> Overlap {
-        let finding = self.find(pair, rules);
-        self.describe(tenant, pair, &finding, rules.map(|(formulas, _)| formulas))
+        let finding = match formulas {
+            Some(formulas) => self.find_deciding(pair, formulas).0,
+            None => self.find(pair),
+        };
+        self.describe(tenant, pair, &finding, formulas)
     }
 
-    /// What [`Self::overlap`] finds, without the words.
-    pub fn find(
+    /// What [`Self::overlap`] finds from structure alone, without the words.
+    pub fn find(&self, (first, second): (usize, usize)) -> PairFinding {
+        let (first_audience, second_audience) = (&self.audiences[first], &self.audiences[second]);
+        self.best_include_pair((first, second), |first_position, second_position| {
+            let structural = self.include_pair(
+                (&first_audience.includes[first_position], first_audience),
+                (&second_audience.includes[second_position], second_audience),
+            );
+            (structural, None)
+        })
+    }
+
+    /// What [`Self::overlap`] finds with the rules, without the words, and the
+    /// pairs of include formulas the rules could not decide. When structure
+    /// proves some include pair contained, the pair is certain and the rules
+    /// are not consulted; otherwise every include pair structure leaves
+    /// possible whose formulas say something is decided (so the answer for two
+    /// policies depends on those two alone).
+    pub fn find_deciding(
         &self,
         (first, second): (usize, usize),
-        rules: Option<(&AudienceFormulas, &RuleDecisions)>,
+        formulas: &AudienceFormulas,
+    ) -> (PairFinding, Vec<(FormulaId, FormulaId)>) {
+        let (first_audience, second_audience) = (&self.audiences[first], &self.audiences[second]);
+        let mut undecided = Vec::new();
+        if !platforms_meet(first_audience, second_audience) {
+            return (self.find((first, second)), undecided);
+        }
+        let columns = second_audience.includes.len();
+        let structurals: Vec<Structural> = first_audience
+            .includes
+            .iter()
+            .flat_map(|first_include| {
+                second_audience.includes.iter().map(move |second_include| {
+                    self.include_pair(
+                        (first_include, first_audience),
+                        (second_include, second_audience),
+                    )
+                })
+            })
+            .collect();
+        let any_contained = structurals
+            .iter()
+            .any(|structural| matches!(structural, Structural::Contained { .. }));
+        let mut meetings: Vec<Option<Meeting>> = structurals
+            .iter()
+            .enumerate()
+            .map(|(position, structural)| {
+                if any_contained || *structural != Structural::Possible {
+                    return None;
+                }
+                let first_formula = *formulas.includes_of(first).get(position / columns)?;
+                let second_formula = *formulas.includes_of(second).get(position % columns)?;
+                if !(formulas.is_informative(first_formula)
+                    || formulas.is_informative(second_formula))
+                {
+                    return None;
+                }
+                let key = (
+                    first_formula.min(second_formula),
+                    first_formula.max(second_formula),
+                );
+                let meeting = formulas.meeting_of(key.0, key.1);
+                if matches!(meeting, Meeting::Unknown { .. }) {
+                    undecided.push(key);
+                }
+                Some(if key.0 == first_formula {
+                    meeting
+                } else {
+                    meeting.swapped()
+                })
+            })
+            .collect();
+        let finding = self.best_include_pair((first, second), |first_position, second_position| {
+            let position = first_position * columns + second_position;
+            (structurals[position], meetings[position].take())
+        });
+        (finding, undecided)
+    }
+
+    /// The best answer over the include pairs of two policies, each pair's
+    /// structural answer and meeting (by the rules) given by `include_pair`,
+    /// which is asked about each pair once, in order, until one is certain.
+    fn best_include_pair(
+        &self,
+        (first, second): (usize, usize),
+        mut include_pair: impl FnMut(usize, usize) -> (Structural, Option<Meeting>),
     ) -> PairFinding {
         let first_audience = &self.audiences[first];
         let second_audience = &self.audiences[second];
@@ -447,21 +470,9 @@ impl OverlapAnalysis {
             };
         }
         let mut best: Option<PairFinding> = None;
-        for (first_position, first_include) in first_audience.includes.iter().enumerate() {
-            for (second_position, second_include) in second_audience.includes.iter().enumerate() {
-                let structural = self.include_pair(
-                    (first_include, first_audience),
-                    (second_include, second_audience),
-                );
-                let meeting = match (structural, rules) {
-                    (Structural::Possible, Some((formulas, decisions))) => decided(
-                        formulas,
-                        decisions,
-                        (first, first_position),
-                        (second, second_position),
-                    ),
-                    _ => None,
-                };
+        for first_position in 0..first_audience.includes.len() {
+            for second_position in 0..second_audience.includes.len() {
+                let (structural, meeting) = include_pair(first_position, second_position);
                 let certainty = match &meeting {
                     Some(Meeting::Disjoint) => Certainty::Disjoint,
                     Some(Meeting::Possible {
@@ -843,27 +854,6 @@ impl OverlapAnalysis {
     }
 }
 
-/// The decision for one include pair, looked up by the pair's formulas.
-fn decided(
-    formulas: &AudienceFormulas,
-    decisions: &RuleDecisions,
-    (first, first_position): (usize, usize),
-    (second, second_position): (usize, usize),
-) -> Option<Meeting> {
-    let first_formula = *formulas.includes_of(first).get(first_position)?;
-    let second_formula = *formulas.includes_of(second).get(second_position)?;
-    let key = (
-        first_formula.min(second_formula),
-        first_formula.max(second_formula),
-    );
-    let meeting = decisions.get(&key)?.clone();
-    Some(if key.0 == first_formula {
-        meeting
-    } else {
-        meeting.swapped()
-    })
-}
-
 /// Whether `outer`'s platforms include all of `inner`'s (no platform named is
 /// every platform).
 fn platforms_covered(outer: &PreparedAudience, inner: &PreparedAudience) -> bool {
@@ -887,44 +877,6 @@ pub fn policy_overlap(
     let audiences = vec![facts.prepare(tenant, first), facts.prepare(tenant, second)];
     let analysis = OverlapAnalysis { facts, audiences };
     analysis.overlap(tenant, (0, 1), None)
-}
-
-/// Decides, in parallel, every include pair of `policy_pairs` that structure
-/// leaves possible and whose formulas carry something to decide.
-pub fn decide_open_pairs(
-    analysis: &OverlapAnalysis,
-    formulas: &AudienceFormulas,
-    policy_pairs: &[(usize, usize)],
-) -> RuleDecisions {
-    let mut wanted: Vec<(FormulaId, FormulaId)> = policy_pairs
-        .par_iter()
-        .flat_map_iter(|&(first, second)| {
-            analysis.open_pairs(first, second).into_iter().filter_map(
-                move |(first_position, second_position)| {
-                    let first_formula = *formulas.includes_of(first).get(first_position)?;
-                    let second_formula = *formulas.includes_of(second).get(second_position)?;
-                    (formulas.is_informative(first_formula)
-                        || formulas.is_informative(second_formula))
-                    .then_some((
-                        first_formula.min(second_formula),
-                        first_formula.max(second_formula),
-                    ))
-                },
-            )
-        })
-        .collect();
-    wanted.par_sort_unstable();
-    wanted.dedup();
-    // `wanted` is sorted and without repeats, and an indexed parallel collect
-    // keeps its order.
-    let sorted = wanted
-        .into_par_iter()
-        .map(|(first, second)| {
-            let decided = formulas.meeting_of(first, second);
-            ((first, second), decided)
-        })
-        .collect();
-    RuleDecisions { sorted }
 }
 
 /// Intune applies an exclusion only when the excluded group holds the same kind of

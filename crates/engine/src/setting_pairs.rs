@@ -15,9 +15,9 @@ use preflight_normalizer::{Policy, Setting, SettingKey, Tenant};
 use rayon::prelude::*;
 
 use crate::audience::{Audiences, Reach};
-use crate::audience_formula::{AudienceFormulas, Meeting};
+use crate::audience_formula::AudienceFormulas;
 use crate::finding::OverlapEvidence;
-use crate::overlap::{Certainty, Overlap, OverlapAnalysis, decide_open_pairs};
+use crate::overlap::{Certainty, Overlap, OverlapAnalysis};
 
 /// A setting of one policy: indices into `Tenant::policies` and that policy's `settings`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -237,36 +237,35 @@ impl SettingPairs {
             .collect();
 
         // Only without an inventory are the rules consulted: with one, both
-        // audiences are exact.
-        let undecided_pairs: Vec<(usize, usize)> = policy_pairs
-            .iter()
-            .copied()
-            .filter(|&(first, second)| {
-                audiences.reaches[first].is_none() || audiences.reaches[second].is_none()
-            })
-            .collect();
-        let decisions = decide_open_pairs(analysis, formulas, &undecided_pairs);
-        let undecided = decisions
-            .values()
-            .filter(|meeting| matches!(meeting, Meeting::Unknown { .. }))
-            .count();
-
-        let findings: Vec<PolicyPairFinding> = policy_pairs
+        // audiences are exact. Each pair's open include pairs are decided where
+        // the pair is (the include formulas of two policies barely repeat in
+        // other pairs, so collecting and sharing decisions costs more than it
+        // saves); the undecided ones are counted once per pair of formulas.
+        let (findings, undecided_formulas): (Vec<PolicyPairFinding>, Vec<Vec<_>>) = policy_pairs
             .par_iter()
             .map(
                 |&(first, second)| match (&audiences.reaches[first], &audiences.reaches[second]) {
                     // Whether they meet is all that is needed here (the words,
                     // written for the pairs reported, count the shared devices):
                     // the scan stops at the first shared device.
-                    (Some(first_reach), Some(second_reach)) => PolicyPairFinding::Exact(
-                        !first_reach.devices.is_disjoint(&second_reach.devices),
+                    (Some(first_reach), Some(second_reach)) => (
+                        PolicyPairFinding::Exact(
+                            !first_reach.devices.is_disjoint(&second_reach.devices),
+                        ),
+                        Vec::new(),
                     ),
-                    _ => PolicyPairFinding::Rules(
-                        analysis.find((first, second), Some((formulas, &decisions))),
-                    ),
+                    _ => {
+                        let (finding, undecided) =
+                            analysis.find_deciding((first, second), formulas);
+                        (PolicyPairFinding::Rules(finding), undecided)
+                    }
                 },
             )
-            .collect();
+            .unzip();
+        let mut undecided_formulas: Vec<_> = undecided_formulas.into_iter().flatten().collect();
+        undecided_formulas.sort_unstable();
+        undecided_formulas.dedup();
+        let undecided = undecided_formulas.len();
         let evidence = (0..findings.len())
             .map(|_| std::sync::OnceLock::new())
             .collect();

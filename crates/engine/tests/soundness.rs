@@ -47,6 +47,7 @@
 
 use std::collections::BTreeSet;
 
+use preflight_engine::OverlapEvidence;
 use preflight_engine::{AnalysisContext, Certainty, Config};
 use preflight_normalizer::{
     Assignment, AssignmentFilterUse, AssignmentTarget, Device, Filter, FilterId, FilterMode, Group,
@@ -1049,6 +1050,17 @@ fn check_rules_only(world: &World) -> Result<(), TestCaseError> {
             let Some(overlap) = context.pair_overlap(first, second) else {
                 return Err(TestCaseError::fail("every pair shares the setting"));
             };
+            // The answer for two policies is theirs alone: the setting pairs,
+            // decided in bulk, say what asking about the one pair says.
+            let alone = OverlapEvidence::from(context.overlap(first, second));
+            prop_assert_eq!(
+                overlap.as_ref(),
+                &alone,
+                "policies {} and {}: in bulk and alone\n{}",
+                first,
+                second,
+                describe(world, &tenant)
+            );
             if overlap.certainty == Certainty::Certain {
                 let within = |inner: usize, outer: usize| {
                     let policy = &world.policies[inner];
