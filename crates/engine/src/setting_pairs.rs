@@ -152,6 +152,9 @@ pub struct SettingPairs {
     pair_starts: Vec<usize>,
     /// What was found for each of `policy_pairs`.
     findings: Vec<PolicyPairFinding>,
+    /// The certainty of each of `findings`, apart: one byte a pair, read for
+    /// every setting pair.
+    certainties: Vec<Certainty>,
     /// The words of each of `policy_pairs`, written on first use.
     evidence: Vec<std::sync::OnceLock<Arc<OverlapEvidence>>>,
     /// The setting pairs whose audiences can meet, in key order, then policy order.
@@ -266,6 +269,8 @@ impl SettingPairs {
         undecided_formulas.sort_unstable();
         undecided_formulas.dedup();
         let undecided = undecided_formulas.len();
+        let certainties: Vec<Certainty> =
+            findings.iter().map(PolicyPairFinding::certainty).collect();
         let evidence = (0..findings.len())
             .map(|_| std::sync::OnceLock::new())
             .collect();
@@ -276,8 +281,8 @@ impl SettingPairs {
                 let range = starts[bucket]..starts[bucket + 1];
                 let bucket_settings = &settings[range.clone()];
                 let bucket_classes = &value_classes[range];
-                let (pair_starts, policy_pairs, findings, classes) =
-                    (&pair_starts, &policy_pairs, &findings, &classes);
+                let (pair_starts, policy_pairs, certainties, classes) =
+                    (&pair_starts, &policy_pairs, &certainties, &classes);
                 bucket_settings
                     .iter()
                     .zip(bucket_classes)
@@ -297,13 +302,11 @@ impl SettingPairs {
                                     first.policy.max(second.policy),
                                 );
                                 let position = pair_position(policy_pairs, pair_starts, pair)?;
-                                (findings[position].certainty() != Certainty::Disjoint).then(|| {
-                                    PairRecord {
-                                        first: *first,
-                                        second: *second,
-                                        same_effect: first_class == second_class,
-                                        overlap: u32::try_from(position).unwrap_or(u32::MAX),
-                                    }
+                                (certainties[position] != Certainty::Disjoint).then(|| PairRecord {
+                                    first: *first,
+                                    second: *second,
+                                    same_effect: first_class == second_class,
+                                    overlap: u32::try_from(position).unwrap_or(u32::MAX),
                                 })
                             })
                     })
@@ -324,6 +327,7 @@ impl SettingPairs {
             policy_pairs,
             pair_starts,
             findings,
+            certainties,
             evidence,
             records,
             record_starts,
@@ -360,7 +364,7 @@ impl SettingPairs {
             first: record.first,
             second: record.second,
             same_effect: record.same_effect,
-            certainty: self.findings[record.overlap as usize].certainty(),
+            certainty: self.certainties[record.overlap as usize],
             overlap: record.overlap as usize,
             describer,
         }
