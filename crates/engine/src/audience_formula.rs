@@ -207,6 +207,7 @@ impl AudienceFormulas {
                     .collect()
             })
             .collect();
+        number_attributes(&mut facts);
         let decider = Decider::new(formulas.clone(), DEFAULT_BUDGET);
         Self {
             formulas,
@@ -320,6 +321,10 @@ struct FormulaFacts {
     /// The attributes its rules test (target, filter, exclusions; not the
     /// platform), sorted, without duplicates.
     rule_attributes: Vec<Attribute>,
+    /// The same attributes as numbers, in the same order (numbered in the
+    /// order of all formulas' attributes, so comparing numbers compares
+    /// attributes): what [`Self::independent_of`] compares, pair after pair.
+    attribute_numbers: Vec<u32>,
     /// Whether its rules test the OS type themselves.
     tests_os_type: bool,
     /// The platforms a device it reaches can run, as bits: the policy's, and
@@ -357,6 +362,7 @@ impl FormulaFacts {
             informative: parts.is_informative(),
             tests_os_type: attributes.contains(&Attribute::OsType),
             rule_attributes: attributes,
+            attribute_numbers: Vec::new(),
             platforms,
             rules,
             valid: std::sync::OnceLock::new(),
@@ -371,8 +377,8 @@ impl FormulaFacts {
         }
         let (mut left, mut right) = (0, 0);
         while let (Some(first), Some(second)) = (
-            self.rule_attributes.get(left),
-            other.rule_attributes.get(right),
+            self.attribute_numbers.get(left),
+            other.attribute_numbers.get(right),
         ) {
             match first.cmp(second) {
                 std::cmp::Ordering::Equal => return false,
@@ -386,6 +392,25 @@ impl FormulaFacts {
     /// Whether the platforms of this formula's devices are all among `other`'s.
     fn platforms_within(&self, other: &FormulaFacts) -> bool {
         self.platforms & !other.platforms == 0
+    }
+}
+
+/// Numbers every formula's rule attributes by their place among all formulas'
+/// attributes, sorted (so each formula's numbers are sorted as its attributes).
+fn number_attributes(facts: &mut [FormulaFacts]) {
+    let mut all: Vec<Attribute> = facts
+        .iter()
+        .flat_map(|formula| formula.rule_attributes.iter().cloned())
+        .collect();
+    all.sort();
+    all.dedup();
+    for formula in facts {
+        formula.attribute_numbers = formula
+            .rule_attributes
+            .iter()
+            .filter_map(|attribute| all.binary_search(attribute).ok())
+            .map(|number| u32::try_from(number).unwrap_or(u32::MAX))
+            .collect();
     }
 }
 

@@ -359,6 +359,10 @@ pub struct Decider {
     /// Solutions of one attribute's constraints, by attribute id and literal ids,
     /// in shards so that threads rarely wait on each other.
     solutions: Vec<std::sync::Mutex<SolutionMap>>,
+    /// Solutions of a single literal's constraint, by literal id: most of an
+    /// attribute's constraints in a case are one literal, found here without
+    /// a lock.
+    single_solutions: Vec<std::sync::OnceLock<Arc<Solved<AttributeValue>>>>,
 }
 
 /// Solutions of attribute constraints, by attribute id then literal ids.
@@ -538,7 +542,7 @@ impl Decider {
     /// `budget` cases.
     pub fn new(formulas: Vec<Formula>, budget: usize) -> Self {
         let mut interner = Interner::default();
-        let cases = formulas
+        let cases: Vec<Option<Vec<Case>>> = formulas
             .iter()
             .map(|formula| interner.cases(formula, budget))
             .collect();
@@ -567,6 +571,7 @@ impl Decider {
             .iter()
             .map(|_| std::sync::OnceLock::new())
             .collect();
+        let literal_count = interner.literals.len();
         Self {
             formulas,
             budget,
@@ -581,6 +586,9 @@ impl Decider {
             alone,
             solutions: (0..SOLUTION_SHARDS)
                 .map(|_| std::sync::Mutex::new(SolutionMap::default()))
+                .collect(),
+            single_solutions: (0..literal_count)
+                .map(|_| std::sync::OnceLock::new())
                 .collect(),
         }
     }
@@ -871,22 +879,16 @@ impl Decider {
                 .extend(scratch.by_attribute[start..end].iter().map(|(_, id)| *id));
             let first_literal = scratch.key[1] as usize;
             let attribute = &self.literals[first_literal].attribute;
-            let shard = &self.solutions[shard_of(&scratch.key)];
-            let remembered = shard
-                .lock()
-                .ok()
-                .and_then(|solutions| solutions.get(scratch.key.as_slice()).cloned());
-            let solved = remembered.unwrap_or_else(|| {
-                let literals: Vec<&Literal> = scratch.key[1..]
-                    .iter()
-                    .map(|&id| &self.literals[id as usize])
-                    .collect();
-                let solved = Arc::new(solve_attribute(attribute, &literals));
-                if let Ok(mut solutions) = shard.lock() {
-                    solutions.insert(scratch.key.clone(), Arc::clone(&solved));
-                }
-                solved
-            });
+            let solved = if let [_, only] = scratch.key.as_slice() {
+                Arc::clone(self.single_solutions[*only as usize].get_or_init(|| {
+                    Arc::new(solve_attribute(
+                        attribute,
+                        &[&self.literals[*only as usize]],
+                    ))
+                }))
+            } else {
+                self.remembered_solution(&scratch.key, attribute)
+            };
             match &*solved {
                 Solved::Value(Some(_)) => {
                     if let Some(example) = example.as_deref_mut() {
@@ -905,6 +907,31 @@ impl Decider {
             Some(reason) => CaseResult::Unknown(reason),
             None => CaseResult::Satisfied,
         }
+    }
+
+    /// The solution of the constraints `key` names (an attribute id, then
+    /// literal ids, of two literals or more), solved once per run.
+    fn remembered_solution(
+        &self,
+        key: &[u32],
+        attribute: &Attribute,
+    ) -> Arc<Solved<AttributeValue>> {
+        let shard = &self.solutions[shard_of(key)];
+        let remembered = shard
+            .lock()
+            .ok()
+            .and_then(|solutions| solutions.get(key).cloned());
+        remembered.unwrap_or_else(|| {
+            let literals: Vec<&Literal> = key[1..]
+                .iter()
+                .map(|&id| &self.literals[id as usize])
+                .collect();
+            let solved = Arc::new(solve_attribute(attribute, &literals));
+            if let Ok(mut solutions) = shard.lock() {
+                solutions.insert(key.to_vec(), Arc::clone(&solved));
+            }
+            solved
+        })
     }
 }
 
