@@ -355,7 +355,7 @@ pub struct Decider {
     /// Each formula decided on its own, computed on first use.
     alone: Vec<std::sync::OnceLock<Found>>,
     /// The id of every literal met (the formulas' and their complements).
-    literal_ids: std::collections::HashMap<Literal, u32>,
+    literal_ids: rustc_hash::FxHashMap<Literal, u32>,
     /// Solutions of one attribute's constraints, by attribute id and literal ids,
     /// in shards so that threads rarely wait on each other.
     solutions: Vec<std::sync::Mutex<SolutionMap>>,
@@ -366,40 +366,7 @@ pub struct Decider {
 }
 
 /// Solutions of attribute constraints, by attribute id then literal ids.
-type SolutionMap = std::collections::HashMap<Vec<u32>, Arc<Solved<AttributeValue>>, FnvBuild>;
-
-/// FNV-1a, for the small integer keys of the decider's maps: much cheaper than
-/// the default SipHash, and these keys are not chosen by an adversary in a way
-/// that matters (a collision costs a comparison, never a wrong answer).
-#[derive(Clone, Copy, Debug, Default)]
-struct FnvBuild;
-
-impl std::hash::BuildHasher for FnvBuild {
-    type Hasher = Fnv;
-    fn build_hasher(&self) -> Fnv {
-        Fnv(0xcbf2_9ce4_8422_2325)
-    }
-}
-
-/// The FNV-1a hasher.
-struct Fnv(u64);
-
-impl std::hash::Hasher for Fnv {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for byte in bytes {
-            self.0 = (self.0 ^ u64::from(*byte)).wrapping_mul(0x0100_0000_01b3);
-        }
-    }
-    fn write_u32(&mut self, value: u32) {
-        self.0 = (self.0 ^ u64::from(value)).wrapping_mul(0x0100_0000_01b3);
-    }
-    fn write_usize(&mut self, value: usize) {
-        self.0 = (self.0 ^ value as u64).wrapping_mul(0x0100_0000_01b3);
-    }
-}
+type SolutionMap = rustc_hash::FxHashMap<Vec<u32>, Arc<Solved<AttributeValue>>>;
 
 /// How many shards [`Decider::solutions`] has.
 const SOLUTION_SHARDS: usize = 64;
@@ -408,8 +375,8 @@ const SOLUTION_SHARDS: usize = 64;
 #[derive(Default)]
 struct Interner {
     literals: Vec<Literal>,
-    literal_ids: std::collections::HashMap<Literal, u32>,
-    attribute_ids: std::collections::HashMap<Attribute, u32>,
+    literal_ids: rustc_hash::FxHashMap<Literal, u32>,
+    attribute_ids: rustc_hash::FxHashMap<Attribute, u32>,
     attribute_of: Vec<u32>,
     complement_of: Vec<u32>,
 }

@@ -200,7 +200,7 @@ impl<'records> AttributeIndex<'records> {
 /// A column being read: its distinct values so far and each record's value id.
 #[derive(Default)]
 struct ColumnBuilder<'records> {
-    id_of_value: HashMap<Option<&'records AttributeValue>, u32>,
+    id_of_value: rustc_hash::FxHashMap<Option<&'records AttributeValue>, u32>,
     values: Vec<Option<&'records AttributeValue>>,
     value_of_record: Vec<u32>,
 }

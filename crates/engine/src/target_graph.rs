@@ -9,7 +9,7 @@
 //! memberships are computed: a group never counts itself among its own members.
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use fixedbitset::FixedBitSet;
 use petgraph::algo::tarjan_scc;
@@ -17,6 +17,7 @@ use petgraph::stable_graph::{NodeIndex, StableDiGraph};
 use petgraph::visit::EdgeRef;
 use preflight_normalizer::{AssignmentTarget, FilterMode, MemberObjectKind, Tenant};
 use preflight_parser::rule_language::Subject;
+use rustc_hash::FxHashMap;
 
 use crate::inventory_rules::{InventoryRules, RuleVerdict};
 
@@ -246,16 +247,16 @@ pub struct TargetGraph {
 
 /// Indices to find inventory objects by the ids group `members` use.
 struct InventoryIndex<'tenant> {
-    devices_by_object_id: HashMap<Cow<'tenant, str>, usize>,
-    users_by_object_id: HashMap<Cow<'tenant, str>, usize>,
+    devices_by_object_id: FxHashMap<Cow<'tenant, str>, usize>,
+    users_by_object_id: FxHashMap<Cow<'tenant, str>, usize>,
 }
 
 impl<'tenant> InventoryIndex<'tenant> {
     fn of(tenant: &'tenant Tenant) -> Self {
         fn index<'tenant>(
             ids: impl Iterator<Item = Option<&'tenant String>>,
-        ) -> HashMap<Cow<'tenant, str>, usize> {
-            let mut by_id = HashMap::new();
+        ) -> FxHashMap<Cow<'tenant, str>, usize> {
+            let mut by_id = FxHashMap::default();
             for (index, id) in ids.enumerate() {
                 if let Some(id) = id {
                     by_id.entry(lowercase(id)).or_insert(index);
