@@ -2,6 +2,7 @@
 //! set for all of its audience.
 
 use preflight_normalizer::{Policy, SettingKind};
+use rayon::prelude::*;
 
 use crate::context::AnalysisContext;
 use crate::finding::{Finding, Label, PolicyEvidence};
@@ -48,7 +49,6 @@ impl Rule for ShadowedPolicy {
 
     fn check(&self, context: &AnalysisContext<'_>, findings: &mut Vec<Finding>) {
         let tenant = context.tenant;
-        let pairs = context.setting_pairs();
         let audiences = context.audiences();
         let analysis = context.overlap_analysis();
         let covers = |outer: usize, inner: usize| -> bool {
@@ -60,52 +60,72 @@ impl Rule for ShadowedPolicy {
                 _ => analysis.covers(outer, inner),
             }
         };
-        for (index, policy) in tenant.policies.iter().enumerate() {
-            // Two policies with the same audience cover each other; the one with
-            // no more settings than the other is not shadowed by it (equal
-            // twins are `duplicate-setting`s, not two shadowed policies).
-            let mutual_twin = |other: usize| {
-                covers(index, other)
-                    && tenant.policies[other].settings.len() <= policy.settings.len()
-            };
-            if policy.settings.is_empty()
-                || policy
-                    .settings
-                    .iter()
-                    .any(|setting| setting.kind == SettingKind::Compliance)
-            {
-                continue;
-            }
-            let mut shadowing: Vec<usize> = Vec::new();
-            let every_setting_shadowed = policy.settings.iter().all(|setting| {
-                let candidates: Vec<usize> = pairs
-                    .settings_with_key(&setting.key)
-                    .iter()
-                    .map(|other| other.policy)
-                    .filter(|&other| {
-                        other != index
-                            && !same_object(policy, &tenant.policies[other])
-                            && !mutual_twin(other)
-                    })
-                    .collect();
-                match covering(context, index, &candidates) {
-                    Some(used) => {
-                        for other in used {
-                            if !shadowing.contains(&other) {
-                                shadowing.push(other);
-                            }
-                        }
-                        true
-                    }
-                    None => false,
-                }
-            });
-            if every_setting_shadowed {
-                shadowing.sort_unstable();
-                findings.push(finding(tenant, policy, &shadowing));
-            }
-        }
+        // Each policy on its own, in parallel; the findings in policy order.
+        let shadowed: Vec<Option<Finding>> = tenant
+            .policies
+            .par_iter()
+            .enumerate()
+            .map(|(index, policy)| {
+                shadowed_by(context, index, policy, &covers)
+                    .map(|shadowing| finding(tenant, policy, &shadowing))
+            })
+            .collect();
+        findings.extend(shadowed.into_iter().flatten());
     }
+}
+
+/// The policies that shadow policy `index` together, sorted, when every one of
+/// its settings is set by some of them for all of its audience.
+fn shadowed_by(
+    context: &AnalysisContext<'_>,
+    index: usize,
+    policy: &Policy,
+    covers: &(impl Fn(usize, usize) -> bool + Sync),
+) -> Option<Vec<usize>> {
+    let tenant = context.tenant;
+    let pairs = context.setting_pairs();
+    // Two policies with the same audience cover each other; the one with
+    // no more settings than the other is not shadowed by it (equal
+    // twins are `duplicate-setting`s, not two shadowed policies).
+    let mutual_twin = |other: usize| {
+        covers(index, other) && tenant.policies[other].settings.len() <= policy.settings.len()
+    };
+    if policy.settings.is_empty()
+        || policy
+            .settings
+            .iter()
+            .any(|setting| setting.kind == SettingKind::Compliance)
+    {
+        return None;
+    }
+    let mut shadowing: Vec<usize> = Vec::new();
+    let every_setting_shadowed = policy.settings.iter().all(|setting| {
+        let candidates: Vec<usize> = pairs
+            .settings_with_key(&setting.key)
+            .iter()
+            .map(|other| other.policy)
+            .filter(|&other| {
+                other != index
+                    && !same_object(policy, &tenant.policies[other])
+                    && !mutual_twin(other)
+            })
+            .collect();
+        match covering(context, index, &candidates) {
+            Some(used) => {
+                for other in used {
+                    if !shadowing.contains(&other) {
+                        shadowing.push(other);
+                    }
+                }
+                true
+            }
+            None => false,
+        }
+    });
+    every_setting_shadowed.then(|| {
+        shadowing.sort_unstable();
+        shadowing
+    })
 }
 
 /// The policies among `candidates` that together reach everyone policy `inner`
