@@ -468,6 +468,13 @@ impl Interner {
 /// complement.
 fn join(left: &[u32], right: &[u32], complement_of: &[u32]) -> Option<Case> {
     let mut joined = Vec::with_capacity(left.len() + right.len());
+    join_into(left, right, complement_of, &mut joined).then_some(joined)
+}
+
+/// Writes the conjunction of two cases into `joined` (cleared first); whether
+/// it holds no literal together with its complement.
+fn join_into(left: &[u32], right: &[u32], complement_of: &[u32], joined: &mut Vec<u32>) -> bool {
+    joined.clear();
     let (mut left_index, mut right_index) = (0, 0);
     while left_index < left.len() || right_index < right.len() {
         let next = match (left.get(left_index), right.get(right_index)) {
@@ -501,7 +508,7 @@ fn join(left: &[u32], right: &[u32], complement_of: &[u32]) -> Option<Case> {
             .get(id as usize)
             .is_some_and(|complement| joined.binary_search(complement).is_ok())
     });
-    (!contradictory).then_some(joined)
+    !contradictory
 }
 
 impl Decider {
@@ -621,10 +628,14 @@ impl Decider {
     /// Whether formula `index` admits anyone (decided once).
     fn alone_found(&self, index: usize) -> &Found {
         self.alone[index].get_or_init(|| match &self.cases[index] {
-            Some(cases) => self.decide_cases(
-                (&self.interned[index], cases),
-                (&Interned::True, &[Vec::new()]),
-            ),
+            Some(cases) => with_scratch(|scratch| {
+                let verdict = self.decide_cases(
+                    (&self.interned[index], cases),
+                    (&Interned::True, &[Vec::new()]),
+                    scratch,
+                );
+                Found::of(verdict, scratch)
+            }),
             None => Found::Unknown("the rules expand into too many cases".to_owned()),
         })
     }
@@ -664,16 +675,26 @@ impl Decider {
     /// what deciding many pairs needs ([`Self::meet_example`] finds the same
     /// example again for the few that are shown).
     pub fn meet_verdict(&self, first: usize, second: usize) -> Verdict {
-        self.meet_found(first, second).verdict()
+        with_scratch(|scratch| self.meet_in(first, second, scratch))
     }
 
     fn meet_found(&self, first: usize, second: usize) -> Found {
+        with_scratch(|scratch| {
+            let verdict = self.meet_in(first, second, scratch);
+            Found::of(verdict, scratch)
+        })
+    }
+
+    /// Whether formulas `first` and `second` can meet, the case solved left in
+    /// `scratch` when they can.
+    fn meet_in(&self, first: usize, second: usize, scratch: &mut Scratch) -> Verdict {
         match (&self.cases[first], &self.cases[second]) {
             (Some(first_cases), Some(second_cases)) => self.decide_cases(
                 (&self.interned[first], first_cases),
                 (&self.interned[second], second_cases),
+                scratch,
             ),
-            _ => Found::Unknown("the rules expand into too many cases".to_owned()),
+            _ => Verdict::Unknown("the rules expand into too many cases".to_owned()),
         }
     }
 
@@ -720,48 +741,51 @@ impl Decider {
         if inner_cases.len().saturating_mul(negated_cases.len()) > self.budget * self.budget {
             return false;
         }
-        let mut scratch = Scratch::default();
         // Any case that is not proved unsatisfiable leaves the containment
         // unproved; no example needs to be built.
-        inner_cases.iter().all(|left| {
-            negated_cases.iter().all(|right| {
-                join(left, right, &self.complement_of).is_none_or(|case| {
-                    matches!(
-                        self.solve_case(&case, &mut scratch, None),
-                        CaseResult::Unsatisfiable
-                    )
+        with_scratch(|scratch| {
+            inner_cases.iter().all(|left| {
+                negated_cases.iter().all(|right| {
+                    !join_into(left, right, &self.complement_of, &mut scratch.case)
+                        || matches!(
+                            self.solve_case(&scratch.case, &mut scratch.solve, None),
+                            CaseResult::Unsatisfiable
+                        )
                 })
             })
         })
     }
 
+    /// Whether the two formulas (with their cases) meet; when they do, the
+    /// case solved and its values are left in `scratch.case` and
+    /// `scratch.values`.
     fn decide_cases(
         &self,
         (first, first_cases): (&Interned, &[Case]),
         (second, second_cases): (&Interned, &[Case]),
-    ) -> Found {
+        scratch: &mut Scratch,
+    ) -> Verdict {
         if first_cases.len().saturating_mul(second_cases.len()) > self.budget * self.budget {
-            return Found::Unknown("the rules expand into too many cases".to_owned());
+            return Verdict::Unknown("the rules expand into too many cases".to_owned());
         }
         let mut unknown_reason: Option<String> = None;
-        let mut scratch = Scratch::default();
-        let mut values = CaseValues::new();
         for left in first_cases {
             for right in second_cases {
-                let Some(case) = join(left, right, &self.complement_of) else {
+                if !join_into(left, right, &self.complement_of, &mut scratch.case) {
                     continue;
-                };
-                values.clear();
-                match self.solve_case(&case, &mut scratch, Some(&mut values)) {
+                }
+                scratch.values.clear();
+                match self.solve_case(&scratch.case, &mut scratch.solve, Some(&mut scratch.values))
+                {
                     CaseResult::Unsatisfiable => {}
                     CaseResult::Unknown(reason) => {
                         unknown_reason.get_or_insert(reason);
                     }
                     CaseResult::Satisfied => {
-                        let checked = self.holds(first, &values) == Some(true)
-                            && self.holds(second, &values) == Some(true);
+                        let checked = self.holds(first, &scratch.values) == Some(true)
+                            && self.holds(second, &scratch.values) == Some(true);
                         if checked {
-                            return Found::Possible { case, values };
+                            return Verdict::Possible;
                         }
                         unknown_reason
                             .get_or_insert_with(|| "a candidate example did not check".to_owned());
@@ -770,8 +794,8 @@ impl Decider {
             }
         }
         match unknown_reason {
-            None => Found::Disjoint,
-            Some(reason) => Found::Unknown(reason),
+            None => Verdict::Disjoint,
+            Some(reason) => Verdict::Unknown(reason),
         }
     }
 
@@ -823,7 +847,7 @@ impl Decider {
     fn solve_case(
         &self,
         case: &[u32],
-        scratch: &mut Scratch,
+        scratch: &mut SolveBuffers,
         mut example: Option<&mut CaseValues>,
     ) -> CaseResult {
         scratch.by_attribute.clear();
@@ -930,6 +954,19 @@ enum Found {
 }
 
 impl Found {
+    /// What `verdict` says, with the case and values `scratch` holds when
+    /// the formulas meet.
+    fn of(verdict: Verdict, scratch: &Scratch) -> Self {
+        match verdict {
+            Verdict::Disjoint => Found::Disjoint,
+            Verdict::Possible => Found::Possible {
+                case: scratch.case.clone(),
+                values: scratch.values.clone(),
+            },
+            Verdict::Unknown(reason) => Found::Unknown(reason),
+        }
+    }
+
     fn verdict(&self) -> Verdict {
         match self {
             Found::Disjoint => Verdict::Disjoint,
@@ -951,11 +988,38 @@ pub enum Verdict {
     Unknown(String),
 }
 
-/// Buffers one thread reuses from case to case.
+/// Buffers one thread reuses from case to case and from decision to decision:
+/// deciding a pair allocates nothing once they have grown.
 #[derive(Default)]
 struct Scratch {
+    /// What solving one case needs.
+    solve: SolveBuffers,
+    /// The case being solved.
+    case: Case,
+    /// The values solved for its attributes.
+    values: CaseValues,
+}
+
+/// What solving one case needs: its literals by attribute, and the key of one
+/// attribute's constraints.
+#[derive(Default)]
+struct SolveBuffers {
     by_attribute: Vec<(u32, u32)>,
     key: Vec<u32>,
+}
+
+thread_local! {
+    /// Each thread's buffers.
+    static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::new(Scratch::default());
+}
+
+/// Runs `work` with this thread's buffers, or fresh ones when they are in use
+/// further up the stack.
+fn with_scratch<T>(work: impl FnOnce(&mut Scratch) -> T) -> T {
+    SCRATCH.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut scratch) => work(&mut scratch),
+        Err(_) => work(&mut Scratch::default()),
+    })
 }
 
 fn shard_of(key: &[u32]) -> usize {
