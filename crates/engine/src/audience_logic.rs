@@ -782,8 +782,14 @@ impl Decider {
                         unknown_reason.get_or_insert(reason);
                     }
                     CaseResult::Satisfied => {
-                        let checked = self.holds(first, &scratch.values) == Some(true)
-                            && self.holds(second, &scratch.values) == Some(true);
+                        // The case joins one case of each formula (a choice of
+                        // one branch at every `Or`): when each of its literals
+                        // holds, each formula does, unknowns elsewhere or not
+                        // (a true branch decides an `Or`). Only when some
+                        // literal fails are the whole formulas checked.
+                        let checked = self.case_holds(&scratch.case, &scratch.values)
+                            || (self.holds(first, &scratch.values) == Some(true)
+                                && self.holds(second, &scratch.values) == Some(true));
                         if checked {
                             return Verdict::Possible;
                         }
@@ -799,6 +805,26 @@ impl Decider {
         }
     }
 
+    /// Whether every literal of `case` holds for its solved values.
+    fn case_holds(&self, case: &[u32], values: &CaseValues) -> bool {
+        case.iter()
+            .all(|&id| self.literal_holds_for_values(id, values) == Some(true))
+    }
+
+    /// Whether literal `id` holds for the values of a solved case (an
+    /// attribute without a value is unset).
+    fn literal_holds_for_values(&self, id: u32, values: &CaseValues) -> Option<bool> {
+        let attribute = self.attribute_of[id as usize];
+        let value = values
+            .iter()
+            .find(|(solved_attribute, _)| *solved_attribute == attribute)
+            .and_then(|(_, solved)| match solved.as_ref() {
+                Solved::Value(Some(value)) => Some(value),
+                _ => None,
+            });
+        literal_holds_for(&self.literals[id as usize], value)
+    }
+
     /// Whether an interned formula holds for the values of a solved case, as
     /// [`Formula::holds`] says for the same values written out as attributes
     /// (an attribute without a value is unset).
@@ -806,17 +832,7 @@ impl Decider {
         match formula {
             Interned::True => Some(true),
             Interned::False => Some(false),
-            Interned::Literal(id) => {
-                let attribute = self.attribute_of[*id as usize];
-                let value = values
-                    .iter()
-                    .find(|(solved_attribute, _)| *solved_attribute == attribute)
-                    .and_then(|(_, solved)| match solved.as_ref() {
-                        Solved::Value(Some(value)) => Some(value),
-                        _ => None,
-                    });
-                literal_holds_for(&self.literals[*id as usize], value)
-            }
+            Interned::Literal(id) => self.literal_holds_for_values(*id, values),
             Interned::And(parts) => {
                 let mut unknown = false;
                 for part in parts {
