@@ -1738,5 +1738,37 @@ mod soundness {
                 Decision::Unknown { .. } => {}
             }
         }
+
+        #[test]
+        fn containment_is_never_contradicted_and_verdicts_match_examples(
+            first in expression(),
+            second in expression(),
+            devices in prop::collection::vec(device(), 40),
+        ) {
+            let (first, second) = (rule(first), rule(second));
+            let decider = Decider::new(
+                vec![Formula::of_rule(&first), Formula::of_rule(&second)],
+                DEFAULT_BUDGET,
+            );
+            // Deciding without the example says what finding it again says.
+            let found_again = match decider.meet_example(0, 1) {
+                Solution::Disjoint => Verdict::Disjoint,
+                Solution::Possible(..) => Verdict::Possible,
+                Solution::Unknown(reason) => Verdict::Unknown(reason),
+            };
+            prop_assert_eq!(decider.meet_verdict(0, 1), found_again);
+            for (inner, outer, inner_rule, outer_rule) in
+                [(0, 1, &first, &second), (1, 0, &second, &first)]
+            {
+                if !decider.within(inner, outer) {
+                    continue;
+                }
+                for device in &devices {
+                    let escapes = evaluate(inner_rule, device) == Some(true)
+                        && evaluate(outer_rule, device) == Some(false);
+                    prop_assert!(!escapes, "within, yet {device:?} is in one and not the other");
+                }
+            }
+        }
     }
 }
