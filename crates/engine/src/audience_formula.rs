@@ -306,6 +306,16 @@ impl AudienceFormulas {
         })
     }
 
+    /// Whether formula `id` admits anyone at all, as [`admits_anyone`] says of
+    /// it, decided once for the run: `Some(false)` when proved empty.
+    pub fn admits_anyone_alone(&self, id: FormulaId) -> Option<bool> {
+        match self.decider.alone_verdict(id) {
+            Verdict::Disjoint => Some(false),
+            Verdict::Possible => Some(true),
+            Verdict::Unknown(_) => None,
+        }
+    }
+
     /// Whether formula `id` says more than static memberships and platforms.
     pub fn is_informative(&self, id: FormulaId) -> bool {
         self.facts.get(id).is_some_and(|facts| facts.informative)

@@ -54,9 +54,9 @@ impl Rule for AssignmentNoEffect {
 
     fn check(&self, context: &AnalysisContext<'_>, findings: &mut Vec<Finding>) {
         let tenant = context.tenant;
-        for policy in &tenant.policies {
+        for (index, policy) in tenant.policies.iter().enumerate() {
             filter_for_another_platform(tenant, policy, findings);
-            decided_by_rules(context, policy, findings);
+            decided_by_rules(context, index, policy, findings);
             let assignments = policy.assignments.as_deref().unwrap_or_default();
             let excluded: BTreeSet<&GroupId> = assignments
                 .iter()
@@ -183,14 +183,22 @@ fn filter_for_another_platform(
 /// holds no device of the policy's platforms is `platform-mismatch`'s.
 fn decided_by_rules(
     context: &AnalysisContext<'_>,
+    index: usize,
     policy: &preflight_normalizer::Policy,
     findings: &mut Vec<Finding>,
 ) {
     let tenant = context.tenant;
-    let parts =
-        context
-            .audience_formulas()
-            .include_parts(tenant, context.inventory_rules(), policy);
+    let formulas = context.audience_formulas();
+    // Each include's whole formula was decided alone once for the run: only a
+    // policy with an include proved empty is looked at further.
+    if formulas
+        .includes_of(index)
+        .iter()
+        .all(|&formula| formulas.admits_anyone_alone(formula) != Some(false))
+    {
+        return;
+    }
+    let parts = formulas.include_parts(tenant, context.inventory_rules(), policy);
     let assignments = policy.assignments.as_deref().unwrap_or_default();
     let includes = assignments
         .iter()
