@@ -1,7 +1,7 @@
 //! `platform-mismatch`: a policy assigned to a group whose rule admits only
 //! devices of another platform than the policy's.
 
-use preflight_normalizer::{AssignmentTarget, GroupMembership};
+use preflight_normalizer::{AssignmentTarget, GroupMembership, Platform};
 
 use crate::audience_formula::admits_anyone;
 use crate::audience_logic::Formula;
@@ -47,6 +47,11 @@ impl Rule for PlatformMismatch {
     fn check(&self, context: &AnalysisContext<'_>, findings: &mut Vec<Finding>) {
         let tenant = context.tenant;
         let formulas = context.audience_formulas();
+        // Whether a group's rule admits someone, and someone on a set of
+        // platforms: decided once per group and platforms, however many
+        // policies include the group.
+        let mut decided: std::collections::BTreeMap<(usize, &[Platform]), bool> =
+            std::collections::BTreeMap::new();
         for policy in &tenant.policies {
             if policy.platforms.is_empty() {
                 continue;
@@ -63,13 +68,18 @@ impl Rule for PlatformMismatch {
                 let GroupMembership::Dynamic { rule, rule_source } = &group.membership else {
                     continue;
                 };
-                let Some(group_formula) = formulas.group_formula(index) else {
-                    continue;
-                };
-                let on_platform = Formula::all(vec![group_formula.clone(), platform.clone()]);
-                if admits_anyone(&group_formula) != Some(true)
-                    || admits_anyone(&on_platform) != Some(false)
-                {
+                let mismatched = *decided
+                    .entry((index, policy.platforms.as_slice()))
+                    .or_insert_with(|| {
+                        let Some(group_formula) = formulas.group_formula(index) else {
+                            return false;
+                        };
+                        let on_platform =
+                            Formula::all(vec![group_formula.clone(), platform.clone()]);
+                        admits_anyone(&group_formula) == Some(true)
+                            && admits_anyone(&on_platform) == Some(false)
+                    });
+                if !mismatched {
                     continue;
                 }
                 let platforms: Vec<&str> = policy
