@@ -22,7 +22,7 @@ use std::sync::Arc;
 
 use preflight_parser::rule_language::{
     Attribute, AttributeValue, Attributes, Comparison, Expression, Operand, Operator, Rule,
-    evaluate::compare_versions, text_test,
+    all_hold, any_holds, evaluate::compare_versions, text_test,
 };
 
 /// One test of one attribute, in positive form, with its polarity.
@@ -143,28 +143,8 @@ impl Formula {
             Formula::True => Some(true),
             Formula::False => Some(false),
             Formula::Literal(literal) => literal_holds(literal, attributes),
-            Formula::And(parts) => {
-                let mut unknown = false;
-                for part in parts {
-                    match part.holds(attributes) {
-                        Some(false) => return Some(false),
-                        None => unknown = true,
-                        Some(true) => {}
-                    }
-                }
-                (!unknown).then_some(true)
-            }
-            Formula::Or(parts) => {
-                let mut unknown = false;
-                for part in parts {
-                    match part.holds(attributes) {
-                        Some(true) => return Some(true),
-                        None => unknown = true,
-                        Some(false) => {}
-                    }
-                }
-                (!unknown).then_some(false)
-            }
+            Formula::And(parts) => all_hold(parts.iter().map(|part| part.holds(attributes))),
+            Formula::Or(parts) => any_holds(parts.iter().map(|part| part.holds(attributes))),
         }
     }
 }
@@ -833,28 +813,8 @@ impl Decider {
             Interned::True => Some(true),
             Interned::False => Some(false),
             Interned::Literal(id) => self.literal_holds_for_values(*id, values),
-            Interned::And(parts) => {
-                let mut unknown = false;
-                for part in parts {
-                    match self.holds(part, values) {
-                        Some(false) => return Some(false),
-                        None => unknown = true,
-                        Some(true) => {}
-                    }
-                }
-                (!unknown).then_some(true)
-            }
-            Interned::Or(parts) => {
-                let mut unknown = false;
-                for part in parts {
-                    match self.holds(part, values) {
-                        Some(true) => return Some(true),
-                        None => unknown = true,
-                        Some(false) => {}
-                    }
-                }
-                (!unknown).then_some(false)
-            }
+            Interned::And(parts) => all_hold(parts.iter().map(|part| self.holds(part, values))),
+            Interned::Or(parts) => any_holds(parts.iter().map(|part| self.holds(part, values))),
         }
     }
 

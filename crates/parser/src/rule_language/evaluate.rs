@@ -30,30 +30,46 @@ pub fn evaluate(rule: &Rule, attributes: &Attributes) -> Option<bool> {
     evaluate_expression(&rule.expression, attributes)
 }
 
+/// Whether all of `parts` hold, in three-valued logic (`None`: unknown): false
+/// as soon as one is false (the rest are not evaluated), unknown if one is
+/// unknown, else true.
+pub fn all_hold(parts: impl Iterator<Item = Option<bool>>) -> Option<bool> {
+    decided_by(parts, false)
+}
+
+/// Whether one of `parts` holds, in three-valued logic (`None`: unknown): true
+/// as soon as one is true (the rest are not evaluated), unknown if one is
+/// unknown, else false.
+pub fn any_holds(parts: impl Iterator<Item = Option<bool>>) -> Option<bool> {
+    decided_by(parts, true)
+}
+
+/// `decisive` as soon as a part is `decisive`; otherwise unknown if a part is
+/// unknown, else the other answer.
+fn decided_by(parts: impl Iterator<Item = Option<bool>>, decisive: bool) -> Option<bool> {
+    let mut unknown = false;
+    for part in parts {
+        match part {
+            Some(answer) if answer == decisive => return Some(decisive),
+            None => unknown = true,
+            Some(_) => {}
+        }
+    }
+    (!unknown).then_some(!decisive)
+}
+
 fn evaluate_expression(expression: &Expression, attributes: &Attributes) -> Option<bool> {
     match expression {
-        Expression::And(parts) => {
-            let mut unknown = false;
-            for part in parts {
-                match evaluate_expression(part, attributes) {
-                    Some(false) => return Some(false),
-                    Some(true) => {}
-                    None => unknown = true,
-                }
-            }
-            (!unknown).then_some(true)
-        }
-        Expression::Or(parts) => {
-            let mut unknown = false;
-            for part in parts {
-                match evaluate_expression(part, attributes) {
-                    Some(true) => return Some(true),
-                    Some(false) => {}
-                    None => unknown = true,
-                }
-            }
-            (!unknown).then_some(false)
-        }
+        Expression::And(parts) => all_hold(
+            parts
+                .iter()
+                .map(|part| evaluate_expression(part, attributes)),
+        ),
+        Expression::Or(parts) => any_holds(
+            parts
+                .iter()
+                .map(|part| evaluate_expression(part, attributes)),
+        ),
         Expression::Not(inner) => evaluate_expression(inner, attributes).map(|value| !value),
         Expression::Comparison(comparison) => evaluate_comparison(comparison, attributes),
     }
@@ -183,6 +199,26 @@ pub fn compare_versions(left: &str, right: &str) -> std::cmp::Ordering {
 mod tests {
     use super::*;
     use crate::rule_language::{RuleLanguage, parse_rule};
+
+    #[test]
+    fn three_valued_and_and_or() {
+        let (yes, no, unknown) = (Some(true), Some(false), None);
+        let all = |parts: &[Option<bool>]| all_hold(parts.iter().copied());
+        let any = |parts: &[Option<bool>]| any_holds(parts.iter().copied());
+        assert_eq!(all(&[]), yes);
+        assert_eq!(all(&[yes, yes]), yes);
+        assert_eq!(all(&[yes, unknown]), unknown);
+        assert_eq!(all(&[unknown, no]), no);
+        assert_eq!(any(&[]), no);
+        assert_eq!(any(&[no, no]), no);
+        assert_eq!(any(&[no, unknown]), unknown);
+        assert_eq!(any(&[unknown, yes]), yes);
+        // The first decisive part ends the evaluation.
+        let mut evaluated = 0;
+        let parts = [no, yes, yes].into_iter().inspect(|_| evaluated += 1);
+        assert_eq!(all_hold(parts), no);
+        assert_eq!(evaluated, 1);
+    }
 
     fn device(pairs: &[(Attribute, &str)]) -> Attributes {
         pairs

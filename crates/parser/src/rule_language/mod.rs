@@ -16,7 +16,9 @@ use std::ops::Range;
 use std::sync::Arc;
 
 pub use attributes::{Attribute, Subject, os_types_of_platform};
-pub use evaluate::{AttributeValue, Attributes, comparison_holds, evaluate, text_test};
+pub use evaluate::{
+    AttributeValue, Attributes, all_hold, any_holds, comparison_holds, evaluate, text_test,
+};
 use lexer::{Token, TokenKind, tokenize};
 
 /// Which language a rule is written in.
