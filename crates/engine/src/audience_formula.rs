@@ -171,38 +171,39 @@ impl AudienceFormulas {
             .into_par_iter()
             .map(|group| builder.of_group(group, &mut Vec::new()))
             .collect();
-        let per_policy: Vec<Vec<(String, Formula, FormulaFacts)>> = tenant
+        let per_policy: Vec<Vec<(Formula, FormulaFacts)>> = tenant
             .policies
             .par_iter()
             .map(|policy| {
                 let platforms = platform_bits(&policy.platforms);
                 include_parts(tenant, rules, &group_formulas, policy)
                     .iter()
-                    .map(|parts| {
-                        let whole = parts.whole();
-                        (
-                            format!("{whole:?}"),
-                            whole,
-                            FormulaFacts::of(parts, platforms),
-                        )
-                    })
+                    .map(|parts| (parts.whole(), FormulaFacts::of(parts, platforms)))
                     .collect()
             })
             .collect();
         let mut formulas = Vec::new();
         let mut facts = Vec::new();
-        let mut by_text: BTreeMap<String, FormulaId> = BTreeMap::new();
+        // Each distinct formula once, numbered in the order first met. The keys
+        // hold operands, whose compiled patterns cache matches inside; a pattern
+        // hashes and compares by its source text alone, so keys never change.
+        #[allow(clippy::mutable_key_type)]
+        let mut by_formula: rustc_hash::FxHashMap<Formula, FormulaId> =
+            rustc_hash::FxHashMap::default();
         let includes = per_policy
             .into_iter()
             .map(|policy_formulas| {
                 policy_formulas
                     .into_iter()
-                    .map(|(text, formula, formula_facts)| {
-                        *by_text.entry(text).or_insert_with(|| {
-                            formulas.push(formula);
-                            facts.push(formula_facts);
-                            formulas.len() - 1
-                        })
+                    .map(|(formula, formula_facts)| {
+                        if let Some(&id) = by_formula.get(&formula) {
+                            return id;
+                        }
+                        let id = formulas.len();
+                        by_formula.insert(formula.clone(), id);
+                        formulas.push(formula);
+                        facts.push(formula_facts);
+                        id
                     })
                     .collect()
             })

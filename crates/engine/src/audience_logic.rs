@@ -49,7 +49,7 @@ pub enum Test {
 }
 
 /// An audience as a formula in negation normal form.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Formula {
     /// Everyone.
     True,
