@@ -104,20 +104,25 @@ fn group_pairs<'pairs>(
     if pairs.is_empty() {
         return Vec::new();
     }
+    // Where each pair's two settings are among the key's settings, found once.
     let position = |setting: &SettingRef| settings.binary_search(setting).unwrap_or(0);
+    let positions: Vec<(usize, usize)> = pairs
+        .iter()
+        .map(|pair| (position(&pair.first), position(&pair.second)))
+        .collect();
     let mut components = UnionFind::new(settings.len());
-    for pair in &pairs {
-        components.join(position(&pair.first), position(&pair.second));
+    for &(first, second) in &positions {
+        components.join(first, second);
     }
     // Groups numbered by their first setting, which is also their order.
     let mut group_of_root = vec![usize::MAX; settings.len()];
     let mut groups: Vec<SettingGroup<'pairs>> = Vec::new();
     let mut in_a_pair = vec![false; settings.len()];
     let mut first_pair_of_root: Vec<Option<SettingPair<'pairs>>> = vec![None; settings.len()];
-    for pair in &pairs {
-        in_a_pair[position(&pair.first)] = true;
-        in_a_pair[position(&pair.second)] = true;
-        let root = components.root(position(&pair.first));
+    for (pair, &(first, second)) in pairs.iter().zip(&positions) {
+        in_a_pair[first] = true;
+        in_a_pair[second] = true;
+        let root = components.root(first);
         first_pair_of_root[root].get_or_insert(*pair);
     }
     for (index, setting) in settings.iter().enumerate() {
@@ -134,8 +139,8 @@ fn group_pairs<'pairs>(
         }
         groups[group_of_root[root]].settings.push(*setting);
     }
-    for pair in pairs {
-        let root = components.root(position(&pair.first));
+    for (pair, &(first, _)) in pairs.into_iter().zip(&positions) {
+        let root = components.root(first);
         groups[group_of_root[root]].add_pair(pair);
     }
     groups
