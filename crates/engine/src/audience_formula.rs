@@ -138,7 +138,7 @@ fn opaque(what: String) -> Formula {
 }
 
 /// Every policy's include assignments as formulas, each distinct formula once,
-/// and the meetings of pairs of them decided so far.
+/// and the decision procedure over them (which remembers what it has worked out).
 #[derive(Debug)]
 pub struct AudienceFormulas {
     /// The distinct formulas, by id.

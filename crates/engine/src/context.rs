@@ -127,7 +127,7 @@ impl<'run> AnalysisContext<'run> {
     }
 
     /// Every policy's include assignments as formulas over their rules, with the
-    /// meetings decided so far.
+    /// decision procedure over them.
     pub fn audience_formulas(&self) -> &AudienceFormulas {
         self.audience_formulas.get_or_init(|| {
             AudienceFormulas::build(self.tenant, &self.inventory_rules, self.target_graph())
