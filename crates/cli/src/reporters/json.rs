@@ -5,37 +5,31 @@ use std::io::{self, Write};
 
 use preflight_engine::{Finding, Report, Summary};
 use preflight_normalizer::Tenant;
+use rayon::prelude::*;
 use serde::Serialize;
+use serde_json::ser::{Formatter, PrettyFormatter};
 
 use crate::reporters::{option_to_json, place_of, primary_place, value_to_json};
 
 /// The version of the JSON report format.
 pub const FORMAT_VERSION: u32 = 1;
 
+/// The report without its findings, which [`write`] streams after it.
 #[derive(Serialize)]
 struct JsonReport<'a> {
     version: u32,
     tool: Tool,
     summary: JsonSummary<'a>,
-    findings: StreamedFindings<'a>,
+    findings: [(); 0],
 }
 
-/// The findings, each turned into its JSON shape as it is written, so a report
-/// of a million findings is never held twice in memory.
-struct StreamedFindings<'a> {
-    tenant: &'a Tenant,
-    findings: &'a [Finding],
-}
+/// How many findings are rendered together, in parallel, before they are
+/// written: a report of a million findings is never held whole in memory.
+const FINDINGS_PER_BATCH: usize = 4096;
 
-impl Serialize for StreamedFindings<'_> {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_seq(
-            self.findings
-                .iter()
-                .map(|finding| json_finding(self.tenant, finding)),
-        )
-    }
-}
+/// The indentation of a finding in the pretty-printed report: inside the
+/// top-level object and its `findings` array.
+const FINDING_INDENT: &[u8] = b"    ";
 
 /// The tool that wrote a report.
 #[derive(Serialize)]
@@ -134,13 +128,53 @@ pub fn write(output: &mut dyn Write, tenant: &Tenant, report: &Report) -> io::Re
         version: FORMAT_VERSION,
         tool: tool(),
         summary: json_summary(&report.summary),
-        findings: StreamedFindings {
-            tenant,
-            findings: &report.findings,
-        },
+        findings: [],
     };
-    serde_json::to_writer_pretty(&mut *output, &document)?;
-    writeln!(output)
+    let head = serde_json::to_vec_pretty(&document)?;
+    if report.findings.is_empty() {
+        output.write_all(&head)?;
+        return writeln!(output);
+    }
+    // The document ends with its empty findings array, `[]` and the closing
+    // brace: the findings are written in between, as serde_json would write
+    // them in place.
+    let head = head.strip_suffix(b"[]\n}").ok_or_else(|| {
+        io::Error::other("the JSON report's head does not end with its findings array")
+    })?;
+    output.write_all(head)?;
+    output.write_all(b"[")?;
+    for (batch_index, batch) in report.findings.chunks(FINDINGS_PER_BATCH).enumerate() {
+        let rendered: Vec<io::Result<Vec<u8>>> = batch
+            .par_iter()
+            .map(|finding| rendered_finding(tenant, finding))
+            .collect();
+        for (index, finding) in rendered.into_iter().enumerate() {
+            let first = batch_index == 0 && index == 0;
+            output.write_all(if first { b"\n" } else { b",\n" })?;
+            output.write_all(FINDING_INDENT)?;
+            output.write_all(&finding?)?;
+        }
+    }
+    output.write_all(b"\n  ]\n}\n")
+}
+
+/// One finding, pretty-printed as it stands in the report's `findings` array
+/// (what `serde_json::to_writer_pretty` writes there for the whole report).
+fn rendered_finding(tenant: &Tenant, finding: &Finding) -> io::Result<Vec<u8>> {
+    let mut rendered = Vec::with_capacity(4096);
+    let mut serializer = serde_json::Serializer::with_formatter(&mut rendered, finding_printer()?);
+    json_finding(tenant, finding).serialize(&mut serializer)?;
+    Ok(rendered)
+}
+
+/// A pretty printer two levels deep, as inside the report's object and its
+/// `findings` array: what it writes for a finding is indented as there.
+fn finding_printer() -> io::Result<PrettyFormatter<'static>> {
+    let mut printer = PrettyFormatter::new();
+    let mut nowhere = io::sink();
+    printer.begin_object(&mut nowhere)?;
+    printer.begin_array(&mut nowhere)?;
+    Ok(printer)
 }
 
 /// The summary in the JSON shape of DESIGN.md section 5.
@@ -226,4 +260,70 @@ fn json_location<'a>(tenant: &'a Tenant, finding: &Finding) -> Option<JsonLocati
         end_line: place.range.map(|(_, end)| end.line),
         end_column: place.range.map(|(_, end)| end.column),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The whole report as one document, findings in place: what [`write`]
+    /// must write byte for byte.
+    #[derive(Serialize)]
+    struct WholeReport<'a> {
+        version: u32,
+        tool: Tool,
+        summary: JsonSummary<'a>,
+        findings: Vec<JsonFinding<'a>>,
+    }
+
+    fn whole(tenant: &Tenant, report: &Report) -> Vec<u8> {
+        let document = WholeReport {
+            version: FORMAT_VERSION,
+            tool: tool(),
+            summary: json_summary(&report.summary),
+            findings: report
+                .findings
+                .iter()
+                .map(|finding| json_finding(tenant, finding))
+                .collect(),
+        };
+        let mut bytes = serde_json::to_vec_pretty(&document).expect("serializes");
+        bytes.push(b'\n');
+        bytes
+    }
+
+    #[test]
+    fn findings_rendered_in_batches_read_as_the_whole_document() {
+        let root =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/demo-tenant");
+        let loaded = preflight_parser::load(
+            std::slice::from_ref(&root),
+            &preflight_parser::LoadOptions::new(&root),
+        )
+        .expect("the demo tenant");
+        let tenant = preflight_normalizer::normalize(loaded);
+        let demo = preflight_engine::analyze(&tenant);
+        assert!(demo.findings.len() > 1, "the demo tenant has findings");
+        // None, one, the demo's, and more than a batch, so that batches meet.
+        let many: Vec<Finding> = demo
+            .findings
+            .iter()
+            .cycle()
+            .take(FINDINGS_PER_BATCH + 3)
+            .cloned()
+            .collect();
+        for findings in [&[][..], &demo.findings[..1], &demo.findings[..], &many[..]] {
+            let report = Report {
+                findings: findings.to_vec(),
+                summary: demo.summary.clone(),
+            };
+            let mut written = Vec::new();
+            write(&mut written, &tenant, &report).expect("writes");
+            assert!(
+                written == whole(&tenant, &report),
+                "{} findings are not written as the whole document would be",
+                findings.len()
+            );
+        }
+    }
 }
