@@ -299,6 +299,9 @@ fn literal_holds_for(literal: &Literal, value: Option<&AttributeValue>) -> Optio
 /// How many cases (conjunctions of literals) a formula may expand into.
 pub const DEFAULT_BUDGET: usize = 512;
 
+/// Why a decision was not made when the formulas expand beyond the budget.
+const TOO_MANY_CASES: &str = "the rules expand into too many cases";
+
 /// Whether two audiences can meet.
 pub fn decide(first: &Formula, second: &Formula, budget: usize) -> Decision {
     let decider = Decider::new(vec![first.clone(), second.clone()], budget);
@@ -616,7 +619,7 @@ impl Decider {
                 );
                 Found::of(verdict, scratch)
             }),
-            None => Found::Unknown("the rules expand into too many cases".to_owned()),
+            None => Found::Unknown(TOO_MANY_CASES.to_owned()),
         })
     }
 
@@ -674,7 +677,7 @@ impl Decider {
                 (&self.interned[second], second_cases),
                 scratch,
             ),
-            _ => Verdict::Unknown("the rules expand into too many cases".to_owned()),
+            _ => Verdict::Unknown(TOO_MANY_CASES.to_owned()),
         }
     }
 
@@ -746,7 +749,7 @@ impl Decider {
         scratch: &mut Scratch,
     ) -> Verdict {
         if first_cases.len().saturating_mul(second_cases.len()) > self.budget * self.budget {
-            return Verdict::Unknown("the rules expand into too many cases".to_owned());
+            return Verdict::Unknown(TOO_MANY_CASES.to_owned());
         }
         let mut unknown_reason: Option<String> = None;
         for left in first_cases {
