@@ -150,6 +150,9 @@ pub struct AudienceFormulas {
     group_formulas: Vec<GroupParts>,
     /// What is known of each formula for quick decisions, by formula id.
     facts: Vec<FormulaFacts>,
+    /// The number of the "has a user" attribute among the formulas' attributes
+    /// (see [`FormulaFacts::attribute_numbers`]), when some formula tests it.
+    has_user_number: Option<u32>,
     /// The decision procedure over the formulas, remembering what it worked out.
     decider: Decider,
 }
@@ -175,7 +178,10 @@ impl AudienceFormulas {
             .policies
             .par_iter()
             .map(|policy| {
-                let platforms = platform_bits(&policy.platforms);
+                let platforms = PolicyPlatforms {
+                    bits: platform_bits(&policy.platforms),
+                    named: !policy.platforms.is_empty(),
+                };
                 include_parts(tenant, rules, &group_formulas, policy)
                     .iter()
                     .map(|parts| (parts.whole(), FormulaFacts::of(parts, platforms)))
@@ -208,13 +214,18 @@ impl AudienceFormulas {
                     .collect()
             })
             .collect();
-        number_attributes(&mut facts);
-        let decider = Decider::new(formulas.clone(), DEFAULT_BUDGET);
+        let has_user_number = number_attributes(&mut facts);
+        // The decider knows two more formulas past the include formulas: "has a
+        // user" and its negation, for deciding a formula with its user test fixed.
+        let mut decided = formulas.clone();
+        decided.extend([has_user(), has_user().negated()]);
+        let decider = Decider::new(decided, DEFAULT_BUDGET);
         Self {
             formulas,
             includes,
             group_formulas,
             facts,
+            has_user_number,
             decider,
         }
     }
@@ -254,51 +265,128 @@ impl AudienceFormulas {
     /// the other only if the other's rules admit everyone. Each formula is
     /// decided alone once; only pairs whose rules share an attribute go through
     /// the whole procedure.
+    ///
+    /// Two more kinds of pairs are separable: pairs whose OS type tests only
+    /// narrow the platforms (see [`FormulaFacts::os_tests_folded`]), which meet
+    /// exactly when each formula admits someone alone and their platforms meet,
+    /// and pairs whose rules share only the "has a user" test, which meet
+    /// exactly when, for one value of it, each formula with that value admits
+    /// someone (and their platforms meet). Their example is the whole
+    /// procedure's, found when shown, and where the user test is shared,
+    /// containment is decided by the whole procedure too (`All users` contains
+    /// every user rule's audience, though its own rules do not admit everyone).
     pub fn meeting_of(&self, first: FormulaId, second: FormulaId) -> Meeting {
         let (first_facts, second_facts) = (&self.facts[first], &self.facts[second]);
-        if first_facts.independent_of(second_facts) {
-            return self.independent_meeting(first, second);
+        match first_facts.relation(second_facts, self.has_user_number) {
+            Relation::Entangled => meeting_by(&self.decider, first, second),
+            relation => self.separable_meeting(first, second, relation),
         }
+    }
+
+    /// What the whole procedure says of formulas `first` and `second`, without
+    /// the quick decisions of [`Self::meeting_of`]: what the property tests
+    /// hold them to.
+    pub fn meeting_by_whole_procedure(&self, first: FormulaId, second: FormulaId) -> Meeting {
         meeting_by(&self.decider, first, second)
     }
 
-    fn independent_meeting(&self, first: FormulaId, second: FormulaId) -> Meeting {
-        let (first_alone, second_alone) = (
-            self.decider.alone_verdict(first),
-            self.decider.alone_verdict(second),
-        );
-        match (first_alone, second_alone) {
-            (Verdict::Disjoint, _) | (_, Verdict::Disjoint) => Meeting::Disjoint,
-            (Verdict::Unknown(reason), _) | (_, Verdict::Unknown(reason)) => {
-                Meeting::Unknown { reason }
-            }
-            (Verdict::Possible, Verdict::Possible) => {
-                let (first_facts, second_facts) = (&self.facts[first], &self.facts[second]);
-                let shared = first_facts.platforms & second_facts.platforms;
-                if shared == 0 {
-                    return Meeting::Disjoint;
-                }
+    /// How many distinct include formulas there are (their ids are `0..` this).
+    pub fn formula_count(&self) -> usize {
+        self.formulas.len()
+    }
+
+    /// The meeting of two formulas whose rules are apart (see
+    /// [`Self::meeting_of`]), from what is known of each alone.
+    fn separable_meeting(
+        &self,
+        first: FormulaId,
+        second: FormulaId,
+        relation: Relation,
+    ) -> Meeting {
+        let (first_facts, second_facts) = (&self.facts[first], &self.facts[second]);
+        let shared = first_facts.platforms & second_facts.platforms;
+        if shared == 0 {
+            // No OS type both admit, whatever else is known.
+            return Meeting::Disjoint;
+        }
+        let share_user_test = relation
+            == Relation::Separable {
+                share_user_test: true,
+            };
+        let verdict = if share_user_test {
+            let with = |has_user: bool| {
+                both(
+                    self.with_user_test(first, has_user),
+                    self.with_user_test(second, has_user),
+                )
+            };
+            either(with(true), with(false))
+        } else {
+            both(
+                self.decider.alone_verdict(first),
+                self.decider.alone_verdict(second),
+            )
+        };
+        match verdict {
+            Verdict::Disjoint => Meeting::Disjoint,
+            Verdict::Unknown(reason) => Meeting::Unknown { reason },
+            Verdict::Possible => {
+                let within = |inner: FormulaId, outer: FormulaId| {
+                    if share_user_test {
+                        self.decider.within(inner, outer)
+                    } else {
+                        self.facts[inner].platforms_within(&self.facts[outer])
+                            && self.rules_admit_everyone(outer)
+                    }
+                };
                 // The two examples are merged only when shown: most meetings
-                // decided are never reported.
-                Meeting::Possible {
-                    example: Example::Joined {
+                // decided are never reported. Where the rules are apart only
+                // once OS type tests are platforms, or but for the user test,
+                // the whole procedure finds the example when shown.
+                let example = if relation == Relation::Independent {
+                    Example::Joined {
                         first,
                         second,
                         // One OS type both platforms admit.
                         os_type: os_type_of_bits(shared),
-                    },
-                    first_within_second: first_facts.platforms_within(second_facts)
-                        && self.rules_admit_everyone(second),
-                    second_within_first: second_facts.platforms_within(first_facts)
-                        && self.rules_admit_everyone(first),
+                    }
+                } else {
+                    Example::Together { first, second }
+                };
+                Meeting::Possible {
+                    example,
+                    first_within_second: within(first, second),
+                    second_within_first: within(second, first),
                 }
             }
         }
+    }
+
+    /// Whether formula `id` admits anyone whose "has a user" test is
+    /// `has_user`, decided once for the run.
+    fn with_user_test(&self, id: FormulaId, has_user: bool) -> Verdict {
+        self.facts[id].with_user_test[usize::from(!has_user)]
+            .get_or_init(|| {
+                // The decider's formulas past the include formulas: "has a
+                // user", then its negation.
+                let test = self.formulas.len() + usize::from(!has_user);
+                self.decider.meet_verdict(id, test)
+            })
+            .clone()
     }
 
     /// Whether formula `id`'s rules (without the platform) admit everyone.
     fn rules_admit_everyone(&self, id: FormulaId) -> bool {
         *self.facts[id].valid.get_or_init(|| {
+            // A subject with nothing set is one of everyone: rules it fails
+            // (most rules test a value) do not admit everyone, without deciding.
+            if self.facts[id]
+                .rules
+                .holds(&preflight_parser::rule_language::Attributes::new())
+                == Some(false)
+            {
+                return false;
+            }
             decide(
                 &self.facts[id].rules.negated(),
                 &Formula::True,
@@ -323,6 +411,51 @@ impl AudienceFormulas {
     }
 }
 
+/// Whether two formulas meet, from whether each admits someone on its own when
+/// the rest of what they test is apart: not when either is empty, unknown when
+/// either is.
+fn both(first: Verdict, second: Verdict) -> Verdict {
+    match (first, second) {
+        (Verdict::Disjoint, _) | (_, Verdict::Disjoint) => Verdict::Disjoint,
+        (Verdict::Unknown(reason), _) | (_, Verdict::Unknown(reason)) => Verdict::Unknown(reason),
+        (Verdict::Possible, Verdict::Possible) => Verdict::Possible,
+    }
+}
+
+/// Whether someone is in one of two cases: possible when one is, unknown when
+/// neither is and one is unknown.
+fn either(first: Verdict, second: Verdict) -> Verdict {
+    match (first, second) {
+        (Verdict::Possible, _) | (_, Verdict::Possible) => Verdict::Possible,
+        (Verdict::Unknown(reason), _) | (_, Verdict::Unknown(reason)) => Verdict::Unknown(reason),
+        (Verdict::Disjoint, Verdict::Disjoint) => Verdict::Disjoint,
+    }
+}
+
+/// How the rules of two formulas relate, for the quick decisions of
+/// [`AudienceFormulas::meeting_of`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Relation {
+    /// About different attributes, neither about the OS type.
+    Independent,
+    /// About different attributes once the OS type tests are platforms, but
+    /// for the "has a user" test when `share_user_test`.
+    Separable {
+        /// Whether both test "has a user".
+        share_user_test: bool,
+    },
+    /// Anything else: the whole procedure decides.
+    Entangled,
+}
+
+/// A policy's platforms as bits, and whether it names any (naming none is every
+/// platform, and then the OS type is not bounded by them).
+#[derive(Clone, Copy, Debug)]
+struct PolicyPlatforms {
+    bits: u8,
+    named: bool,
+}
+
 /// What is known of one include formula, for quick decisions.
 #[derive(Debug)]
 struct FormulaFacts {
@@ -338,40 +471,62 @@ struct FormulaFacts {
     attribute_numbers: Vec<u32>,
     /// Whether its rules test the OS type themselves.
     tests_os_type: bool,
+    /// Whether those tests only narrow the platforms: each is a conjunct of the
+    /// rules about the OS type alone, the rest of the rules never test it, the
+    /// platforms bound the OS type, and every OS type of each platform passes
+    /// the tests or every one fails them. Then `platforms` are narrowed by them
+    /// and `rules` and the attributes are without them.
+    os_tests_folded: bool,
+    /// Whether it admits anyone with a user, and anyone without, decided
+    /// once (see [`AudienceFormulas::with_user_test`]).
+    with_user_test: [std::sync::OnceLock<Verdict>; 2],
     /// The platforms a device it reaches can run, as bits: the policy's, and
-    /// an include-mode filter's.
+    /// an include-mode filter's (narrowed by OS type tests when folded).
     platforms: u8,
-    /// The rules without the platform.
+    /// The rules without the platform (and without OS type tests when folded).
     rules: Formula,
     /// Whether the rules admit everyone, once.
     valid: std::sync::OnceLock<bool>,
 }
 
 impl FormulaFacts {
-    fn of(parts: &IncludeParts, policy_platforms: u8) -> Self {
+    fn of(parts: &IncludeParts, policy_platforms: PolicyPlatforms) -> Self {
         let mut rules = vec![parts.target.clone()];
         // An include-mode filter is its rule on its platform: the rule goes with
         // the rules, the platform with the policy's.
-        let platforms = match &parts.include_filter {
+        let (platforms, os_type_bounded) = match &parts.include_filter {
             Some((rule, platform)) => {
                 rules.push(rule.clone());
-                policy_platforms
-                    & platform.map_or(ALL_PLATFORMS, |platform| platform_bits(&[platform]))
+                (
+                    policy_platforms.bits
+                        & platform.map_or(ALL_PLATFORMS, |platform| platform_bits(&[platform])),
+                    policy_platforms.named || platform.is_some(),
+                )
             }
             None => {
                 rules.extend(parts.filter.clone());
-                policy_platforms
+                (policy_platforms.bits, policy_platforms.named)
             }
         };
         rules.extend(parts.exclusions.iter().cloned());
         let rules = Formula::all(rules);
+        let tests_os_type = tests_attribute(&rules, &Attribute::OsType);
+        let folded = if tests_os_type && os_type_bounded {
+            fold_os_type_tests(&rules, platforms)
+        } else {
+            None
+        };
+        let os_tests_folded = folded.is_some();
+        let (platforms, rules) = folded.unwrap_or((platforms, rules));
         let mut attributes = Vec::new();
         collect_attributes(&rules, &mut attributes);
         attributes.sort();
         attributes.dedup();
         Self {
             informative: parts.is_informative(),
-            tests_os_type: attributes.contains(&Attribute::OsType),
+            tests_os_type,
+            os_tests_folded,
+            with_user_test: Default::default(),
             rule_attributes: attributes,
             attribute_numbers: Vec::new(),
             platforms,
@@ -380,24 +535,35 @@ impl FormulaFacts {
         }
     }
 
-    /// Whether the two formulas' rules are about different attributes, neither
-    /// about the OS type.
-    fn independent_of(&self, other: &FormulaFacts) -> bool {
-        if self.tests_os_type || other.tests_os_type {
-            return false;
+    /// How the two formulas' rules relate (see [`Relation`]); `has_user` is the
+    /// number of the "has a user" attribute.
+    fn relation(&self, other: &FormulaFacts, has_user: Option<u32>) -> Relation {
+        let os_type_apart = |facts: &FormulaFacts| !facts.tests_os_type || facts.os_tests_folded;
+        if !(os_type_apart(self) && os_type_apart(other)) {
+            return Relation::Entangled;
         }
+        let mut share_user_test = false;
         let (mut left, mut right) = (0, 0);
         while let (Some(first), Some(second)) = (
             self.attribute_numbers.get(left),
             other.attribute_numbers.get(right),
         ) {
             match first.cmp(second) {
-                std::cmp::Ordering::Equal => return false,
+                std::cmp::Ordering::Equal if Some(*first) == has_user => {
+                    share_user_test = true;
+                    left += 1;
+                    right += 1;
+                }
+                std::cmp::Ordering::Equal => return Relation::Entangled,
                 std::cmp::Ordering::Less => left += 1,
                 std::cmp::Ordering::Greater => right += 1,
             }
         }
-        true
+        if share_user_test || self.tests_os_type || other.tests_os_type {
+            Relation::Separable { share_user_test }
+        } else {
+            Relation::Independent
+        }
     }
 
     /// Whether the platforms of this formula's devices are all among `other`'s.
@@ -406,9 +572,137 @@ impl FormulaFacts {
     }
 }
 
+/// The platforms, in the order of their bits.
+const PLATFORMS_BY_BIT: [Platform; 5] = [
+    Platform::Windows,
+    Platform::MacOs,
+    Platform::Ios,
+    Platform::Android,
+    Platform::Linux,
+];
+
+/// `rules` with its OS type tests folded into `platforms`, when they only
+/// narrow them (see [`FormulaFacts::os_tests_folded`]): the narrowed platforms
+/// and the other conjuncts. `platforms` must bound the OS type (the formula's
+/// OS type is one of their OS types). The tests that every OS type of the
+/// platforms passes, or every one fails (an exclude-mode filter's platform, on
+/// a policy of that platform), are decided first.
+fn fold_os_type_tests(rules: &Formula, platforms: u8) -> Option<(u8, Formula)> {
+    let bounding_os_types: Vec<&str> = PLATFORMS_BY_BIT
+        .into_iter()
+        .enumerate()
+        .filter(|(index, _)| platforms & (1 << index) != 0)
+        .flat_map(|(_, platform)| os_types(platform).iter().copied())
+        .collect();
+    let rules = on_os_types(rules, &bounding_os_types);
+    let conjuncts = match &rules {
+        Formula::And(parts) => parts.as_slice(),
+        other => std::slice::from_ref(other),
+    };
+    let (os_type_tests, rest): (Vec<&Formula>, Vec<&Formula>) = conjuncts
+        .iter()
+        .partition(|conjunct| tests_only_os_type(conjunct));
+    if rest
+        .iter()
+        .any(|conjunct| tests_attribute(conjunct, &Attribute::OsType))
+    {
+        return None;
+    }
+    let mut narrowed = 0;
+    for (index, platform) in PLATFORMS_BY_BIT.into_iter().enumerate() {
+        let bit = 1 << index;
+        if platforms & bit == 0 {
+            continue;
+        }
+        let passes: Vec<Option<bool>> = os_types(platform)
+            .iter()
+            .map(|os_type| {
+                let attributes = os_type_attributes(os_type);
+                preflight_parser::rule_language::all_hold(
+                    os_type_tests.iter().map(|test| test.holds(&attributes)),
+                )
+            })
+            .collect();
+        if passes.iter().all(|pass| *pass == Some(true)) {
+            narrowed |= bit;
+        } else if !passes.iter().all(|pass| *pass == Some(false)) {
+            return None;
+        }
+    }
+    Some((narrowed, Formula::all(rest.into_iter().cloned().collect())))
+}
+
+/// `formula` on devices whose OS type is one of `os_types`: each test of the OS
+/// type that every one of them passes is true, each that every one fails is
+/// false, and the rest is as it was.
+fn on_os_types(formula: &Formula, os_types: &[&str]) -> Formula {
+    match formula {
+        Formula::Literal(literal) if literal.attribute == Attribute::OsType => {
+            let passes: Vec<Option<bool>> = os_types
+                .iter()
+                .map(|os_type| formula.holds(&os_type_attributes(os_type)))
+                .collect();
+            if passes.iter().all(|pass| *pass == Some(true)) {
+                Formula::True
+            } else if passes.iter().all(|pass| *pass == Some(false)) {
+                Formula::False
+            } else {
+                formula.clone()
+            }
+        }
+        Formula::True | Formula::False | Formula::Literal(_) => formula.clone(),
+        Formula::And(parts) => Formula::all(
+            parts
+                .iter()
+                .map(|part| on_os_types(part, os_types))
+                .collect(),
+        ),
+        Formula::Or(parts) => {
+            let parts: Vec<Formula> = parts
+                .iter()
+                .map(|part| on_os_types(part, os_types))
+                .collect();
+            if parts.contains(&Formula::True) {
+                Formula::True
+            } else {
+                any_of(parts)
+            }
+        }
+    }
+}
+
+/// A device whose OS type is `os_type`, and nothing else known.
+fn os_type_attributes(os_type: &str) -> preflight_parser::rule_language::Attributes {
+    preflight_parser::rule_language::Attributes::from([(
+        Attribute::OsType,
+        AttributeValue::Text(os_type.to_owned()),
+    )])
+}
+
+/// Whether `formula` tests the OS type and nothing else.
+fn tests_only_os_type(formula: &Formula) -> bool {
+    match formula {
+        Formula::True | Formula::False => false,
+        Formula::Literal(literal) => literal.attribute == Attribute::OsType,
+        Formula::And(parts) | Formula::Or(parts) => parts.iter().all(tests_only_os_type),
+    }
+}
+
+/// Whether `formula` tests `attribute` somewhere.
+fn tests_attribute(formula: &Formula, attribute: &Attribute) -> bool {
+    match formula {
+        Formula::True | Formula::False => false,
+        Formula::Literal(literal) => literal.attribute == *attribute,
+        Formula::And(parts) | Formula::Or(parts) => {
+            parts.iter().any(|part| tests_attribute(part, attribute))
+        }
+    }
+}
+
 /// Numbers every formula's rule attributes by their place among all formulas'
-/// attributes, sorted (so each formula's numbers are sorted as its attributes).
-fn number_attributes(facts: &mut [FormulaFacts]) {
+/// attributes, sorted (so each formula's numbers are sorted as its attributes);
+/// returns the number of the "has a user" attribute, when some formula tests it.
+fn number_attributes(facts: &mut [FormulaFacts]) -> Option<u32> {
     let mut all: Vec<Attribute> = facts
         .iter()
         .flat_map(|formula| formula.rule_attributes.iter().cloned())
@@ -423,6 +717,9 @@ fn number_attributes(facts: &mut [FormulaFacts]) {
             .map(|number| u32::try_from(number).unwrap_or(u32::MAX))
             .collect();
     }
+    all.binary_search(&has_user_attribute())
+        .ok()
+        .and_then(|number| u32::try_from(number).ok())
 }
 
 fn collect_attributes(formula: &Formula, attributes: &mut Vec<Attribute>) {
@@ -459,17 +756,11 @@ fn platform_bits(platforms: &[Platform]) -> u8 {
 
 /// The first OS type of the first platform among `bits`.
 fn os_type_of_bits(bits: u8) -> Option<&'static str> {
-    [
-        Platform::Windows,
-        Platform::MacOs,
-        Platform::Ios,
-        Platform::Android,
-        Platform::Linux,
-    ]
-    .into_iter()
-    .enumerate()
-    .find(|(index, _)| bits & (1 << index) != 0)
-    .and_then(|(_, platform)| os_types(platform).first().copied())
+    PLATFORMS_BY_BIT
+        .into_iter()
+        .enumerate()
+        .find(|(index, _)| bits & (1 << index) != 0)
+        .and_then(|(_, platform)| os_types(platform).first().copied())
 }
 
 /// Whether a formula tests anything besides static group membership (which
@@ -1022,8 +1313,17 @@ mod tests {
             ),
             group("Finance", Some(r#"(user.department -eq "Finance")"#), &[]),
             group("Ring 1", None, &[]),
+            group("Ring 2", None, &[]),
             group("Rings", None, &["Ring 1", "Windows 10"]),
             group("Broken", Some("(device.deviceOSType -eq"), &[]),
+            // Every user: excluding it (in a group of unknown kind, whose
+            // exclusion Intune honours for every target) leaves devices without one.
+            group(
+                "Anyone",
+                Some(r#"(user.department -eq "Finance") or (user.department -ne "Finance")"#),
+                &[],
+            ),
+            group("Anyone inside", None, &["Anyone"]),
         ];
         groups.sort_by(|left, right| left.id.cmp(&right.id));
         Tenant {
@@ -1149,6 +1449,16 @@ mod tests {
             .map(|target| policy(vec![target.clone()]))
             .collect();
         policies.push(policy(vec![include("Windows", None), exclude("Ring 1")]));
+        // Devices without a user only (a group of unknown kind without everyone
+        // inside), against a group whose devices may have none: the two share
+        // only the user test, and meet only without a user.
+        let without_user = policies.len();
+        policies.push(policy(vec![
+            include("Ring 1", None),
+            exclude("Anyone inside"),
+        ]));
+        let other_ring = policies.len();
+        policies.push(policy(vec![include("Ring 2", None)]));
         policies.push(policy(vec![Assignment {
             target: AssignmentTarget::AllDevices,
             filter: None,
@@ -1177,6 +1487,10 @@ mod tests {
                 }
             }
         }
+        assert_eq!(
+            answer(&formulas.meeting_of(ids[without_user], ids[other_ring])),
+            "possible"
+        );
     }
 
     #[test]

@@ -34,14 +34,6 @@ pub fn object_keys(policy: &Policy) -> Vec<String> {
     keys
 }
 
-/// Whether two policies are copies of one object (same id, or same family and name).
-pub fn same_object(first: &Policy, second: &Policy) -> bool {
-    let second_keys = object_keys(second);
-    object_keys(first)
-        .iter()
-        .any(|key| second_keys.contains(key))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -163,10 +163,13 @@ pub struct SettingPairs {
     record_starts: Vec<usize>,
     /// How many include pairs the rules could not decide.
     undecided: usize,
+    /// Which policies are one object.
+    classes: ObjectClasses,
 }
 
 /// Which policies are one object: a number for each policy's family and name,
 /// and one for its id when the export kept it.
+#[derive(Debug, Default)]
 struct ObjectClasses {
     names: Vec<usize>,
     ids: Vec<Option<usize>>,
@@ -193,8 +196,8 @@ impl ObjectClasses {
         Self { names, ids }
     }
 
-    /// Whether two policies are copies of one object (same id, or same family and
-    /// name), as `fingerprint::same_object` says.
+    /// Whether two policies are copies of one object (same id, compared without
+    /// case, or same family and name).
     fn same_object(&self, first: usize, second: usize) -> bool {
         self.names[first] == self.names[second]
             || matches!((self.ids[first], self.ids[second]), (Some(left), Some(right)) if left == right)
@@ -332,6 +335,7 @@ impl SettingPairs {
             records,
             record_starts,
             undecided,
+            classes,
         }
     }
 
@@ -409,6 +413,12 @@ impl SettingPairs {
         (0..self.records.len())
             .into_par_iter()
             .map(move |index| self.pair(index, describer))
+    }
+
+    /// Whether policies `first` and `second` are copies of one object (same
+    /// id, or same family and name): never paired, never each other's shadow.
+    pub fn same_object(&self, first: usize, second: usize) -> bool {
+        self.classes.same_object(first, second)
     }
 
     /// How many include pairs the rules could not decide.

@@ -1100,8 +1100,69 @@ fn check_rules_only(world: &World) -> Result<(), TestCaseError> {
     Ok(())
 }
 
+/// (d) The quick decisions of `AudienceFormulas::meeting_of` (formulas about
+/// different attributes, OS type tests folded into platforms, a shared "has a
+/// user" test) say what the whole procedure says of every pair of include
+/// formulas, and their examples are in both audiences.
+fn check_quick_meetings(world: &World) -> Result<(), TestCaseError> {
+    use preflight_engine::audience_formula::Meeting;
+    let tenant = world.tenant(false);
+    let config = Config::default();
+    let context = AnalysisContext::new(&tenant, &config, None);
+    let formulas = context.audience_formulas();
+    let kind = |meeting: &Meeting| match meeting {
+        Meeting::Disjoint => "disjoint".to_owned(),
+        Meeting::Possible {
+            first_within_second,
+            second_within_first,
+            ..
+        } => format!("possible, within {first_within_second} {second_within_first}"),
+        Meeting::Unknown { reason } => format!("unknown: {reason}"),
+    };
+    for first in 0..formulas.formula_count() {
+        for second in 0..formulas.formula_count() {
+            let whole = formulas.meeting_by_whole_procedure(first, second);
+            if matches!(whole, Meeting::Unknown { .. }) {
+                continue;
+            }
+            let quick = formulas.meeting_of(first, second);
+            prop_assert_eq!(
+                kind(&quick),
+                kind(&whole),
+                "formulas {} and {}:\n{:?}\n{:?}\n{}",
+                first,
+                second,
+                formulas.formula(first),
+                formulas.formula(second),
+                describe(world, &tenant)
+            );
+            if let Meeting::Possible { example, .. } = &quick {
+                let (attributes, _) = formulas.example_parts(example);
+                for formula in [first, second] {
+                    prop_assert_eq!(
+                        formulas.formula(formula).holds(&attributes),
+                        Some(true),
+                        "the example of formulas {} and {} is not in formula {}: {:?}\n{:?}",
+                        first,
+                        second,
+                        formula,
+                        attributes,
+                        formulas.formula(formula)
+                    );
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(512))]
+
+    #[test]
+    fn quick_meetings_agree_with_the_whole_procedure(world in world()) {
+        check_quick_meetings(&world)?;
+    }
 
     #[test]
     fn exact_audiences_and_overlaps_agree_with_brute_force(world in world()) {

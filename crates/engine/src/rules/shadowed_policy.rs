@@ -6,7 +6,7 @@ use rayon::prelude::*;
 
 use crate::context::AnalysisContext;
 use crate::finding::{Finding, Label, PolicyEvidence};
-use crate::fingerprint::{fingerprint, policy_identity, same_object};
+use crate::fingerprint::{fingerprint, policy_identity};
 use crate::rules::{Rule, RuleMetadata, declare_rule};
 
 declare_rule! {
@@ -105,9 +105,7 @@ fn shadowed_by(
             .iter()
             .map(|other| other.policy)
             .filter(|&other| {
-                other != index
-                    && !same_object(policy, &tenant.policies[other])
-                    && !mutual_twin(other)
+                other != index && !pairs.same_object(index, other) && !mutual_twin(other)
             })
             .collect();
         match covering(context, index, &candidates) {
