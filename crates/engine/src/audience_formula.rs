@@ -150,9 +150,6 @@ pub struct AudienceFormulas {
     group_formulas: Vec<GroupParts>,
     /// What is known of each formula for quick decisions, by formula id.
     facts: Vec<FormulaFacts>,
-    /// The number of the "has a user" attribute among the formulas' attributes
-    /// (see [`FormulaFacts::attribute_numbers`]), when some formula tests it.
-    has_user_number: Option<u32>,
     /// The decision procedure over the formulas, remembering what it worked out.
     decider: Decider,
 }
@@ -214,7 +211,7 @@ impl AudienceFormulas {
                     .collect()
             })
             .collect();
-        let has_user_number = number_attributes(&mut facts);
+        number_attributes(&mut facts);
         // The decider knows two more formulas past the include formulas: "has a
         // user" and its negation, for deciding a formula with its user test fixed.
         let mut decided = formulas.clone();
@@ -225,7 +222,6 @@ impl AudienceFormulas {
             includes,
             group_formulas,
             facts,
-            has_user_number,
             decider,
         }
     }
@@ -272,12 +268,13 @@ impl AudienceFormulas {
     /// and pairs whose rules share only the "has a user" test, which meet
     /// exactly when, for one value of it, each formula with that value admits
     /// someone (and their platforms meet). Their example is the whole
-    /// procedure's, found when shown, and where the user test is shared,
-    /// containment is decided by the whole procedure too (`All users` contains
-    /// every user rule's audience, though its own rules do not admit everyone).
+    /// procedure's, found when shown. Where the user test is shared,
+    /// containment is decided for each value of it (`All users` contains every
+    /// user rule's audience, though its own rules do not admit everyone: they
+    /// do once a user is given).
     pub fn meeting_of(&self, first: FormulaId, second: FormulaId) -> Meeting {
         let (first_facts, second_facts) = (&self.facts[first], &self.facts[second]);
-        match first_facts.relation(second_facts, self.has_user_number) {
+        match first_facts.relation(second_facts) {
             Relation::Entangled => meeting_by(&self.decider, first, second),
             relation => self.separable_meeting(first, second, relation),
         }
@@ -333,7 +330,7 @@ impl AudienceFormulas {
             Verdict::Possible => {
                 let within = |inner: FormulaId, outer: FormulaId| {
                     if share_user_test {
-                        self.decider.within(inner, outer)
+                        self.within_sharing_user_test(inner, outer)
                     } else {
                         self.facts[inner].platforms_within(&self.facts[outer])
                             && self.rules_admit_everyone(outer)
@@ -373,6 +370,52 @@ impl AudienceFormulas {
                 self.decider.meet_verdict(id, test)
             })
             .clone()
+    }
+
+    /// Whether everyone formula `inner` admits is in formula `outer`, when the
+    /// two share only the user test: for each value of it, `inner` admits no one
+    /// with it, or `outer`'s platforms hold `inner`'s and `outer`'s rules with it
+    /// admit everyone.
+    fn within_sharing_user_test(&self, inner: FormulaId, outer: FormulaId) -> bool {
+        [true, false]
+            .into_iter()
+            .all(|has_user| match self.with_user_test(inner, has_user) {
+                Verdict::Disjoint => true,
+                Verdict::Possible => {
+                    self.facts[inner].platforms_within(&self.facts[outer])
+                        && self.rules_with_user_test_admit_everyone(outer, has_user)
+                }
+                Verdict::Unknown(_) => false,
+            })
+    }
+
+    /// Whether formula `id`'s rules (without the platform) admit everyone whose
+    /// "has a user" test is `has_user`, decided once for the run.
+    fn rules_with_user_test_admit_everyone(&self, id: FormulaId, has_user: bool) -> bool {
+        *self.facts[id].valid_with_user_test[usize::from(!has_user)].get_or_init(|| {
+            let rules = &self.facts[id].rules;
+            let mut subject = preflight_parser::rule_language::Attributes::new();
+            if has_user {
+                subject.insert(
+                    has_user_attribute(),
+                    AttributeValue::Text("true".to_owned()),
+                );
+            }
+            // As in `rules_admit_everyone`: a subject with nothing else set.
+            if rules.holds(&subject) == Some(false) {
+                return false;
+            }
+            let user_test = if has_user {
+                self::has_user()
+            } else {
+                self::has_user().negated()
+            };
+            decide(
+                &Formula::all(vec![rules.negated(), user_test]),
+                &Formula::True,
+                DEFAULT_BUDGET,
+            ) == Decision::Disjoint
+        })
     }
 
     /// Whether formula `id`'s rules (without the platform) admit everyone.
@@ -465,10 +508,16 @@ struct FormulaFacts {
     /// The attributes its rules test (target, filter, exclusions; not the
     /// platform), sorted, without duplicates.
     rule_attributes: Vec<Attribute>,
-    /// The same attributes as numbers, in the same order (numbered in the
-    /// order of all formulas' attributes, so comparing numbers compares
-    /// attributes): what [`Self::independent_of`] compares, pair after pair.
+    /// The same attributes as numbers but for "has a user", in the same order
+    /// (numbered in the order of all formulas' attributes, so comparing numbers
+    /// compares attributes): what [`Self::relation`] compares, pair after pair.
     attribute_numbers: Vec<u32>,
+    /// One bit for each of `attribute_numbers` (the number modulo 64): two
+    /// formulas whose signatures share no bit share no attribute, without
+    /// comparing the numbers.
+    attribute_signature: u64,
+    /// Whether its rules test "has a user".
+    tests_user: bool,
     /// Whether its rules test the OS type themselves.
     tests_os_type: bool,
     /// Whether those tests only narrow the platforms: each is a conjunct of the
@@ -480,6 +529,9 @@ struct FormulaFacts {
     /// Whether it admits anyone with a user, and anyone without, decided
     /// once (see [`AudienceFormulas::with_user_test`]).
     with_user_test: [std::sync::OnceLock<Verdict>; 2],
+    /// Whether the rules admit everyone with a user, and everyone without,
+    /// once.
+    valid_with_user_test: [std::sync::OnceLock<bool>; 2],
     /// The platforms a device it reaches can run, as bits: the policy's, and
     /// an include-mode filter's (narrowed by OS type tests when folded).
     platforms: u8,
@@ -527,38 +579,37 @@ impl FormulaFacts {
             tests_os_type,
             os_tests_folded,
             with_user_test: Default::default(),
+            valid_with_user_test: Default::default(),
             rule_attributes: attributes,
             attribute_numbers: Vec::new(),
+            attribute_signature: 0,
+            tests_user: false,
             platforms,
             rules,
             valid: std::sync::OnceLock::new(),
         }
     }
 
-    /// How the two formulas' rules relate (see [`Relation`]); `has_user` is the
-    /// number of the "has a user" attribute.
-    fn relation(&self, other: &FormulaFacts, has_user: Option<u32>) -> Relation {
+    /// How the two formulas' rules relate (see [`Relation`]).
+    fn relation(&self, other: &FormulaFacts) -> Relation {
         let os_type_apart = |facts: &FormulaFacts| !facts.tests_os_type || facts.os_tests_folded;
         if !(os_type_apart(self) && os_type_apart(other)) {
             return Relation::Entangled;
         }
-        let mut share_user_test = false;
-        let (mut left, mut right) = (0, 0);
-        while let (Some(first), Some(second)) = (
-            self.attribute_numbers.get(left),
-            other.attribute_numbers.get(right),
-        ) {
-            match first.cmp(second) {
-                std::cmp::Ordering::Equal if Some(*first) == has_user => {
-                    share_user_test = true;
-                    left += 1;
-                    right += 1;
+        if self.attribute_signature & other.attribute_signature != 0 {
+            let (mut left, mut right) = (0, 0);
+            while let (Some(first), Some(second)) = (
+                self.attribute_numbers.get(left),
+                other.attribute_numbers.get(right),
+            ) {
+                match first.cmp(second) {
+                    std::cmp::Ordering::Equal => return Relation::Entangled,
+                    std::cmp::Ordering::Less => left += 1,
+                    std::cmp::Ordering::Greater => right += 1,
                 }
-                std::cmp::Ordering::Equal => return Relation::Entangled,
-                std::cmp::Ordering::Less => left += 1,
-                std::cmp::Ordering::Greater => right += 1,
             }
         }
+        let share_user_test = self.tests_user && other.tests_user;
         if share_user_test || self.tests_os_type || other.tests_os_type {
             Relation::Separable { share_user_test }
         } else {
@@ -699,10 +750,12 @@ fn tests_attribute(formula: &Formula, attribute: &Attribute) -> bool {
     }
 }
 
-/// Numbers every formula's rule attributes by their place among all formulas'
-/// attributes, sorted (so each formula's numbers are sorted as its attributes);
-/// returns the number of the "has a user" attribute, when some formula tests it.
-fn number_attributes(facts: &mut [FormulaFacts]) -> Option<u32> {
+/// Numbers every formula's rule attributes but "has a user" by their place
+/// among all formulas' attributes, sorted (so each formula's numbers are sorted
+/// as its attributes), with their signatures; notes which formulas test "has a
+/// user".
+fn number_attributes(facts: &mut [FormulaFacts]) {
+    let has_user = has_user_attribute();
     let mut all: Vec<Attribute> = facts
         .iter()
         .flat_map(|formula| formula.rule_attributes.iter().cloned())
@@ -710,16 +763,19 @@ fn number_attributes(facts: &mut [FormulaFacts]) -> Option<u32> {
     all.sort();
     all.dedup();
     for formula in facts {
+        formula.tests_user = formula.rule_attributes.contains(&has_user);
         formula.attribute_numbers = formula
             .rule_attributes
             .iter()
+            .filter(|attribute| **attribute != has_user)
             .filter_map(|attribute| all.binary_search(attribute).ok())
             .map(|number| u32::try_from(number).unwrap_or(u32::MAX))
             .collect();
+        formula.attribute_signature = formula
+            .attribute_numbers
+            .iter()
+            .fold(0, |signature, number| signature | 1 << (number % 64));
     }
-    all.binary_search(&has_user_attribute())
-        .ok()
-        .and_then(|number| u32::try_from(number).ok())
 }
 
 fn collect_attributes(formula: &Formula, attributes: &mut Vec<Attribute>) {
@@ -1459,6 +1515,13 @@ mod tests {
         ]));
         let other_ring = policies.len();
         policies.push(policy(vec![include("Ring 2", None)]));
+        // Every user rule within All users (given a user, All users admits
+        // everyone), but not a group whose devices may have no user.
+        policies.push(policy(vec![Assignment {
+            target: AssignmentTarget::AllUsers,
+            filter: None,
+            source: location(),
+        }]));
         policies.push(policy(vec![Assignment {
             target: AssignmentTarget::AllDevices,
             filter: None,

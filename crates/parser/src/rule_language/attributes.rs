@@ -307,30 +307,58 @@ pub fn filter_attribute(property: &str) -> Option<Attribute> {
 }
 
 /// The OS type values (canonical) of a filter or policy platform word
-/// (`windows10AndLater`, `iOS`, `macOS`, `androidForWork`, …).
+/// (`windows10AndLater`, `iOS`, `macOS`, `androidForWork`, …), compared
+/// without ASCII case and surrounding space (without allocating: the engine asks
+/// this for every pair of audiences it compares).
 pub fn os_types_of_platform(platform: &str) -> &'static [&'static str] {
-    match platform.trim().to_ascii_lowercase().as_str() {
-        "windows10andlater" | "windows10" | "windows" | "windows81andlater" => &["windows"],
-        "macos" => &["macmdm", "macos"],
-        "ios" | "iosipados" | "ipados" => &["ios", "ipad", "iphone"],
-        "android"
-        | "androidforwork"
-        | "androidenterprise"
-        | "androidaosp"
-        | "androidmobileapplicationmanagement" => &[
-            "android",
-            "androidforwork",
-            "androidenterprise",
-            "androidaosp",
-        ],
-        "linux" => &["linux"],
-        _ => &[],
-    }
+    const ANDROID: &[&str] = &[
+        "android",
+        "androidforwork",
+        "androidenterprise",
+        "androidaosp",
+    ];
+    const PLATFORM_WORDS: &[(&[&str], &[&str])] = &[
+        (
+            &[
+                "windows10andlater",
+                "windows10",
+                "windows",
+                "windows81andlater",
+            ],
+            &["windows"],
+        ),
+        (&["macos"], &["macmdm", "macos"]),
+        (&["ios", "iosipados", "ipados"], &["ios", "ipad", "iphone"]),
+        (
+            &[
+                "android",
+                "androidforwork",
+                "androidenterprise",
+                "androidaosp",
+                "androidmobileapplicationmanagement",
+            ],
+            ANDROID,
+        ),
+        (&["linux"], &["linux"]),
+    ];
+    let platform = platform.trim();
+    PLATFORM_WORDS
+        .iter()
+        .find(|(words, _)| words.iter().any(|word| platform.eq_ignore_ascii_case(word)))
+        .map_or(&[], |(_, os_types)| os_types)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn platform_words_are_read_without_case_or_surrounding_space() {
+        assert_eq!(os_types_of_platform(" Windows10AndLater "), ["windows"]);
+        assert_eq!(os_types_of_platform("iOS"), ["ios", "ipad", "iphone"]);
+        assert_eq!(os_types_of_platform("androidForWork").len(), 4);
+        assert!(os_types_of_platform("windows phone").is_empty());
+    }
 
     #[test]
     fn both_languages_meet_in_one_vocabulary() {
