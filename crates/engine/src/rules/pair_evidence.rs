@@ -58,7 +58,7 @@ pub fn setting_finding(
         .iter()
         .map(|(policy, setting)| Label {
             location: setting.source,
-            message: format!("`{}` set by `{}`", setting.value, policy.name),
+            message: label_message(&setting.value, &policy.name),
         })
         .collect();
     let policies = resolved
@@ -89,4 +89,14 @@ pub fn setting_finding(
             std::iter::once(first_setting.key.0.as_str()).chain(policy_identities),
         ),
     })
+}
+
+/// "`value` set by `policy`", in a string sized for it up front (a finding has
+/// one label a policy, and growing each from a small guess costs reallocations).
+fn label_message(value: &preflight_normalizer::SettingValue, policy: &str) -> String {
+    use std::fmt::Write;
+    let mut message = String::with_capacity(policy.len() + 32);
+    // Writing into a string cannot fail.
+    let _ = write!(message, "`{value}` set by `{policy}`");
+    message
 }

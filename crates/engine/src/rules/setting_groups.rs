@@ -197,29 +197,41 @@ pub fn group_finding(
 }
 
 /// `names` as prose, backticked: "`A`", "`A` and `B`", "`A`, `B` and 3 more".
+/// Written into one string sized up front (a finding's message holds several).
 pub fn name_list<'name>(names: impl IntoIterator<Item = &'name str>) -> String {
     const SHOWN: usize = 3;
     let names: Vec<&str> = names.into_iter().collect();
-    let quoted: Vec<String> = names
-        .iter()
-        .take(if names.len() > SHOWN + 1 {
-            SHOWN
-        } else {
-            names.len()
-        })
-        .map(|name| format!("`{name}`"))
-        .collect();
-    let rest = names.len() - quoted.len();
-    match (quoted.as_slice(), rest) {
-        ([], _) => String::new(),
-        ([only], 0) => only.clone(),
-        (shown, 0) => format!(
-            "{} and {}",
-            shown[..shown.len() - 1].join(", "),
-            shown[shown.len() - 1]
-        ),
-        (shown, rest) => format!("{} and {rest} more", shown.join(", ")),
+    let shown = if names.len() > SHOWN + 1 {
+        SHOWN
+    } else {
+        names.len()
+    };
+    let rest = names.len() - shown;
+    let mut list = String::with_capacity(
+        names[..shown]
+            .iter()
+            .map(|name| name.len() + 4)
+            .sum::<usize>()
+            + 16,
+    );
+    for (index, name) in names[..shown].iter().enumerate() {
+        if index > 0 {
+            list.push_str(if rest == 0 && index == shown - 1 {
+                " and "
+            } else {
+                ", "
+            });
+        }
+        list.push('`');
+        list.push_str(name);
+        list.push('`');
     }
+    if rest > 0 {
+        list.push_str(" and ");
+        list.push_str(&rest.to_string());
+        list.push_str(" more");
+    }
+    list
 }
 
 #[cfg(test)]
@@ -235,6 +247,8 @@ mod tests {
             name_list(["A", "B", "C", "D", "E"]),
             "`A`, `B`, `C` and 2 more"
         );
+        assert_eq!(name_list([]), "");
+        assert_eq!(name_list(["A", "B", "C"]), "`A`, `B` and `C`");
     }
 
     #[test]
