@@ -20,6 +20,7 @@ pub mod rollout;
 pub mod rule_sets;
 pub mod rules;
 pub mod setting_pairs;
+mod sized_text;
 pub mod target_graph;
 pub mod who;
 

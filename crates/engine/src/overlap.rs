@@ -841,14 +841,17 @@ impl OverlapAnalysis {
     fn include_name(&self, tenant: &Tenant, include: &Include) -> String {
         let target = self.target_name(tenant, include.target);
         match include.filter {
-            None => format!("`{target}`"),
+            None => crate::sized_text::sized(target.len() + 2, format_args!("`{target}`")),
             Some((filter, mode)) => {
                 let filter = self.filter_name(tenant, filter);
                 let mode = match mode {
                     FilterMode::Include => "",
                     FilterMode::Exclude => "excluding ",
                 };
-                format!("`{target}` with filter {mode}`{filter}`")
+                crate::sized_text::sized(
+                    target.len() + filter.len() + 32,
+                    format_args!("`{target}` with filter {mode}`{filter}`"),
+                )
             }
         }
     }

@@ -11,6 +11,7 @@ use crate::overlap::Certainty;
 use crate::rules::pair_evidence::SettingVerdict;
 use crate::rules::setting_groups::{SettingGroup, group_finding, name_list, setting_groups};
 use crate::rules::{Rule, RuleMetadata, declare_rule};
+use crate::sized_text::sized;
 
 declare_rule! {
     /// ## What it finds
@@ -112,18 +113,28 @@ fn two_policies(context: &AnalysisContext<'_>, group: &SettingGroup<'_>) -> (Str
             names.join(" and ")
         )
     };
-    let message = format!(
-        "`{}` is set to `{}` by `{}` and to `{}` by `{}`{through}",
-        first_setting.name,
-        first_setting.value,
-        first_policy.name,
-        second_setting.value,
-        second_policy.name,
+    let message = sized(
+        first_setting.name.len()
+            + first_policy.name.len()
+            + second_policy.name.len()
+            + through.len()
+            + 64,
+        format_args!(
+            "`{}` is set to `{}` by `{}` and to `{}` by `{}`{through}",
+            first_setting.name,
+            first_setting.value,
+            first_policy.name,
+            second_setting.value,
+            second_policy.name,
+        ),
     );
-    let help = format!(
-        "{} ({} overlap); devices that get both policies report a conflict. Set it in one policy, or exclude one audience from the other",
-        pair.overlap().reason,
-        pair.overlap().certainty.name(),
+    let help = sized(
+        pair.overlap().reason.len() + 160,
+        format_args!(
+            "{} ({} overlap); devices that get both policies report a conflict. Set it in one policy, or exclude one audience from the other",
+            pair.overlap().reason,
+            pair.overlap().certainty.name(),
+        ),
     );
     (message, help)
 }
@@ -149,22 +160,28 @@ fn several_policies(context: &AnalysisContext<'_>, group: &SettingGroup<'_>) -> 
         .collect();
     let certain = group.certain_pairs();
     let meet = if certain > 0 { "meet" } else { "may meet" };
-    let message = format!(
-        "`{}` is set to different values by {} policies with audiences that {meet}: {}",
-        first_setting.name,
-        group.settings.len(),
-        values.join("; "),
+    let values = values.join("; ");
+    let message = sized(
+        first_setting.name.len() + values.len() + 80,
+        format_args!(
+            "`{}` is set to different values by {} policies with audiences that {meet}: {values}",
+            first_setting.name,
+            group.settings.len(),
+        ),
     );
     let pair = group.clearest_pair();
     let (first_policy, _) = pair.first.resolve(tenant);
     let (second_policy, _) = pair.second.resolve(tenant);
-    let help = format!(
-        "{} pairs of them set different values for audiences that meet ({certain} certainly); for `{}` and `{}`, {} ({} overlap). Devices that get two of them report a conflict. Set it in one policy, or exclude one audience from the other",
-        group.pair_count(),
-        first_policy.name,
-        second_policy.name,
-        pair.overlap().reason,
-        pair.overlap().certainty.name(),
+    let help = sized(
+        first_policy.name.len() + second_policy.name.len() + pair.overlap().reason.len() + 240,
+        format_args!(
+            "{} pairs of them set different values for audiences that meet ({certain} certainly); for `{}` and `{}`, {} ({} overlap). Devices that get two of them report a conflict. Set it in one policy, or exclude one audience from the other",
+            group.pair_count(),
+            first_policy.name,
+            second_policy.name,
+            pair.overlap().reason,
+            pair.overlap().certainty.name(),
+        ),
     );
     (message, help)
 }

@@ -9,6 +9,7 @@ use crate::overlap::Certainty;
 use crate::rules::pair_evidence::SettingVerdict;
 use crate::rules::setting_groups::{group_finding, name_list, setting_groups};
 use crate::rules::{Rule, RuleMetadata, declare_rule};
+use crate::sized_text::sized;
 
 declare_rule! {
     /// ## What it finds
@@ -59,39 +60,60 @@ impl Rule for DuplicateSetting {
                 let (message, help) = if group.settings.len() == 2 {
                     let (second_policy, _) = group.settings[1].resolve(tenant);
                     (
-                        format!(
-                            "`{}` is set to `{}` by both `{}` and `{}`",
-                            first_setting.name,
-                            first_setting.value,
-                            first_policy.name,
-                            second_policy.name,
+                        sized(
+                            first_setting.name.len()
+                                + first_policy.name.len()
+                                + second_policy.name.len()
+                                + 64,
+                            format_args!(
+                                "`{}` is set to `{}` by both `{}` and `{}`",
+                                first_setting.name,
+                                first_setting.value,
+                                first_policy.name,
+                                second_policy.name,
+                            ),
                         ),
-                        format!(
-                            "{} ({} overlap); keep the setting in one of the policies",
-                            pair.overlap().reason,
-                            pair.overlap().certainty.name(),
+                        sized(
+                            pair.overlap().reason.len() + 64,
+                            format_args!(
+                                "{} ({} overlap); keep the setting in one of the policies",
+                                pair.overlap().reason,
+                                pair.overlap().certainty.name(),
+                            ),
                         ),
                     )
                 } else {
                     let (pair_first, _) = pair.first.resolve(tenant);
                     let (pair_second, _) = pair.second.resolve(tenant);
+                    let names = name_list(
+                        group
+                            .settings
+                            .iter()
+                            .map(|setting| setting.resolve(tenant).0.name.as_str()),
+                    );
                     (
-                        format!(
-                            "`{}` is set to `{}` by {} policies with overlapping audiences: {}",
-                            first_setting.name,
-                            first_setting.value,
-                            group.settings.len(),
-                            name_list(group.settings.iter().map(|setting| {
-                                setting.resolve(tenant).0.name.as_str()
-                            })),
+                        sized(
+                            first_setting.name.len() + names.len() + 80,
+                            format_args!(
+                                "`{}` is set to `{}` by {} policies with overlapping audiences: {names}",
+                                first_setting.name,
+                                first_setting.value,
+                                group.settings.len(),
+                            ),
                         ),
-                        format!(
-                            "{} pairs of them certainly meet; for `{}` and `{}`, {} ({} overlap). Keep the setting in one of the policies",
-                            group.pair_count(),
-                            pair_first.name,
-                            pair_second.name,
-                            pair.overlap().reason,
-                            pair.overlap().certainty.name(),
+                        sized(
+                            pair_first.name.len()
+                                + pair_second.name.len()
+                                + pair.overlap().reason.len()
+                                + 128,
+                            format_args!(
+                                "{} pairs of them certainly meet; for `{}` and `{}`, {} ({} overlap). Keep the setting in one of the policies",
+                                group.pair_count(),
+                                pair_first.name,
+                                pair_second.name,
+                                pair.overlap().reason,
+                                pair.overlap().certainty.name(),
+                            ),
                         ),
                     )
                 };

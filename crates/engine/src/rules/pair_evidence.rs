@@ -91,12 +91,10 @@ pub fn setting_finding(
     })
 }
 
-/// "`value` set by `policy`", in a string sized for it up front (a finding has
-/// one label a policy, and growing each from a small guess costs reallocations).
+/// "`value` set by `policy`" (a finding has one label a policy).
 fn label_message(value: &preflight_normalizer::SettingValue, policy: &str) -> String {
-    use std::fmt::Write;
-    let mut message = String::with_capacity(policy.len() + 32);
-    // Writing into a string cannot fail.
-    let _ = write!(message, "`{value}` set by `{policy}`");
-    message
+    crate::sized_text::sized(
+        policy.len() + 32,
+        format_args!("`{value}` set by `{policy}`"),
+    )
 }
