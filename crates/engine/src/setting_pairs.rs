@@ -219,23 +219,23 @@ impl SettingPairs {
         // The policy pairs sharing a key, each once.
         let mut policy_pairs: Vec<(usize, usize)> = (0..keys.len())
             .into_par_iter()
-            .flat_map_iter(|bucket| {
+            .fold(Vec::new, |mut found, bucket| {
                 let bucket_settings = &settings[starts[bucket]..starts[bucket + 1]];
-                let classes = &classes;
-                bucket_settings
-                    .iter()
-                    .enumerate()
-                    .flat_map(move |(index, first)| {
-                        bucket_settings[index + 1..]
-                            .iter()
-                            .filter_map(move |second| {
-                                (first.policy != second.policy
-                                    && !classes.same_object(first.policy, second.policy))
-                                .then_some((first.policy, second.policy))
-                            })
-                    })
+                for (index, first) in bucket_settings.iter().enumerate() {
+                    for second in &bucket_settings[index + 1..] {
+                        if first.policy != second.policy
+                            && !classes.same_object(first.policy, second.policy)
+                        {
+                            found.push((first.policy, second.policy));
+                        }
+                    }
+                }
+                found
             })
-            .collect();
+            .reduce(Vec::new, |mut left, right| {
+                left.extend(right);
+                left
+            });
         policy_pairs.par_sort_unstable();
         policy_pairs.dedup();
         let pair_starts: Vec<usize> = (0..=tenant.policies.len())
@@ -284,36 +284,43 @@ impl SettingPairs {
                 let range = starts[bucket]..starts[bucket + 1];
                 let bucket_settings = &settings[range.clone()];
                 let bucket_classes = &value_classes[range];
-                let (pair_starts, policy_pairs, certainties, classes) =
-                    (&pair_starts, &policy_pairs, &certainties, &classes);
-                bucket_settings
-                    .iter()
-                    .zip(bucket_classes)
-                    .enumerate()
-                    .flat_map(move |(index, (first, first_class))| {
-                        bucket_settings[index + 1..]
-                            .iter()
-                            .zip(&bucket_classes[index + 1..])
-                            .filter_map(move |(second, second_class)| {
-                                if first.policy == second.policy
-                                    || classes.same_object(first.policy, second.policy)
-                                {
-                                    return None;
-                                }
-                                let pair = (
-                                    first.policy.min(second.policy),
-                                    first.policy.max(second.policy),
-                                );
-                                let position = pair_position(policy_pairs, pair_starts, pair)?;
-                                (certainties[position] != Certainty::Disjoint).then(|| PairRecord {
-                                    first: *first,
-                                    second: *second,
-                                    same_effect: first_class == second_class,
-                                    overlap: u32::try_from(position).unwrap_or(u32::MAX),
-                                })
-                            })
-                    })
-                    .collect()
+                let mut records = Vec::new();
+                for (index, (first, first_class)) in
+                    bucket_settings.iter().zip(bucket_classes).enumerate()
+                {
+                    // The bucket is in policy order, so the pairs of `first`'s
+                    // policy are met in the order of `policy_pairs`: each is
+                    // searched for after the one before.
+                    let (mut cursor, end) =
+                        (pair_starts[first.policy], pair_starts[first.policy + 1]);
+                    for (second, second_class) in bucket_settings[index + 1..]
+                        .iter()
+                        .zip(&bucket_classes[index + 1..])
+                    {
+                        if first.policy == second.policy
+                            || classes.same_object(first.policy, second.policy)
+                        {
+                            continue;
+                        }
+                        let Some(offset) = policy_pairs[cursor..end]
+                            .binary_search_by_key(&second.policy, |&(_, other)| other)
+                            .ok()
+                        else {
+                            continue;
+                        };
+                        let position = cursor + offset;
+                        cursor = position;
+                        if certainties[position] != Certainty::Disjoint {
+                            records.push(PairRecord {
+                                first: *first,
+                                second: *second,
+                                same_effect: first_class == second_class,
+                                overlap: u32::try_from(position).unwrap_or(u32::MAX),
+                            });
+                        }
+                    }
+                }
+                records
             })
             .collect();
         let mut record_starts = Vec::with_capacity(records_by_key.len() + 1);
@@ -444,47 +451,75 @@ fn pair_position(
 
 /// The settings of each key shared by two policies or more: the sorted keys,
 /// where each key's settings start, and the settings in policy order.
+///
+/// Keys are numbered through a hash map first and only the distinct keys are
+/// sorted: sorting every setting by its key compared long strings with long
+/// common prefixes (`device_vendor_msft_policy_config_…`) millions of times.
 fn buckets(tenant: &Tenant) -> (Vec<SettingKey>, Vec<usize>, Vec<SettingRef>) {
-    let mut all: Vec<(&SettingKey, SettingRef)> = tenant
-        .policies
-        .iter()
-        .enumerate()
-        .flat_map(|(policy_index, policy)| {
-            policy
-                .settings
-                .iter()
-                .enumerate()
-                .map(move |(setting_index, setting)| {
-                    (
-                        &setting.key,
-                        SettingRef {
-                            policy: policy_index,
-                            setting: setting_index,
-                        },
-                    )
-                })
-        })
+    let mut number_of_key: rustc_hash::FxHashMap<&str, u32> = rustc_hash::FxHashMap::default();
+    let mut distinct: Vec<&SettingKey> = Vec::new();
+    // Each setting's key number, in policy order then setting order.
+    let mut numbered: Vec<(u32, SettingRef)> = Vec::new();
+    for (policy_index, policy) in tenant.policies.iter().enumerate() {
+        for (setting_index, setting) in policy.settings.iter().enumerate() {
+            let number = *number_of_key
+                .entry(setting.key.0.as_str())
+                .or_insert_with(|| {
+                    distinct.push(&setting.key);
+                    u32::try_from(distinct.len() - 1).unwrap_or(u32::MAX)
+                });
+            numbered.push((
+                number,
+                SettingRef {
+                    policy: policy_index,
+                    setting: setting_index,
+                },
+            ));
+        }
+    }
+    // The rank of each key number among the sorted keys.
+    let mut by_key: Vec<u32> = (0..distinct.len())
+        .map(|number| u32::try_from(number).unwrap_or(u32::MAX))
         .collect();
-    // By key, then policy and setting: each bucket keeps policy order (the
-    // pairs are distinct, so an unstable sort gives one order).
-    all.par_sort_unstable();
+    by_key.par_sort_unstable_by_key(|&number| distinct[number as usize]);
+    let mut rank_of = vec![0_usize; distinct.len()];
+    for (rank, &number) in by_key.iter().enumerate() {
+        rank_of[number as usize] = rank;
+    }
+    // A counting sort by rank keeps policy order within each key.
+    let mut counts = vec![0_usize; distinct.len() + 1];
+    for &(number, _) in &numbered {
+        counts[rank_of[number as usize] + 1] += 1;
+    }
+    for rank in 0..distinct.len() {
+        counts[rank + 1] += counts[rank];
+    }
+    let mut sorted = vec![
+        SettingRef {
+            policy: 0,
+            setting: 0
+        };
+        numbered.len()
+    ];
+    let mut next = counts.clone();
+    for &(number, setting) in &numbered {
+        let rank = rank_of[number as usize];
+        sorted[next[rank]] = setting;
+        next[rank] += 1;
+    }
     let mut keys = Vec::new();
     let mut starts = Vec::new();
     let mut settings = Vec::new();
-    let mut index = 0;
-    while index < all.len() {
-        let key = all[index].0;
-        let end = index + all[index..].partition_point(|(other, _)| *other == key);
-        let bucket = &all[index..end];
+    for (rank, &number) in by_key.iter().enumerate() {
+        let bucket = &sorted[counts[rank]..counts[rank + 1]];
         if bucket
             .iter()
-            .any(|(_, setting)| setting.policy != bucket[0].1.policy)
+            .any(|setting| setting.policy != bucket[0].policy)
         {
-            keys.push(key.clone());
+            keys.push(distinct[number as usize].clone());
             starts.push(settings.len());
-            settings.extend(bucket.iter().map(|(_, setting)| *setting));
+            settings.extend_from_slice(bucket);
         }
-        index = end;
     }
     starts.push(settings.len());
     (keys, starts, settings)
