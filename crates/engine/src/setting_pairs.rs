@@ -84,7 +84,8 @@ impl<'pairs> Describer<'pairs> {
     pub fn evidence(&self, index: usize) -> &'pairs Arc<OverlapEvidence> {
         let pairs = self.pairs;
         pairs.evidence[index].get_or_init(|| {
-            let pair = pairs.policy_pairs[index];
+            let (lower, higher) = pairs.policy_pairs[index];
+            let pair = (lower as usize, higher as usize);
             let reaches = (
                 &self.audiences.reaches[pair.0],
                 &self.audiences.reaches[pair.1],
@@ -123,14 +124,43 @@ impl PolicyPairFinding {
     }
 }
 
-/// One meeting pair, by index.
+/// One meeting pair, by index, in 24 bytes (a million of them at L, written
+/// once and read by every setting rule).
 #[derive(Clone, Copy, Debug)]
 struct PairRecord {
-    first: SettingRef,
-    second: SettingRef,
-    same_effect: bool,
+    first: CompactSetting,
+    second: CompactSetting,
     /// Index into `SettingPairs::policy_pairs`.
     overlap: u32,
+    same_effect: bool,
+}
+
+/// A [`SettingRef`] in two 32-bit numbers.
+#[derive(Clone, Copy, Debug)]
+struct CompactSetting {
+    policy: u32,
+    setting: u32,
+}
+
+impl CompactSetting {
+    fn of(setting: SettingRef) -> Self {
+        Self {
+            policy: small(setting.policy),
+            setting: small(setting.setting),
+        }
+    }
+
+    fn expanded(self) -> SettingRef {
+        SettingRef {
+            policy: self.policy as usize,
+            setting: self.setting as usize,
+        }
+    }
+}
+
+/// An index as 32 bits (policies, settings and pairs are far fewer than 2³²).
+fn small(index: usize) -> u32 {
+    u32::try_from(index).unwrap_or(u32::MAX)
 }
 
 /// Every policy pair's overlap, for the pairs that share at least one setting key
@@ -144,8 +174,9 @@ pub struct SettingPairs {
     starts: Vec<usize>,
     /// The settings of each key, in policy order.
     settings: Vec<SettingRef>,
-    /// The policy pairs `(lower, higher)` that share a key, sorted.
-    policy_pairs: Vec<(usize, usize)>,
+    /// The policy pairs `(lower, higher)` that share a key, sorted, as 32-bit
+    /// indices (searched for each setting pair: half the memory to go through).
+    policy_pairs: Vec<(u32, u32)>,
     /// Where each policy's pairs (as the lower of the two) start in
     /// `policy_pairs` (one more entry than policies): a pair is looked up among
     /// its lower policy's pairs, not among all of them.
@@ -217,7 +248,7 @@ impl SettingPairs {
         let value_classes = value_classes(tenant, &starts, &settings);
 
         // The policy pairs sharing a key, each once.
-        let mut policy_pairs: Vec<(usize, usize)> = (0..keys.len())
+        let mut policy_pairs: Vec<(u32, u32)> = (0..keys.len())
             .into_par_iter()
             .fold(Vec::new, |mut found, bucket| {
                 let bucket_settings = &settings[starts[bucket]..starts[bucket + 1]];
@@ -226,7 +257,7 @@ impl SettingPairs {
                         if first.policy != second.policy
                             && !classes.same_object(first.policy, second.policy)
                         {
-                            found.push((first.policy, second.policy));
+                            found.push((small(first.policy), small(second.policy)));
                         }
                     }
                 }
@@ -239,7 +270,7 @@ impl SettingPairs {
         policy_pairs.par_sort_unstable();
         policy_pairs.dedup();
         let pair_starts: Vec<usize> = (0..=tenant.policies.len())
-            .map(|policy| policy_pairs.partition_point(|&(lower, _)| lower < policy))
+            .map(|policy| policy_pairs.partition_point(|&(lower, _)| (lower as usize) < policy))
             .collect();
 
         // Only without an inventory are the rules consulted: with one, both
@@ -249,8 +280,9 @@ impl SettingPairs {
         // saves); the undecided ones are counted once per pair of formulas.
         let (findings, undecided_formulas): (Vec<PolicyPairFinding>, Vec<Vec<_>>) = policy_pairs
             .par_iter()
+            .map(|&(first, second)| (first as usize, second as usize))
             .map(
-                |&(first, second)| match (&audiences.reaches[first], &audiences.reaches[second]) {
+                |(first, second)| match (&audiences.reaches[first], &audiences.reaches[second]) {
                     // Whether they meet is all that is needed here (the words,
                     // written for the pairs reported, count the shared devices):
                     // the scan stops at the first shared device.
@@ -303,7 +335,7 @@ impl SettingPairs {
                             continue;
                         }
                         let Some(offset) = policy_pairs[cursor..end]
-                            .binary_search_by_key(&second.policy, |&(_, other)| other)
+                            .binary_search_by_key(&small(second.policy), |&(_, other)| other)
                             .ok()
                         else {
                             continue;
@@ -312,10 +344,10 @@ impl SettingPairs {
                         cursor = position;
                         if certainties[position] != Certainty::Disjoint {
                             records.push(PairRecord {
-                                first: *first,
-                                second: *second,
+                                first: CompactSetting::of(*first),
+                                second: CompactSetting::of(*second),
+                                overlap: small(position),
                                 same_effect: first_class == second_class,
-                                overlap: u32::try_from(position).unwrap_or(u32::MAX),
                             });
                         }
                     }
@@ -372,8 +404,8 @@ impl SettingPairs {
     ) -> SettingPair<'pairs> {
         let record = self.records[index];
         SettingPair {
-            first: record.first,
-            second: record.second,
+            first: record.first.expanded(),
+            second: record.second.expanded(),
             same_effect: record.same_effect,
             certainty: self.certainties[record.overlap as usize],
             overlap: record.overlap as usize,
@@ -437,14 +469,14 @@ impl SettingPairs {
 /// Where `(lower, higher)` is in `policy_pairs` (sorted), searched among the
 /// pairs of `lower` (which start at `pair_starts[lower]`).
 fn pair_position(
-    policy_pairs: &[(usize, usize)],
+    policy_pairs: &[(u32, u32)],
     pair_starts: &[usize],
     (lower, higher): (usize, usize),
 ) -> Option<usize> {
     let (start, end) = (*pair_starts.get(lower)?, *pair_starts.get(lower + 1)?);
     let of_lower = policy_pairs.get(start..end)?;
     of_lower
-        .binary_search_by_key(&higher, |&(_, other)| other)
+        .binary_search_by_key(&small(higher), |&(_, other)| other)
         .ok()
         .map(|position| start + position)
 }
