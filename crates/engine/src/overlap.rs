@@ -335,7 +335,11 @@ enum Found {
         first: usize,
         second: usize,
         structural: Structural,
-        meeting: Option<Meeting>,
+        /// Whether the rules were asked about the pair: their meeting is
+        /// decided again when the pair is described (the procedure is a pure
+        /// function of the two formulas, and few pairs are described), so a
+        /// million findings do not each keep one.
+        decided_by_rules: bool,
     },
 }
 
@@ -418,26 +422,15 @@ impl OverlapAnalysis {
                 if any_contained || *structural != Structural::Possible {
                     return None;
                 }
-                let first_formula = *formulas.includes_of(first).get(position / columns)?;
-                let second_formula = *formulas.includes_of(second).get(position % columns)?;
-                if !(formulas.is_informative(first_formula)
-                    || formulas.is_informative(second_formula))
-                {
-                    return None;
-                }
-                let key = (
-                    first_formula.min(second_formula),
-                    first_formula.max(second_formula),
-                );
-                let meeting = formulas.meeting_of(key.0, key.1);
+                let (meeting, key) = include_meeting(
+                    formulas,
+                    (first, position / columns),
+                    (second, position % columns),
+                )?;
                 if matches!(meeting, Meeting::Unknown { .. }) {
                     undecided.push(key);
                 }
-                Some(if key.0 == first_formula {
-                    meeting
-                } else {
-                    meeting.swapped()
-                })
+                Some(meeting)
             })
             .collect();
         let finding = self.best_include_pair((first, second), |first_position, second_position| {
@@ -489,7 +482,7 @@ impl OverlapAnalysis {
                             first: first_position,
                             second: second_position,
                             structural,
-                            meeting,
+                            decided_by_rules: meeting.is_some(),
                         },
                     });
                     if certainty == Certainty::Certain {
@@ -651,7 +644,10 @@ impl OverlapAnalysis {
         finding: &PairFinding,
         formulas: Option<&AudienceFormulas>,
     ) -> Overlap {
-        let (first_position, second_position, structural, meeting) = match finding.found.clone() {
+        let (first_position, second_position, structural, decided_by_rules) = match finding
+            .found
+            .clone()
+        {
             Found::NoCommonPlatform => {
                 return Overlap::disjoint("the policies have no platform in common".to_owned());
             }
@@ -662,8 +658,8 @@ impl OverlapAnalysis {
                 first,
                 second,
                 structural,
-                meeting,
-            } => (first, second, structural, meeting),
+                decided_by_rules,
+            } => (first, second, structural, decided_by_rules),
         };
         let first_include = &self.audiences[first].includes[first_position];
         let second_include = &self.audiences[second].includes[second_position];
@@ -684,6 +680,10 @@ impl OverlapAnalysis {
             }
             names
         };
+        let meeting = formulas.filter(|_| decided_by_rules).and_then(|formulas| {
+            include_meeting(formulas, (first, first_position), (second, second_position))
+                .map(|(meeting, _)| meeting)
+        });
         if let (Some(meeting), Some(formulas)) = (meeting, formulas) {
             return self.decided_by_rules(
                 (tenant, formulas),
@@ -855,6 +855,35 @@ impl OverlapAnalysis {
             }
         }
     }
+}
+
+/// What the rules say about include `first.1` of policy `first.0` and include
+/// `second.1` of policy `second.0`, oriented as asked, with the pair of formulas
+/// asked about (smaller id first); `None` when neither formula says more than
+/// structure knows (no rule, no filter).
+fn include_meeting(
+    formulas: &AudienceFormulas,
+    (first, first_position): (usize, usize),
+    (second, second_position): (usize, usize),
+) -> Option<(Meeting, (FormulaId, FormulaId))> {
+    let first_formula = *formulas.includes_of(first).get(first_position)?;
+    let second_formula = *formulas.includes_of(second).get(second_position)?;
+    if !(formulas.is_informative(first_formula) || formulas.is_informative(second_formula)) {
+        return None;
+    }
+    let key = (
+        first_formula.min(second_formula),
+        first_formula.max(second_formula),
+    );
+    let meeting = formulas.meeting_of(key.0, key.1);
+    Some((
+        if key.0 == first_formula {
+            meeting
+        } else {
+            meeting.swapped()
+        },
+        key,
+    ))
 }
 
 /// Whether `outer`'s platforms include all of `inner`'s (no platform named is
