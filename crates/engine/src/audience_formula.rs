@@ -333,7 +333,7 @@ impl AudienceFormulas {
                         self.within_sharing_user_test(inner, outer)
                     } else {
                         self.facts[inner].platforms_within(&self.facts[outer])
-                            && self.rules_admit_everyone(outer)
+                            && self.rules_admit_everyone(outer, None)
                     }
                 };
                 // The two examples are merged only when shown: most meetings
@@ -383,58 +383,42 @@ impl AudienceFormulas {
                 Verdict::Disjoint => true,
                 Verdict::Possible => {
                     self.facts[inner].platforms_within(&self.facts[outer])
-                        && self.rules_with_user_test_admit_everyone(outer, has_user)
+                        && self.rules_admit_everyone(outer, Some(has_user))
                 }
                 Verdict::Unknown(_) => false,
             })
     }
 
-    /// Whether formula `id`'s rules (without the platform) admit everyone whose
-    /// "has a user" test is `has_user`, decided once for the run.
-    fn rules_with_user_test_admit_everyone(&self, id: FormulaId, has_user: bool) -> bool {
-        *self.facts[id].valid_with_user_test[usize::from(!has_user)].get_or_init(|| {
+    /// Whether formula `id`'s rules (without the platform) admit everyone, or
+    /// with `user_test`, everyone whose "has a user" test has that value;
+    /// decided once for the run.
+    fn rules_admit_everyone(&self, id: FormulaId, user_test: Option<bool>) -> bool {
+        let slot = match user_test {
+            None => 0,
+            Some(true) => 1,
+            Some(false) => 2,
+        };
+        *self.facts[id].valid[slot].get_or_init(|| {
             let rules = &self.facts[id].rules;
+            // A subject with nothing (else) set is one of everyone: rules it
+            // fails (most rules test a value) do not admit everyone, without
+            // deciding.
             let mut subject = preflight_parser::rule_language::Attributes::new();
-            if has_user {
+            if user_test == Some(true) {
                 subject.insert(
                     has_user_attribute(),
                     AttributeValue::Text("true".to_owned()),
                 );
             }
-            // As in `rules_admit_everyone`: a subject with nothing else set.
             if rules.holds(&subject) == Some(false) {
                 return false;
             }
-            let user_test = if has_user {
-                self::has_user()
-            } else {
-                self::has_user().negated()
+            let outside = match user_test {
+                None => rules.negated(),
+                Some(true) => Formula::all(vec![rules.negated(), has_user()]),
+                Some(false) => Formula::all(vec![rules.negated(), has_user().negated()]),
             };
-            decide(
-                &Formula::all(vec![rules.negated(), user_test]),
-                &Formula::True,
-                DEFAULT_BUDGET,
-            ) == Decision::Disjoint
-        })
-    }
-
-    /// Whether formula `id`'s rules (without the platform) admit everyone.
-    fn rules_admit_everyone(&self, id: FormulaId) -> bool {
-        *self.facts[id].valid.get_or_init(|| {
-            // A subject with nothing set is one of everyone: rules it fails
-            // (most rules test a value) do not admit everyone, without deciding.
-            if self.facts[id]
-                .rules
-                .holds(&preflight_parser::rule_language::Attributes::new())
-                == Some(false)
-            {
-                return false;
-            }
-            decide(
-                &self.facts[id].rules.negated(),
-                &Formula::True,
-                DEFAULT_BUDGET,
-            ) == Decision::Disjoint
+            decide(&outside, &Formula::True, DEFAULT_BUDGET) == Decision::Disjoint
         })
     }
 
@@ -529,16 +513,15 @@ struct FormulaFacts {
     /// Whether it admits anyone with a user, and anyone without, decided
     /// once (see [`AudienceFormulas::with_user_test`]).
     with_user_test: [std::sync::OnceLock<Verdict>; 2],
-    /// Whether the rules admit everyone with a user, and everyone without,
-    /// once.
-    valid_with_user_test: [std::sync::OnceLock<bool>; 2],
     /// The platforms a device it reaches can run, as bits: the policy's, and
     /// an include-mode filter's (narrowed by OS type tests when folded).
     platforms: u8,
     /// The rules without the platform (and without OS type tests when folded).
     rules: Formula,
-    /// Whether the rules admit everyone, once.
-    valid: std::sync::OnceLock<bool>,
+    /// Whether the rules admit everyone; everyone with a user; everyone
+    /// without one: each decided once (see
+    /// [`AudienceFormulas::rules_admit_everyone`]).
+    valid: [std::sync::OnceLock<bool>; 3],
 }
 
 impl FormulaFacts {
@@ -579,14 +562,13 @@ impl FormulaFacts {
             tests_os_type,
             os_tests_folded,
             with_user_test: Default::default(),
-            valid_with_user_test: Default::default(),
             rule_attributes: attributes,
             attribute_numbers: Vec::new(),
             attribute_signature: 0,
             tests_user: false,
             platforms,
             rules,
-            valid: std::sync::OnceLock::new(),
+            valid: Default::default(),
         }
     }
 
