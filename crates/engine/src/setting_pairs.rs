@@ -278,27 +278,20 @@ impl SettingPairs {
         // the pair is (the include formulas of two policies barely repeat in
         // other pairs, so collecting and sharing decisions costs more than it
         // saves); the undecided ones are counted once per pair of formulas.
+        let meetings = audiences.meetings(&policy_pairs);
         let (findings, undecided_formulas): (Vec<PolicyPairFinding>, Vec<Vec<_>>) = policy_pairs
             .par_iter()
-            .map(|&(first, second)| (first as usize, second as usize))
-            .map(
-                |(first, second)| match (&audiences.reaches[first], &audiences.reaches[second]) {
-                    // Whether they meet is all that is needed here (the words,
-                    // written for the pairs reported, count the shared devices):
-                    // the scan stops at the first shared device.
-                    (Some(first_reach), Some(second_reach)) => (
-                        PolicyPairFinding::Exact(
-                            !first_reach.devices.is_disjoint(&second_reach.devices),
-                        ),
-                        Vec::new(),
-                    ),
-                    _ => {
-                        let (finding, undecided) =
-                            analysis.find_deciding((first, second), formulas);
-                        (PolicyPairFinding::Rules(finding), undecided)
-                    }
-                },
-            )
+            .zip(&meetings)
+            .map(|(&(first, second), meeting)| match meeting {
+                // Whether they meet is all that is needed here (the words,
+                // written for the pairs reported, count the shared devices).
+                Some(meets) => (PolicyPairFinding::Exact(*meets), Vec::new()),
+                None => {
+                    let (finding, undecided) =
+                        analysis.find_deciding((first as usize, second as usize), formulas);
+                    (PolicyPairFinding::Rules(finding), undecided)
+                }
+            })
             .unzip();
         let mut undecided_formulas: Vec<_> = undecided_formulas.into_iter().flatten().collect();
         undecided_formulas.sort_unstable();
