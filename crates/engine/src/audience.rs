@@ -261,7 +261,7 @@ impl Audiences {
             .reaches
             .iter()
             .flatten()
-            .map(|reach| reach.devices.as_slice().len() * std::mem::size_of::<usize>())
+            .map(|reach| std::mem::size_of_val(reach.devices.as_slice()))
             .max();
         let Some(reach_bytes) = reach_bytes else {
             return vec![None; pairs.len()];
