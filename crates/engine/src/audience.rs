@@ -27,12 +27,14 @@
 //! Whenever some membership or filter verdict is unknown, the audience is unknown
 //! (`None`) and the analysis from structure and rules answers instead.
 
+use std::borrow::Cow;
+
 use fixedbitset::FixedBitSet;
 use preflight_normalizer::{AssignmentTarget, FilterMode, GroupId, Policy, Tenant};
 use rayon::prelude::*;
 
 use crate::inventory_rules::{InventoryRules, RuleVerdict};
-use crate::target_graph::{Members, Membership, TargetGraph};
+use crate::target_graph::{Members, Membership, TargetGraph, lowercase};
 
 /// Who one policy reaches.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -62,27 +64,32 @@ pub struct DeviceUsers {
 
 impl DeviceUsers {
     fn of(tenant: &Tenant) -> Self {
-        let mut by_id = std::collections::BTreeMap::new();
+        // Object ids and user principal names, without case (copied only when
+        // not already in lowercase, as Graph writes object ids).
+        let mut by_id: rustc_hash::FxHashMap<Cow<'_, str>, usize> =
+            rustc_hash::FxHashMap::default();
+        by_id.reserve(2 * tenant.users.len());
         for (index, user) in tenant.users.iter().enumerate() {
             if let Some(id) = &user.object_id {
-                by_id.entry(id.to_ascii_lowercase()).or_insert(index);
+                by_id.entry(lowercase(id)).or_insert(index);
             }
             by_id
-                .entry(user.user_principal_name.to_ascii_lowercase())
+                .entry(lowercase(&user.user_principal_name))
                 .or_insert(index);
         }
+        let find = |key: &String| by_id.get(lowercase(key).as_ref()).copied();
         let users_of_device: Vec<Vec<usize>> = tenant
             .devices
-            .iter()
+            .par_iter()
             .map(|device| {
                 let primary = device
                     .primary_user_id
                     .iter()
                     .chain(&device.primary_user_principal_name)
-                    .find_map(|key| by_id.get(&key.to_ascii_lowercase()).copied());
+                    .find_map(find);
                 let mut users: Vec<usize> = primary.into_iter().collect();
                 for id in &device.signed_in_user_ids {
-                    if let Some(&user) = by_id.get(&id.to_ascii_lowercase())
+                    if let Some(user) = find(id)
                         && !users.contains(&user)
                     {
                         users.push(user);

@@ -9,7 +9,6 @@
 //! memberships are computed: a group never counts itself among its own members.
 
 use std::borrow::Cow;
-use std::collections::BTreeMap;
 
 use fixedbitset::FixedBitSet;
 use petgraph::algo::tarjan_scc;
@@ -17,6 +16,7 @@ use petgraph::stable_graph::{NodeIndex, StableDiGraph};
 use petgraph::visit::EdgeRef;
 use preflight_normalizer::{AssignmentTarget, FilterMode, MemberObjectKind, Tenant};
 use preflight_parser::rule_language::Subject;
+use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
 use crate::inventory_rules::{InventoryRules, RuleVerdict};
@@ -257,6 +257,7 @@ impl<'tenant> InventoryIndex<'tenant> {
             ids: impl Iterator<Item = Option<&'tenant String>>,
         ) -> FxHashMap<Cow<'tenant, str>, usize> {
             let mut by_id = FxHashMap::default();
+            by_id.reserve(ids.size_hint().0);
             for (index, id) in ids.enumerate() {
                 if let Some(id) = id {
                     by_id.entry(lowercase(id)).or_insert(index);
@@ -264,14 +265,20 @@ impl<'tenant> InventoryIndex<'tenant> {
             }
             by_id
         }
+        let (devices_by_object_id, users_by_object_id) = rayon::join(
+            || {
+                index(
+                    tenant
+                        .devices
+                        .iter()
+                        .map(|device| device.object_id.as_ref()),
+                )
+            },
+            || index(tenant.users.iter().map(|user| user.object_id.as_ref())),
+        );
         Self {
-            devices_by_object_id: index(
-                tenant
-                    .devices
-                    .iter()
-                    .map(|device| device.object_id.as_ref()),
-            ),
-            users_by_object_id: index(tenant.users.iter().map(|user| user.object_id.as_ref())),
+            devices_by_object_id,
+            users_by_object_id,
         }
     }
 
@@ -290,7 +297,7 @@ impl<'tenant> InventoryIndex<'tenant> {
 
 /// `id` in lowercase, borrowed when it is already (object ids are GUIDs, which
 /// Graph writes in lowercase: no copy for the hundreds of thousands of them).
-fn lowercase(id: &str) -> Cow<'_, str> {
+pub(crate) fn lowercase(id: &str) -> Cow<'_, str> {
     if id.bytes().any(|byte| byte.is_ascii_uppercase()) {
         Cow::Owned(id.to_ascii_lowercase())
     } else {
@@ -301,7 +308,25 @@ fn lowercase(id: &str) -> Cow<'_, str> {
 impl TargetGraph {
     /// Builds the graph of `tenant` and computes group memberships.
     pub fn build(tenant: &Tenant, rules: &InventoryRules) -> Self {
-        let mut graph = StableDiGraph::new();
+        let assignment_count: usize = tenant
+            .policies
+            .iter()
+            .map(|policy| policy.assignments.iter().flatten().count())
+            .sum();
+        let member_count: usize = tenant
+            .groups
+            .iter()
+            .map(|group| group.members.iter().flatten().count())
+            .sum();
+        let mut graph = StableDiGraph::with_capacity(
+            2 + tenant.groups.len()
+                + tenant.filters.len()
+                + tenant.devices.len()
+                + tenant.users.len()
+                + tenant.policies.len()
+                + assignment_count,
+            member_count + 3 * assignment_count,
+        );
         let all_devices = graph.add_node(TargetNode::AllDevices);
         let all_users = graph.add_node(TargetNode::AllUsers);
         let group_nodes: Vec<NodeIndex> = (0..tenant.groups.len())
@@ -317,29 +342,40 @@ impl TargetGraph {
             .map(|index| graph.add_node(TargetNode::User(index)))
             .collect();
         let inventory = InventoryIndex::of(tenant);
-        let group_index: BTreeMap<&str, usize> = tenant
+        let group_index: FxHashMap<&str, usize> = tenant
             .groups
             .iter()
             .enumerate()
             .map(|(index, group)| (group.id.0.as_str(), index))
             .collect();
 
-        for (group_position, group) in tenant.groups.iter().enumerate() {
-            for member in group.members.iter().flatten() {
-                let target = match member.kind {
-                    MemberObjectKind::Group => group_index
-                        .get(member.id.as_str())
-                        .map(|&nested| (group_nodes[nested], TargetEdge::ContainsGroup)),
-                    MemberObjectKind::Device => inventory
-                        .device(&member.id)
-                        .map(|device| (device_nodes[device], TargetEdge::ContainsMember)),
-                    MemberObjectKind::User => inventory
-                        .user(&member.id)
-                        .map(|user| (user_nodes[user], TargetEdge::ContainsMember)),
-                };
-                if let Some((node, edge)) = target {
-                    graph.add_edge(group_nodes[group_position], node, edge);
-                }
+        // Each member found in parallel (hundreds of thousands of ids to look
+        // up at tenant scale), then the edges added in group and member order.
+        let member_edges: Vec<Vec<(NodeIndex, TargetEdge)>> = tenant
+            .groups
+            .par_iter()
+            .map(|group| {
+                group
+                    .members
+                    .iter()
+                    .flatten()
+                    .filter_map(|member| match member.kind {
+                        MemberObjectKind::Group => group_index
+                            .get(member.id.as_str())
+                            .map(|&nested| (group_nodes[nested], TargetEdge::ContainsGroup)),
+                        MemberObjectKind::Device => inventory
+                            .device(&member.id)
+                            .map(|device| (device_nodes[device], TargetEdge::ContainsMember)),
+                        MemberObjectKind::User => inventory
+                            .user(&member.id)
+                            .map(|user| (user_nodes[user], TargetEdge::ContainsMember)),
+                    })
+                    .collect()
+            })
+            .collect();
+        for (group_position, edges) in member_edges.into_iter().enumerate() {
+            for (node, edge) in edges {
+                graph.add_edge(group_nodes[group_position], node, edge);
             }
         }
 
@@ -532,19 +568,66 @@ fn compute_memberships(
     rules: &InventoryRules,
     inventory: &InventoryIndex<'_>,
 ) -> Vec<Option<Membership>> {
-    let mut memo: Vec<Option<Option<Membership>>> = vec![None; tenant.groups.len()];
+    // The groups that nest none are computed first, in parallel (each thread
+    // with its own dense set to build in); the nesting walk then reads them.
+    let mut memo: Vec<Option<Option<Membership>>> = (0..tenant.groups.len())
+        .into_par_iter()
+        .map_init(
+            || None,
+            |scratch: &mut Option<Members>, group| {
+                let members = scratch.get_or_insert_with(|| Members::empty(tenant));
+                membership_without_nesting(tenant, rules, inventory, group, members)
+            },
+        )
+        .collect();
     let mut on_path = vec![false; tenant.groups.len()];
     let mut spare = Vec::new();
     for group in 0..tenant.groups.len() {
         compute_membership(
             tenant,
-            rules,
             inventory,
             group,
             (&mut memo, &mut on_path, &mut spare),
         );
     }
     memo.into_iter().map(Option::flatten).collect()
+}
+
+/// Group `group`'s membership when it nests no group (its transitive members
+/// are listed, its direct members hold no group, or it is dynamic or holds no
+/// member list), built in `scratch`; `None` when it nests groups.
+fn membership_without_nesting(
+    tenant: &Tenant,
+    rules: &InventoryRules,
+    inventory: &InventoryIndex<'_>,
+    group: usize,
+    scratch: &mut Members,
+) -> Option<Option<Membership>> {
+    let definition = &tenant.groups[group];
+    let listed = match (&definition.transitive_members, &definition.members) {
+        (Some(transitive), _) => transitive,
+        (None, Some(direct)) => {
+            if direct
+                .iter()
+                .any(|member| member.kind == MemberObjectKind::Group)
+            {
+                return None;
+            }
+            direct
+        }
+        (None, None) if definition.is_dynamic() => {
+            return Some(
+                dynamic_members(tenant, rules, group).map(|members| Membership::compact(&members)),
+            );
+        }
+        (None, None) => return Some(None),
+    };
+    scratch.devices.clear();
+    scratch.users.clear();
+    for member in listed {
+        add_member(scratch, inventory, member);
+    }
+    Some(Some(Membership::compact(scratch)))
 }
 
 /// The state of the membership walk: the memberships computed so far, the groups
@@ -571,10 +654,9 @@ fn spare_members(spare: &mut Vec<Members>, tenant: &Tenant) -> Members {
 
 /// Computes group `group`'s members into `memo[group]` (after the groups nested
 /// in it), unless already there; each group's set is built once and read by the
-/// groups it is nested in.
+/// groups it is nested in. The groups that nest none are already there.
 fn compute_membership(
     tenant: &Tenant,
-    rules: &InventoryRules,
     inventory: &InventoryIndex<'_>,
     group: usize,
     (memo, on_path, spare): MembershipWalk<'_>,
@@ -586,15 +668,7 @@ fn compute_membership(
     }
     on_path[group] = true;
     let definition = &tenant.groups[group];
-    let result = if let Some(transitive) = &definition.transitive_members {
-        let mut members = spare_members(spare, tenant);
-        for member in transitive {
-            add_member(&mut members, inventory, member);
-        }
-        let membership = Membership::compact(&members);
-        spare.push(members);
-        Some(membership)
-    } else if let Some(direct) = &definition.members {
+    let result = if let Some(direct) = &definition.members {
         let mut members = spare_members(spare, tenant);
         let mut known = true;
         for member in direct {
@@ -608,7 +682,7 @@ fn compute_membership(
                     known = false;
                     continue;
                 };
-                compute_membership(tenant, rules, inventory, nested, (memo, on_path, spare));
+                compute_membership(tenant, inventory, nested, (memo, on_path, spare));
                 match &memo[nested] {
                     Some(Some(nested_members)) => nested_members.add_to(&mut members),
                     Some(None) => known = false,
@@ -622,9 +696,8 @@ fn compute_membership(
         let membership = known.then(|| Membership::compact(&members));
         spare.push(members);
         membership
-    } else if definition.is_dynamic() {
-        dynamic_members(tenant, rules, group).map(|members| Membership::compact(&members))
     } else {
+        // Every other group nests none: computed before the walk.
         None
     };
     on_path[group] = false;
