@@ -259,12 +259,11 @@ impl<'records> Column<'records> {
                     .iter()
                     .all(|value| matches!(value, None | Some(AttributeValue::Text(_))));
                 all_texts.then(|| {
-                    let mut order: Vec<u32> = (0..self.values.len())
+                    let order: Vec<u32> = (0..self.values.len())
                         .filter(|&id| self.values[id].is_some())
                         .map(|id| u32::try_from(id).unwrap_or(u32::MAX))
                         .collect();
-                    order.sort_unstable_by(|&left, &right| self.text(left).cmp(self.text(right)));
-                    order
+                    sorted_by_text(order, |id| self.text(id))
                 })
             })
             .as_deref()
@@ -302,8 +301,7 @@ impl<'records> Column<'records> {
                 elements
                     .extend((0..count).map(|item| (id, u32::try_from(item).unwrap_or(u32::MAX))));
             }
-            elements.sort_unstable_by(|&left, &right| self.element(left).cmp(self.element(right)));
-            elements
+            sorted_by_text(elements, |element| self.element(element))
         })
     }
 
@@ -460,10 +458,56 @@ pub fn attributes_read(expression: &Expression, attributes: &mut BTreeSet<Attrib
     }
 }
 
+/// `items` in the order of their texts. Each text's first 16 bytes are read
+/// once into a number, and most comparisons compare those numbers: sorting
+/// 200,000 device names or 600,000 physical ids through their texts fetched
+/// each from its own allocation, every comparison, cost hundreds of
+/// milliseconds at tenant scale.
+fn sorted_by_text<'text, Item: Copy>(
+    items: Vec<Item>,
+    text: impl Fn(Item) -> &'text str,
+) -> Vec<Item> {
+    let mut keyed: Vec<(u128, Item)> = items
+        .into_iter()
+        .map(|item| (text_prefix(text(item)), item))
+        .collect();
+    // Two texts whose prefixes differ are in the order of their prefixes.
+    keyed.sort_unstable_by(|(left_prefix, left), (right_prefix, right)| {
+        left_prefix
+            .cmp(right_prefix)
+            .then_with(|| text(*left).cmp(text(*right)))
+    });
+    keyed.into_iter().map(|(_, item)| item).collect()
+}
+
+/// The first 16 bytes of `text` as a big-endian number, zeros past its end:
+/// when the prefixes of two texts differ, they compare as the texts do.
+fn text_prefix(text: &str) -> u128 {
+    let mut bytes = [0_u8; 16];
+    let length = text.len().min(16);
+    bytes[..length].copy_from_slice(&text.as_bytes()[..length]);
+    u128::from_be_bytes(bytes)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use preflight_parser::rule_language::{RuleLanguage, evaluate, parse_rule};
+
+    proptest::proptest! {
+        /// Sorting by prefix numbers first gives the order of the texts, for
+        /// texts that share long prefixes, end early or hold zero bytes.
+        #[test]
+        fn texts_sorted_by_prefix_are_in_text_order(
+            texts in proptest::collection::vec("(device_vendor_msft_[a-c]{0,3}|[a\\x00]{0,18}|)", 0..60),
+        ) {
+            let sorted = sorted_by_text((0..texts.len()).collect(), |index| texts[index].as_str());
+            let in_order: Vec<&str> = sorted.iter().map(|&index| texts[index].as_str()).collect();
+            let mut expected: Vec<&str> = texts.iter().map(String::as_str).collect();
+            expected.sort_unstable();
+            proptest::prop_assert_eq!(in_order, expected);
+        }
+    }
 
     fn record(pairs: &[(Attribute, &str)]) -> Attributes {
         pairs
