@@ -189,6 +189,11 @@ pub struct Audiences {
     pub reaches: Vec<Option<Reach>>,
     /// The links between inventory devices and their users.
     device_users: DeviceUsers,
+    /// A number for each policy's reach, the same for equal reaches (numbered
+    /// on first use).
+    reach_classes: std::sync::OnceLock<Vec<Option<u32>>>,
+    /// What two reaches share, by their numbers (lower first), once computed.
+    shared_by_classes: std::sync::Mutex<rustc_hash::FxHashMap<(u32, u32), SharedAudience>>,
 }
 
 impl Audiences {
@@ -199,6 +204,8 @@ impl Audiences {
             return Self {
                 reaches: vec![None; tenant.policies.len()],
                 device_users,
+                reach_classes: std::sync::OnceLock::new(),
+                shared_by_classes: std::sync::Mutex::default(),
             };
         }
         let shared_landings = SharedLandings::of(tenant, graph, &device_users);
@@ -219,6 +226,8 @@ impl Audiences {
         Self {
             reaches,
             device_users,
+            reach_classes: std::sync::OnceLock::new(),
+            shared_by_classes: std::sync::Mutex::default(),
         }
     }
 }
@@ -611,6 +620,49 @@ fn ones_of_both<'sets>(
         })
 }
 
+/// A number for each reach, the same for equal reaches (`None` for unknown
+/// ones): the reaches are hashed in parallel, and those of equal hashes
+/// compared.
+fn reach_classes(reaches: &[Option<Reach>]) -> Vec<Option<u32>> {
+    use std::hash::{Hash, Hasher};
+    let hashes: Vec<Option<u64>> = reaches
+        .par_iter()
+        .map(|reach| {
+            reach.as_ref().map(|reach| {
+                let mut hasher = rustc_hash::FxHasher::default();
+                reach.devices.as_slice().hash(&mut hasher);
+                hasher.finish()
+            })
+        })
+        .collect();
+    // For each hash, the classes met with it and a policy of each.
+    let mut classes_of_hash: rustc_hash::FxHashMap<u64, Vec<(u32, usize)>> =
+        rustc_hash::FxHashMap::default();
+    let mut count = 0_u32;
+    let mut classes = Vec::with_capacity(reaches.len());
+    for (policy, hash) in hashes.iter().enumerate() {
+        let (Some(hash), Some(reach)) = (hash, &reaches[policy]) else {
+            classes.push(None);
+            continue;
+        };
+        let met = classes_of_hash.entry(*hash).or_default();
+        let same = met.iter().find(|(_, other)| {
+            reaches[*other]
+                .as_ref()
+                .is_some_and(|other| other.devices == reach.devices)
+        });
+        classes.push(Some(match same {
+            Some(&(class, _)) => class,
+            None => {
+                met.push((count, policy));
+                count += 1;
+                count - 1
+            }
+        }));
+    }
+    classes
+}
+
 /// Devices and users two reaches share.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SharedAudience {
@@ -623,6 +675,53 @@ pub struct SharedAudience {
 }
 
 impl Audiences {
+    /// What the reaches `first` and `second` of policies `policies` share, as
+    /// [`Self::shared`] tells, computed once for each pair of distinct reaches:
+    /// policies assigned alike reach the same devices, and at tenant scale a
+    /// third of the pairs described repeat the reaches of another.
+    pub fn shared_by_policies(
+        &self,
+        tenant: &Tenant,
+        policies: (usize, usize),
+        first: &Reach,
+        second: &Reach,
+    ) -> SharedAudience {
+        let is_reach_of = |policy: usize, reach: &Reach| {
+            self.reaches
+                .get(policy)
+                .and_then(Option::as_ref)
+                .is_some_and(|known| std::ptr::eq(known, reach))
+        };
+        if !is_reach_of(policies.0, first) || !is_reach_of(policies.1, second) {
+            return self.shared(tenant, first, second);
+        }
+        let classes = self
+            .reach_classes
+            .get_or_init(|| reach_classes(&self.reaches));
+        let (Some(first_class), Some(second_class)) = (classes[policies.0], classes[policies.1])
+        else {
+            return self.shared(tenant, first, second);
+        };
+        let key = (first_class.min(second_class), first_class.max(second_class));
+        let known = |cache: &std::sync::Mutex<_>| {
+            let cache: std::sync::MutexGuard<'_, rustc_hash::FxHashMap<_, SharedAudience>> = cache
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            cache.get(&key).cloned()
+        };
+        if let Some(shared) = known(&self.shared_by_classes) {
+            return shared;
+        }
+        // Computed outside the lock: two threads may compute the same pair,
+        // with the same answer.
+        let shared = self.shared(tenant, first, second);
+        self.shared_by_classes
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(key, shared.clone());
+        shared
+    }
+
     /// What `first` and `second` share: the devices both land on, and the
     /// users of those devices.
     pub fn shared(&self, tenant: &Tenant, first: &Reach, second: &Reach) -> SharedAudience {
@@ -667,7 +766,7 @@ impl Audiences {
 mod tests {
     use fixedbitset::FixedBitSet;
 
-    use super::{DeviceUsers, in_tiles};
+    use super::{DeviceUsers, Reach, in_tiles, reach_classes};
 
     #[test]
     fn tiles_give_each_pair_its_own_outcome_in_the_order_given() {
@@ -680,6 +779,30 @@ mod tests {
             assert_eq!(outcomes, pairs, "band {band}");
         }
         assert!(in_tiles(&[], 4, |pair| pair).is_empty());
+    }
+
+    #[test]
+    fn equal_reaches_share_a_number_and_unknown_ones_have_none() {
+        let reach = |devices: &[usize]| {
+            let mut set = FixedBitSet::with_capacity(130);
+            devices.iter().for_each(|&device| set.insert(device));
+            Some(Reach {
+                devices: set,
+                users: FixedBitSet::with_capacity(4),
+            })
+        };
+        let reaches = vec![
+            reach(&[1, 64, 129]),
+            None,
+            reach(&[1, 64]),
+            reach(&[1, 64, 129]),
+            reach(&[]),
+            reach(&[1, 64]),
+        ];
+        assert_eq!(
+            reach_classes(&reaches),
+            vec![Some(0), None, Some(1), Some(0), Some(2), Some(1)]
+        );
     }
 
     proptest::proptest! {

@@ -584,7 +584,7 @@ pub(crate) fn exact_overlap(
     second: &Reach,
 ) -> Overlap {
     let (tenant, audiences) = (describer.tenant, describer.audiences);
-    let shared = audiences.shared(tenant, first, second);
+    let shared = audiences.shared_by_policies(tenant, (first_policy, second_policy), first, second);
     if shared.devices == 0 {
         return Overlap {
             certainty: Certainty::Disjoint,
