@@ -61,28 +61,19 @@ struct Column<'records> {
 impl<'records> AttributeIndex<'records> {
     /// Indexes `records` by each attribute of `attributes`.
     pub fn build(records: &'records [Attributes], attributes: &BTreeSet<Attribute>) -> Self {
-        // One pass over the records, each record's attributes read once for
-        // every column (they are small maps spread over the heap: a pass per
-        // column would fetch each of them once per column).
+        // The columns in as many groups as threads, each group built in one
+        // pass over the records, each record's attributes read once for every
+        // column of the group (they are small maps spread over the heap: a
+        // pass per column would fetch each of them once per column).
         let wanted: Vec<&Attribute> = attributes.iter().collect();
-        let mut builders: Vec<ColumnBuilder<'records>> =
-            wanted.iter().map(|_| ColumnBuilder::default()).collect();
-        for record in records {
-            let mut present = record.iter().peekable();
-            for (attribute, builder) in wanted.iter().zip(&mut builders) {
-                while present
-                    .peek()
-                    .is_some_and(|(candidate, _)| candidate < attribute)
-                {
-                    present.next();
-                }
-                let value = present
-                    .peek()
-                    .filter(|(candidate, _)| candidate == attribute)
-                    .map(|(_, value)| *value);
-                builder.push(value);
-            }
-        }
+        let group_size = wanted
+            .len()
+            .div_ceil(rayon::current_num_threads().max(1))
+            .max(1);
+        let builders: Vec<ColumnBuilder<'records>> = wanted
+            .par_chunks(group_size)
+            .flat_map_iter(|group| columns_in_one_pass(records, group))
+            .collect();
         let columns = wanted
             .into_iter()
             .zip(builders)
@@ -197,6 +188,37 @@ impl<'records> AttributeIndex<'records> {
     }
 }
 
+/// The builders of the columns of `wanted`, in one pass over `records`.
+fn columns_in_one_pass<'records>(
+    records: &'records [Attributes],
+    wanted: &[&Attribute],
+) -> Vec<ColumnBuilder<'records>> {
+    // Sized for as many values as records: the columns of names and ids have
+    // nearly that many, and growing their maps rehashed every value seen so
+    // far, each a text in its own allocation.
+    let mut builders: Vec<ColumnBuilder<'records>> = wanted
+        .iter()
+        .map(|_| ColumnBuilder::with_capacity(records.len()))
+        .collect();
+    for record in records {
+        let mut present = record.iter().peekable();
+        for (attribute, builder) in wanted.iter().zip(&mut builders) {
+            while present
+                .peek()
+                .is_some_and(|(candidate, _)| candidate < attribute)
+            {
+                present.next();
+            }
+            let value = present
+                .peek()
+                .filter(|(candidate, _)| candidate == attribute)
+                .map(|(_, value)| *value);
+            builder.push(value);
+        }
+    }
+    builders
+}
+
 /// A column being read: its distinct values so far and each record's value id.
 #[derive(Default)]
 struct ColumnBuilder<'records> {
@@ -206,6 +228,17 @@ struct ColumnBuilder<'records> {
 }
 
 impl<'records> ColumnBuilder<'records> {
+    /// A builder for `records` records.
+    fn with_capacity(records: usize) -> Self {
+        let mut id_of_value = rustc_hash::FxHashMap::default();
+        id_of_value.reserve(records);
+        Self {
+            id_of_value,
+            values: Vec::new(),
+            value_of_record: Vec::with_capacity(records),
+        }
+    }
+
     /// The next record's value.
     fn push(&mut self, value: Option<&'records AttributeValue>) {
         let values = &mut self.values;
