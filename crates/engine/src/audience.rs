@@ -52,7 +52,7 @@ pub struct DeviceUsers {
     /// The users of each device, primary user first.
     users_of_device: Vec<Vec<usize>>,
     /// The devices each user is a user of.
-    devices_of_user: Vec<Vec<usize>>,
+    devices_of_user: DevicesOfUser,
     /// Each device's one user (0 for the devices `apart`): most devices have
     /// one user (their primary user), and the users of a set of devices are
     /// marked from this flat list, looking into `users_of_device` only for
@@ -60,6 +60,54 @@ pub struct DeviceUsers {
     only_user_of_device: Vec<u32>,
     /// The devices with no known user or several.
     apart: FixedBitSet,
+}
+
+/// The devices of each user, all in one array (user after user): a policy's
+/// reach looks up the devices of every user it targets, 100,000 users for All
+/// users at tenant scale.
+#[derive(Debug, Default)]
+struct DevicesOfUser {
+    /// Where each user's devices start in `devices` (one more entry than users).
+    starts: Vec<u32>,
+    /// The devices, user after user, each user's in device order.
+    devices: Vec<u32>,
+}
+
+impl DevicesOfUser {
+    fn from_links(users_of_device: &[Vec<usize>], user_count: usize) -> Self {
+        let mut starts = vec![0_u32; user_count + 1];
+        for &user in users_of_device.iter().flatten() {
+            if let Some(count) = starts.get_mut(user + 1) {
+                *count += 1;
+            }
+        }
+        for user in 0..user_count {
+            starts[user + 1] += starts[user];
+        }
+        let mut next = starts.clone();
+        let mut devices = vec![0_u32; starts[user_count] as usize];
+        for (device, users) in users_of_device.iter().enumerate() {
+            for &user in users {
+                if let Some(slot) = next.get_mut(user) {
+                    devices[*slot as usize] = u32::try_from(device).unwrap_or(u32::MAX);
+                    *slot += 1;
+                }
+            }
+        }
+        Self { starts, devices }
+    }
+
+    fn user_count(&self) -> usize {
+        self.starts.len().saturating_sub(1)
+    }
+
+    /// The devices of user `user`, in device order.
+    fn devices(&self, user: usize) -> &[u32] {
+        match (self.starts.get(user), self.starts.get(user + 1)) {
+            (Some(&start), Some(&end)) => &self.devices[start as usize..end as usize],
+            _ => &[],
+        }
+    }
 }
 
 impl DeviceUsers {
@@ -103,12 +151,7 @@ impl DeviceUsers {
 
     /// The links from the users of each device (indices below `user_count`).
     fn from_links(users_of_device: Vec<Vec<usize>>, user_count: usize) -> Self {
-        let mut devices_of_user = vec![Vec::new(); user_count];
-        for (device, users) in users_of_device.iter().enumerate() {
-            for &user in users {
-                devices_of_user[user].push(device);
-            }
-        }
+        let devices_of_user = DevicesOfUser::from_links(&users_of_device, user_count);
         let mut apart = FixedBitSet::with_capacity(users_of_device.len());
         let only_user_of_device = users_of_device
             .iter()
@@ -140,7 +183,7 @@ impl DeviceUsers {
     /// the few other devices are looked up in `users_of_device`.
     fn users_of_words(&self, words: impl Iterator<Item = usize>) -> FixedBitSet {
         const BITS: usize = usize::BITS as usize;
-        let mut users = FixedBitSet::with_capacity(self.devices_of_user.len());
+        let mut users = FixedBitSet::with_capacity(self.devices_of_user.user_count());
         let marks = users.as_mut_slice();
         let apart = self.apart.as_slice();
         for (index, word) in words.enumerate() {
@@ -521,9 +564,14 @@ impl SharedLandings {
 /// The devices `members` land on: the member devices and their users' devices.
 fn landing(device_users: &DeviceUsers, members: Members) -> FixedBitSet {
     let mut landed = members.devices;
+    const BITS: usize = usize::BITS as usize;
+    let marks = landed.as_mut_slice();
     for user in members.users.ones() {
-        for &device in &device_users.devices_of_user[user] {
-            landed.insert(device);
+        for &device in device_users.devices_of_user.devices(user) {
+            let device = device as usize;
+            if let Some(word) = marks.get_mut(device / BITS) {
+                *word |= 1 << (device % BITS);
+            }
         }
     }
     landed
@@ -843,6 +891,13 @@ mod tests {
                 .into_iter()
                 .collect();
             proptest::prop_assert_eq!(users_of_first, expected_of_first);
+            for user in 0..30 {
+                let expected_devices: Vec<u32> = (0..devices)
+                    .filter(|&device| users_of_device[device].contains(&user))
+                    .map(|device| device as u32)
+                    .collect();
+                proptest::prop_assert_eq!(links_kept.devices_of_user.devices(user), &expected_devices[..]);
+            }
         }
     }
 }
