@@ -331,11 +331,39 @@ impl Audiences {
                 &self.reaches[first as usize],
                 &self.reaches[second as usize],
             ) {
-                (Some(first), Some(second)) => Some(!first.devices.is_disjoint(&second.devices)),
+                (Some(first), Some(second)) => {
+                    Some(share_a_device(&first.devices, &second.devices))
+                }
                 _ => None,
             }
         })
     }
+}
+
+/// Whether two sets of devices share one: the words are tested 16 at a
+/// time, a loop the compiler unrolls and vectorizes (a pair that does not meet
+/// reads both sets to the end, 3,125 words each at tenant scale).
+fn share_a_device(first: &FixedBitSet, second: &FixedBitSet) -> bool {
+    const CHUNK: usize = 16;
+    let (first, second) = (first.as_slice(), second.as_slice());
+    let length = first.len().min(second.len());
+    let (first, second) = (&first[..length], &second[..length]);
+    let mut first_chunks = first.chunks_exact(CHUNK);
+    let mut second_chunks = second.chunks_exact(CHUNK);
+    for (left, right) in (&mut first_chunks).zip(&mut second_chunks) {
+        let shared = left
+            .iter()
+            .zip(right)
+            .fold(0, |shared, (left, right)| shared | (left & right));
+        if shared != 0 {
+            return true;
+        }
+    }
+    first_chunks
+        .remainder()
+        .iter()
+        .zip(second_chunks.remainder())
+        .any(|(left, right)| left & right != 0)
 }
 
 /// `test` of each pair of `pairs`, in the order of `pairs`, computed tile by
@@ -827,6 +855,30 @@ mod tests {
             assert_eq!(outcomes, pairs, "band {band}");
         }
         assert!(in_tiles(&[], 4, |pair| pair).is_empty());
+    }
+
+    #[test]
+    fn sets_share_a_device_exactly_when_they_intersect() {
+        let set = |devices: &[usize], length: usize| {
+            let mut set = FixedBitSet::with_capacity(length);
+            devices.iter().for_each(|&device| set.insert(device));
+            set
+        };
+        for length in [0, 1, 64, 1000, 1024, 1100] {
+            for first in [0, 63, 64, 999, 1023, 1090] {
+                for second in [0, 63, 64, 999, 1023, 1090] {
+                    if first >= length || second >= length {
+                        continue;
+                    }
+                    let (left, right) = (set(&[first], length), set(&[second], length));
+                    assert_eq!(
+                        super::share_a_device(&left, &right),
+                        !left.is_disjoint(&right),
+                        "{first} and {second} of {length}"
+                    );
+                }
+            }
+        }
     }
 
     #[test]
