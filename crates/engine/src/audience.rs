@@ -30,7 +30,7 @@
 use std::borrow::Cow;
 
 use fixedbitset::FixedBitSet;
-use preflight_normalizer::{AssignmentTarget, FilterMode, GroupId, Policy, Tenant};
+use preflight_normalizer::{AssignmentTarget, FilterId, FilterMode, GroupId, Policy, Tenant};
 use rayon::prelude::*;
 
 use crate::inventory_rules::{InventoryRules, RuleVerdict};
@@ -237,6 +237,67 @@ pub struct Audiences {
     reach_classes: std::sync::OnceLock<Vec<Option<u32>>>,
     /// What two reaches share, by their numbers (lower first), once computed.
     shared_by_classes: std::sync::Mutex<rustc_hash::FxHashMap<(u32, u32), SharedAudience>>,
+    /// Where each filter is, by the id assignments name it by.
+    filters: FilterPositions,
+    /// Where each group is, by its id.
+    groups: rustc_hash::FxHashMap<String, usize>,
+}
+
+/// Where each group of the tenant is, by its id (ids are unique once
+/// normalized): describing how a pair reaches a device looks up every group
+/// both policies assign, and a binary search compares ids 15 times.
+fn group_positions(tenant: &Tenant) -> rustc_hash::FxHashMap<String, usize> {
+    let mut positions = rustc_hash::FxHashMap::default();
+    for (index, group) in tenant.groups.iter().enumerate() {
+        positions.entry(group.id.0.clone()).or_insert(index);
+    }
+    positions
+}
+
+/// Where each filter of the tenant is, by the ids (or, failing those, the
+/// display names) assignments name filters by, as [`Tenant::filter_index`]
+/// finds them: describing how each of tens of thousands of pairs reaches a
+/// device looks up the filters of both policies' assignments, and a scan of
+/// 500 filters for each cost more than the rest of the description.
+#[derive(Debug, Default)]
+struct FilterPositions {
+    by_id: rustc_hash::FxHashMap<String, usize>,
+    by_name: rustc_hash::FxHashMap<String, usize>,
+}
+
+impl FilterPositions {
+    fn of(tenant: &Tenant) -> Self {
+        let mut positions = Self::default();
+        for (index, filter) in tenant.filters.iter().enumerate() {
+            positions.by_id.entry(filter.id.0.clone()).or_insert(index);
+            positions
+                .by_name
+                .entry(filter.name.clone())
+                .or_insert(index);
+        }
+        positions
+    }
+
+    /// The index of the filter `id` names in `tenant` (the tenant these
+    /// positions are of; another tenant is searched).
+    fn index(&self, tenant: &Tenant, id: &FilterId) -> Option<usize> {
+        let found = self
+            .by_id
+            .get(&id.0)
+            .or_else(|| self.by_name.get(&id.0))
+            .copied();
+        match found {
+            Some(index)
+                if tenant
+                    .filters
+                    .get(index)
+                    .is_some_and(|filter| filter.id == *id || filter.name == id.0) =>
+            {
+                Some(index)
+            }
+            _ => tenant.filter_index(id),
+        }
+    }
 }
 
 impl Audiences {
@@ -249,6 +310,8 @@ impl Audiences {
                 device_users,
                 reach_classes: std::sync::OnceLock::new(),
                 shared_by_classes: std::sync::Mutex::default(),
+                filters: FilterPositions::of(tenant),
+                groups: group_positions(tenant),
             };
         }
         let shared_landings = SharedLandings::of(tenant, graph, &device_users);
@@ -271,6 +334,8 @@ impl Audiences {
             device_users,
             reach_classes: std::sync::OnceLock::new(),
             shared_by_classes: std::sync::Mutex::default(),
+            filters: FilterPositions::of(tenant),
+            groups: group_positions(tenant),
         }
     }
 }
@@ -449,7 +514,7 @@ impl Audiences {
                 AssignmentTarget::AllDevices => (true, &|_| false),
                 AssignmentTarget::AllUsers => (false, &|_| true),
                 AssignmentTarget::IncludeGroup(id) | AssignmentTarget::ExcludeGroup(id) => {
-                    match group_members(tenant, graph, id) {
+                    match self.group_members(tenant, graph, id) {
                         Some(members) => (members.devices.contains(device), &|user| {
                             members.users.contains(user)
                         }),
@@ -487,24 +552,27 @@ impl Audiences {
             let (device_in, users_in) = holds(&assignment.target);
             let reached = (device_in && !excluded_device)
                 || users_in.iter().any(|user| !excluded_users.contains(user));
-            let filtered_in = assignment.filter.as_ref().is_none_or(|filter_use| {
-                tenant
-                    .filter_index(&filter_use.filter)
-                    .is_some_and(|filter| {
-                        let matches =
-                            rules.filter_on_device(tenant, filter, device) == RuleVerdict::Matches;
-                        matches == (filter_use.mode == FilterMode::Include)
-                    })
-            });
-            if reached && filtered_in && platform_ok {
-                let target = crate::overlap::target_name(tenant, &assignment.target);
+            let filtered_in = || {
+                assignment.filter.as_ref().is_none_or(|filter_use| {
+                    self.filters
+                        .index(tenant, &filter_use.filter)
+                        .is_some_and(|filter| {
+                            let matches = rules.filter_on_device(tenant, filter, device)
+                                == RuleVerdict::Matches;
+                            matches == (filter_use.mode == FilterMode::Include)
+                        })
+                })
+            };
+            if reached && platform_ok && filtered_in() {
+                let target = self.target_name(tenant, &assignment.target);
                 if !names.contains(&target) {
                     names.push(target);
                 }
                 if let Some(filter) = assignment
                     .filter
                     .as_ref()
-                    .and_then(|filter_use| tenant.filter(&filter_use.filter))
+                    .and_then(|filter_use| self.filters.index(tenant, &filter_use.filter))
+                    .map(|index| &tenant.filters[index])
                     && !names.contains(&filter.name)
                 {
                     names.push(filter.name.clone());
@@ -512,6 +580,48 @@ impl Audiences {
             }
         }
         names
+    }
+}
+
+impl Audiences {
+    /// The members of group `id`, or `None` when unknown, as [`group_members`]
+    /// finds them, through the positions of the groups.
+    fn group_members<'graph>(
+        &self,
+        tenant: &Tenant,
+        graph: &'graph TargetGraph,
+        id: &GroupId,
+    ) -> Option<&'graph Membership> {
+        match self.group_position(tenant, id) {
+            Some(index) => graph.memberships.get(index)?.as_ref(),
+            None => group_members(tenant, graph, id),
+        }
+    }
+
+    /// The index of group `id` in `tenant`, through the positions of the
+    /// groups (`None` when it is not there, or `tenant` is another tenant).
+    fn group_position(&self, tenant: &Tenant, id: &GroupId) -> Option<usize> {
+        let &index = self.groups.get(&id.0)?;
+        tenant
+            .groups
+            .get(index)
+            .is_some_and(|group| group.id == *id)
+            .then_some(index)
+    }
+
+    /// The name of `target`, as [`crate::overlap::target_name`] writes it.
+    fn target_name(&self, tenant: &Tenant, target: &AssignmentTarget) -> String {
+        match target {
+            AssignmentTarget::IncludeGroup(id) | AssignmentTarget::ExcludeGroup(id) => {
+                match self.group_position(tenant, id) {
+                    Some(index) => tenant.groups[index].name.clone(),
+                    None => crate::overlap::target_name(tenant, target),
+                }
+            }
+            AssignmentTarget::AllDevices | AssignmentTarget::AllUsers => {
+                crate::overlap::target_name(tenant, target)
+            }
+        }
     }
 }
 
@@ -855,6 +965,48 @@ mod tests {
             assert_eq!(outcomes, pairs, "band {band}");
         }
         assert!(in_tiles(&[], 4, |pair| pair).is_empty());
+    }
+
+    #[test]
+    fn filters_are_found_by_id_then_by_name_as_the_tenant_finds_them() {
+        use preflight_normalizer::{Filter, FilterId, Tenant};
+        let location = preflight_parser::SourceLocation {
+            file: preflight_parser::FileId(0),
+            span: preflight_parser::Span::default(),
+        };
+        let filter = |id: &str, name: &str| Filter {
+            id: FilterId(id.to_owned()),
+            name: name.to_owned(),
+            platform: None,
+            rule: String::new(),
+            rule_source: location,
+            source: location,
+        };
+        let tenant = Tenant {
+            filters: vec![
+                filter("a", "Kiosks"),
+                filter("b", "a"),
+                filter("a", "Copy"),
+                filter("c", "Kiosks"),
+            ],
+            ..Tenant::default()
+        };
+        let positions = super::FilterPositions::of(&tenant);
+        for id in ["a", "b", "c", "Kiosks", "Copy", "missing"] {
+            let id = FilterId(id.to_owned());
+            assert_eq!(
+                positions.index(&tenant, &id),
+                tenant.filter_index(&id),
+                "{id:?}"
+            );
+        }
+        // Positions of another tenant are checked, and that tenant searched.
+        let other = Tenant {
+            filters: vec![filter("c", "Other")],
+            ..Tenant::default()
+        };
+        let id = FilterId("c".to_owned());
+        assert_eq!(positions.index(&other, &id), Some(0));
     }
 
     #[test]
