@@ -237,54 +237,62 @@ pub struct Audiences {
     reach_classes: std::sync::OnceLock<Vec<Option<u32>>>,
     /// What two reaches share, by their numbers (lower first), once computed.
     shared_by_classes: std::sync::Mutex<rustc_hash::FxHashMap<(u32, u32), SharedAudience>>,
-    /// Where each filter is, by the id assignments name it by.
-    filters: FilterPositions,
-    /// Where each group is, by its id.
-    groups: rustc_hash::FxHashMap<String, usize>,
+    /// Where each group and filter is, for describing how pairs reach devices.
+    positions: TargetPositions,
 }
 
-/// Where each group of the tenant is, by its id (ids are unique once
-/// normalized): describing how a pair reaches a device looks up every group
-/// both policies assign, and a binary search compares ids 15 times.
-fn group_positions(tenant: &Tenant) -> rustc_hash::FxHashMap<String, usize> {
-    let mut positions = rustc_hash::FxHashMap::default();
-    for (index, group) in tenant.groups.iter().enumerate() {
-        positions.entry(group.id.0.clone()).or_insert(index);
-    }
-    positions
-}
-
-/// Where each filter of the tenant is, by the ids (or, failing those, the
-/// display names) assignments name filters by, as [`Tenant::filter_index`]
-/// finds them: describing how each of tens of thousands of pairs reaches a
-/// device looks up the filters of both policies' assignments, and a scan of
-/// 500 filters for each cost more than the rest of the description.
+/// Where each group and filter of the tenant is, by the ids assignments name
+/// them by: describing how each of tens of thousands of pairs reaches a device
+/// looks up every group and filter both policies assign, and a binary search
+/// over 20,000 group ids or a scan of 500 filters for each cost more than the
+/// rest of the description. Group ids are unique once normalized; filters are
+/// found by id, then by display name, the first of each, as
+/// [`Tenant::filter_index`] finds them. Empty without an inventory (nothing is
+/// described device by device), and every lookup falls back to the tenant.
 #[derive(Debug, Default)]
-struct FilterPositions {
-    by_id: rustc_hash::FxHashMap<String, usize>,
-    by_name: rustc_hash::FxHashMap<String, usize>,
+struct TargetPositions {
+    groups: rustc_hash::FxHashMap<String, usize>,
+    filters_by_id: rustc_hash::FxHashMap<String, usize>,
+    filters_by_name: rustc_hash::FxHashMap<String, usize>,
 }
 
-impl FilterPositions {
+impl TargetPositions {
     fn of(tenant: &Tenant) -> Self {
         let mut positions = Self::default();
+        for (index, group) in tenant.groups.iter().enumerate() {
+            positions.groups.entry(group.id.0.clone()).or_insert(index);
+        }
         for (index, filter) in tenant.filters.iter().enumerate() {
-            positions.by_id.entry(filter.id.0.clone()).or_insert(index);
             positions
-                .by_name
+                .filters_by_id
+                .entry(filter.id.0.clone())
+                .or_insert(index);
+            positions
+                .filters_by_name
                 .entry(filter.name.clone())
                 .or_insert(index);
         }
         positions
     }
 
-    /// The index of the filter `id` names in `tenant` (the tenant these
-    /// positions are of; another tenant is searched).
-    fn index(&self, tenant: &Tenant, id: &FilterId) -> Option<usize> {
+    /// The index of group `id` in `tenant` (`None` when it is not there, or
+    /// `tenant` is not the tenant these positions are of).
+    fn group(&self, tenant: &Tenant, id: &GroupId) -> Option<usize> {
+        let &index = self.groups.get(&id.0)?;
+        tenant
+            .groups
+            .get(index)
+            .is_some_and(|group| group.id == *id)
+            .then_some(index)
+    }
+
+    /// The index of the filter `id` names in `tenant` (another tenant than
+    /// these positions' is searched).
+    fn filter(&self, tenant: &Tenant, id: &FilterId) -> Option<usize> {
         let found = self
-            .by_id
+            .filters_by_id
             .get(&id.0)
-            .or_else(|| self.by_name.get(&id.0))
+            .or_else(|| self.filters_by_name.get(&id.0))
             .copied();
         match found {
             Some(index)
@@ -305,14 +313,11 @@ impl Audiences {
     pub fn compute(tenant: &Tenant, graph: &TargetGraph, rules: &InventoryRules) -> Self {
         let device_users = DeviceUsers::of(tenant);
         if !graph.has_inventory {
-            return Self {
-                reaches: vec![None; tenant.policies.len()],
+            return Self::of_reaches(
+                vec![None; tenant.policies.len()],
                 device_users,
-                reach_classes: std::sync::OnceLock::new(),
-                shared_by_classes: std::sync::Mutex::default(),
-                filters: FilterPositions::of(tenant),
-                groups: group_positions(tenant),
-            };
+                TargetPositions::default(),
+            );
         }
         let shared_landings = SharedLandings::of(tenant, graph, &device_users);
         let reaches = tenant
@@ -329,13 +334,20 @@ impl Audiences {
                 )
             })
             .collect();
+        Self::of_reaches(reaches, device_users, TargetPositions::of(tenant))
+    }
+
+    fn of_reaches(
+        reaches: Vec<Option<Reach>>,
+        device_users: DeviceUsers,
+        positions: TargetPositions,
+    ) -> Self {
         Self {
             reaches,
             device_users,
             reach_classes: std::sync::OnceLock::new(),
             shared_by_classes: std::sync::Mutex::default(),
-            filters: FilterPositions::of(tenant),
-            groups: group_positions(tenant),
+            positions,
         }
     }
 }
@@ -447,11 +459,7 @@ fn in_tiles<Outcome: Send + Clone + Default>(
         .unwrap_or(0);
     let band = band.max(policies.div_ceil(MOST_BANDS)).max(1);
     let band_of = |policy: u32| policy as usize / band;
-    let bands = pairs
-        .iter()
-        .map(|&(first, second)| band_of(first).max(band_of(second)) + 1)
-        .max()
-        .unwrap_or(0);
+    let bands = policies.div_ceil(band);
     let tile_of = |&(first, second): &(u32, u32)| band_of(first) * bands + band_of(second);
     // The pairs' indices, grouped by tile by a counting sort (which keeps the
     // given order within each tile).
@@ -554,8 +562,8 @@ impl Audiences {
                 || users_in.iter().any(|user| !excluded_users.contains(user));
             let filtered_in = || {
                 assignment.filter.as_ref().is_none_or(|filter_use| {
-                    self.filters
-                        .index(tenant, &filter_use.filter)
+                    self.positions
+                        .filter(tenant, &filter_use.filter)
                         .is_some_and(|filter| {
                             let matches = rules.filter_on_device(tenant, filter, device)
                                 == RuleVerdict::Matches;
@@ -571,7 +579,7 @@ impl Audiences {
                 if let Some(filter) = assignment
                     .filter
                     .as_ref()
-                    .and_then(|filter_use| self.filters.index(tenant, &filter_use.filter))
+                    .and_then(|filter_use| self.positions.filter(tenant, &filter_use.filter))
                     .map(|index| &tenant.filters[index])
                     && !names.contains(&filter.name)
                 {
@@ -592,28 +600,17 @@ impl Audiences {
         graph: &'graph TargetGraph,
         id: &GroupId,
     ) -> Option<&'graph Membership> {
-        match self.group_position(tenant, id) {
+        match self.positions.group(tenant, id) {
             Some(index) => graph.memberships.get(index)?.as_ref(),
             None => group_members(tenant, graph, id),
         }
-    }
-
-    /// The index of group `id` in `tenant`, through the positions of the
-    /// groups (`None` when it is not there, or `tenant` is another tenant).
-    fn group_position(&self, tenant: &Tenant, id: &GroupId) -> Option<usize> {
-        let &index = self.groups.get(&id.0)?;
-        tenant
-            .groups
-            .get(index)
-            .is_some_and(|group| group.id == *id)
-            .then_some(index)
     }
 
     /// The name of `target`, as [`crate::overlap::target_name`] writes it.
     fn target_name(&self, tenant: &Tenant, target: &AssignmentTarget) -> String {
         match target {
             AssignmentTarget::IncludeGroup(id) | AssignmentTarget::ExcludeGroup(id) => {
-                match self.group_position(tenant, id) {
+                match self.positions.group(tenant, id) {
                     Some(index) => tenant.groups[index].name.clone(),
                     None => crate::overlap::target_name(tenant, target),
                 }
@@ -991,11 +988,11 @@ mod tests {
             ],
             ..Tenant::default()
         };
-        let positions = super::FilterPositions::of(&tenant);
+        let positions = super::TargetPositions::of(&tenant);
         for id in ["a", "b", "c", "Kiosks", "Copy", "missing"] {
             let id = FilterId(id.to_owned());
             assert_eq!(
-                positions.index(&tenant, &id),
+                positions.filter(&tenant, &id),
                 tenant.filter_index(&id),
                 "{id:?}"
             );
@@ -1006,7 +1003,7 @@ mod tests {
             ..Tenant::default()
         };
         let id = FilterId("c".to_owned());
-        assert_eq!(positions.index(&other, &id), Some(0));
+        assert_eq!(positions.filter(&other, &id), Some(0));
     }
 
     #[test]
