@@ -354,9 +354,15 @@ pub fn os_types(platform: Platform) -> &'static [&'static str] {
     }
 }
 
-fn text_of(properties: &preflight_normalizer::Properties, names: &[&str]) -> Option<String> {
+/// The first of the properties `names` that holds a text not blank, borrowed
+/// (each device reads a dozen: copying each only to lowercase the copy doubled
+/// the allocations of reading 200,000 devices).
+fn text_of<'properties>(
+    properties: &'properties preflight_normalizer::Properties,
+    names: &[&str],
+) -> Option<&'properties str> {
     names.iter().find_map(|name| match properties.get(name) {
-        Some(InventoryValue::String(text)) if !text.trim().is_empty() => Some(text.to_string()),
+        Some(InventoryValue::String(text)) if !text.trim().is_empty() => Some(text.as_str()),
         _ => None,
     })
 }
@@ -372,9 +378,9 @@ fn is_read(named: &[String], name: &str) -> bool {
 fn device_attributes(device: &Device, named: &[String]) -> Attributes {
     let properties = &device.properties;
     let mut attributes = Attributes::new();
-    let mut set = |attribute: Attribute, value: Option<String>| {
+    let mut set = |attribute: Attribute, value: Option<&str>| {
         if let Some(value) = value {
-            let canonical = attribute.canonical_value(&value);
+            let canonical = attribute.canonical_value(value);
             attributes.insert(attribute, AttributeValue::Text(canonical));
         }
     };
@@ -384,9 +390,9 @@ fn device_attributes(device: &Device, named: &[String]) -> Attributes {
             .unwrap_or_default()
             .to_lowercase();
         Some(match system.to_lowercase().as_str() {
-            "ios" | "ipados" if model.starts_with("ipad") => "iPad".to_owned(),
-            "ios" if model.starts_with("iphone") => "iPhone".to_owned(),
-            "macos" => "MacMDM".to_owned(),
+            "ios" | "ipados" if model.starts_with("ipad") => "iPad",
+            "ios" if model.starts_with("iphone") => "iPhone",
+            "macos" => "MacMDM",
             _ => system,
         })
     });
@@ -400,7 +406,7 @@ fn device_attributes(device: &Device, named: &[String]) -> Attributes {
         text_of(properties, &["manufacturer"]),
     );
     set(Attribute::Model, text_of(properties, &["model"]));
-    set(Attribute::DeviceName, Some(device.name.clone()));
+    set(Attribute::DeviceName, Some(device.name.as_str()));
     set(
         Attribute::Ownership,
         text_of(
