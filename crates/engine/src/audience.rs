@@ -68,32 +68,21 @@ pub struct DeviceUsers {
 #[derive(Debug, Default)]
 struct DevicesOfUser {
     /// Where each user's devices start in `devices` (one more entry than users).
-    starts: Vec<u32>,
+    starts: Vec<usize>,
     /// The devices, user after user, each user's in device order.
     devices: Vec<u32>,
 }
 
 impl DevicesOfUser {
     fn from_links(users_of_device: &[Vec<usize>], user_count: usize) -> Self {
-        let mut starts = vec![0_u32; user_count + 1];
-        for &user in users_of_device.iter().flatten() {
-            if let Some(count) = starts.get_mut(user + 1) {
-                *count += 1;
-            }
-        }
-        for user in 0..user_count {
-            starts[user + 1] += starts[user];
-        }
-        let mut next = starts.clone();
-        let mut devices = vec![0_u32; starts[user_count] as usize];
-        for (device, users) in users_of_device.iter().enumerate() {
-            for &user in users {
-                if let Some(slot) = next.get_mut(user) {
-                    devices[*slot as usize] = u32::try_from(device).unwrap_or(u32::MAX);
-                    *slot += 1;
-                }
-            }
-        }
+        let links = users_of_device
+            .iter()
+            .enumerate()
+            .flat_map(|(device, users)| {
+                let device = u32::try_from(device).unwrap_or(u32::MAX);
+                users.iter().map(move |&user| (user, device))
+            });
+        let (starts, devices) = crate::grouped::grouped_by_key(user_count, links);
         Self { starts, devices }
     }
 
@@ -104,7 +93,7 @@ impl DevicesOfUser {
     /// The devices of user `user`, in device order.
     fn devices(&self, user: usize) -> &[u32] {
         match (self.starts.get(user), self.starts.get(user + 1)) {
-            (Some(&start), Some(&end)) => &self.devices[start as usize..end as usize],
+            (Some(&start), Some(&end)) => &self.devices[start..end],
             _ => &[],
         }
     }
@@ -461,22 +450,14 @@ fn in_tiles<Outcome: Send + Clone + Default>(
     let band_of = |policy: u32| policy as usize / band;
     let bands = policies.div_ceil(band);
     let tile_of = |&(first, second): &(u32, u32)| band_of(first) * bands + band_of(second);
-    // The pairs' indices, grouped by tile by a counting sort (which keeps the
-    // given order within each tile).
-    let mut starts = vec![0_usize; bands * bands + 1];
-    for pair in pairs {
-        starts[tile_of(pair) + 1] += 1;
-    }
-    for tile in 0..bands * bands {
-        starts[tile + 1] += starts[tile];
-    }
-    let mut next = starts.clone();
-    let mut by_tile = vec![0_usize; pairs.len()];
-    for (index, pair) in pairs.iter().enumerate() {
-        let tile = tile_of(pair);
-        by_tile[next[tile]] = index;
-        next[tile] += 1;
-    }
+    // The pairs' indices, grouped by tile (in the given order within each).
+    let (starts, by_tile) = crate::grouped::grouped_by_key(
+        bands * bands,
+        pairs
+            .iter()
+            .enumerate()
+            .map(|(index, pair)| (tile_of(pair), index)),
+    );
     let tiled: Vec<Outcome> = starts
         .par_windows(2)
         .flat_map_iter(|range| {

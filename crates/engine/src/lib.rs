@@ -14,6 +14,7 @@ pub mod config;
 pub mod context;
 pub mod finding;
 pub mod fingerprint;
+mod grouped;
 pub mod inventory_rules;
 pub mod overlap;
 pub mod rollout;

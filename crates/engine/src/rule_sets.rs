@@ -220,7 +220,6 @@ fn columns_in_one_pass<'records>(
 }
 
 /// A column being read: its distinct values so far and each record's value id.
-#[derive(Default)]
 struct ColumnBuilder<'records> {
     id_of_value: rustc_hash::FxHashMap<Option<&'records AttributeValue>, u32>,
     values: Vec<Option<&'records AttributeValue>>,
@@ -251,22 +250,21 @@ impl<'records> ColumnBuilder<'records> {
 
     /// The column: each value's records, counted then placed in record order.
     fn finish(self) -> Column<'records> {
-        let mut starts = vec![0_u32; self.values.len() + 1];
-        for &value in &self.value_of_record {
-            starts[value as usize + 1] += 1;
-        }
-        for value in 0..self.values.len() {
-            starts[value + 1] += starts[value];
-        }
-        let mut next = starts.clone();
-        let mut records = vec![0_u32; self.value_of_record.len()];
-        for (record, &value) in self.value_of_record.iter().enumerate() {
-            records[next[value as usize] as usize] = u32::try_from(record).unwrap_or(u32::MAX);
-            next[value as usize] += 1;
-        }
+        let (starts, records) = crate::grouped::grouped_by_key(
+            self.values.len(),
+            self.value_of_record
+                .iter()
+                .enumerate()
+                .map(|(record, &value)| {
+                    (value as usize, u32::try_from(record).unwrap_or(u32::MAX))
+                }),
+        );
         Column {
             values: self.values,
-            starts,
+            starts: starts
+                .into_iter()
+                .map(|start| u32::try_from(start).unwrap_or(u32::MAX))
+                .collect(),
             records,
             ..Column::default()
         }

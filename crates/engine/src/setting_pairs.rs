@@ -512,26 +512,12 @@ fn buckets(tenant: &Tenant) -> (Vec<SettingKey>, Vec<usize>, Vec<SettingRef>) {
         rank_of[number as usize] = rank;
     }
     // A counting sort by rank keeps policy order within each key.
-    let mut counts = vec![0_usize; distinct.len() + 1];
-    for &(number, _) in &numbered {
-        counts[rank_of[number as usize] + 1] += 1;
-    }
-    for rank in 0..distinct.len() {
-        counts[rank + 1] += counts[rank];
-    }
-    let mut sorted = vec![
-        SettingRef {
-            policy: 0,
-            setting: 0
-        };
-        numbered.len()
-    ];
-    let mut next = counts.clone();
-    for &(number, setting) in &numbered {
-        let rank = rank_of[number as usize];
-        sorted[next[rank]] = setting;
-        next[rank] += 1;
-    }
+    let (counts, sorted) = crate::grouped::grouped_by_key(
+        distinct.len(),
+        numbered
+            .iter()
+            .map(|&(number, setting)| (rank_of[number as usize], setting)),
+    );
     let mut keys = Vec::new();
     let mut starts = Vec::new();
     let mut settings = Vec::new();
