@@ -57,22 +57,25 @@ fn ends_with_ignoring_ascii_case(text: &str, ending: &str) -> bool {
 /// The locations of the secret text values anywhere in `document`.
 pub fn secret_values(document: &Document) -> Vec<SourceLocation> {
     let mut found = Vec::new();
+    // Only objects and arrays wait their turn: most values are scalars, read
+    // where they are met (the inventory alone has tens of millions).
+    let is_container = |node: &&Node| matches!(node.value, Value::Object(_) | Value::Array(_));
     let mut pending = vec![&document.root];
     while let Some(node) = pending.pop() {
         match &node.value {
             Value::Object(object) => {
                 for member in &object.members {
-                    if is_secret_text(&member.value) && is_secret_name(&member.key) {
+                    if is_container(&&member.value) {
+                        pending.push(&member.value);
+                    } else if is_secret_text(&member.value) && is_secret_name(&member.key) {
                         found.push(SourceLocation {
                             file: document.file,
                             span: member.value.span,
                         });
-                    } else {
-                        pending.push(&member.value);
                     }
                 }
             }
-            Value::Array(items) => pending.extend(items),
+            Value::Array(items) => pending.extend(items.iter().filter(is_container)),
             _ => {}
         }
     }

@@ -101,7 +101,7 @@ impl Object {
         self.members
             .iter()
             .rev()
-            .find(|member| member.key.eq_ignore_ascii_case(key))
+            .find(|member| member.key.as_bytes().eq_ignore_ascii_case(key.as_bytes()))
             .map(|member| &member.value)
     }
 }
@@ -188,6 +188,16 @@ pub fn parse(text: &str) -> Result<Node, JsonError> {
 /// Parses `text` as [`parse`] does; the strings, member names and numbers of the
 /// tree share `text` (a file's decoded text) instead of copying from it.
 pub fn parse_shared(text: &Arc<str>) -> Result<Node, JsonError> {
+    parse_shared_with_duplicates(text).map(|(root, _)| root)
+}
+
+/// Parses `text` as [`parse_shared`] does, with every member name written twice
+/// in one object, in text order (what [`duplicate_members`] finds in the tree):
+/// each object is searched for repeated names as it is read, while its members
+/// are at hand, instead of in a second walk over the whole tree.
+pub fn parse_shared_with_duplicates(
+    text: &Arc<str>,
+) -> Result<(Node, Vec<DuplicateMember>), JsonError> {
     let mut parser = Parser {
         source: text,
         text,
@@ -195,6 +205,7 @@ pub fn parse_shared(text: &Arc<str>) -> Result<Node, JsonError> {
         position: 0,
         members: Vec::new(),
         elements: Vec::new(),
+        duplicates: Vec::new(),
     };
     parser.skip_whitespace();
     if parser.position == parser.bytes.len() {
@@ -208,7 +219,10 @@ pub fn parse_shared(text: &Arc<str>) -> Result<Node, JsonError> {
     if parser.position < parser.bytes.len() {
         return Err(parser.error_here("unexpected text after the end of the JSON value"));
     }
-    Ok(root)
+    // Objects end inner first; the names are reported in the order written.
+    let mut duplicates = parser.duplicates;
+    duplicates.sort_by_key(|duplicate| duplicate.repeated.start);
+    Ok((root, duplicates))
 }
 
 /// A member name written twice in one object: the name, and the spans of the first
@@ -224,7 +238,8 @@ pub struct DuplicateMember {
 }
 
 /// Every member name written twice in one object, anywhere in `root`, in text
-/// order. Readers use the first value (`Object::get`), as most JSON readers do not.
+/// order. Readers use the last value ([`Object::get`]), as serde_json and
+/// PowerShell do.
 pub fn duplicate_members(root: &Node) -> Vec<DuplicateMember> {
     let mut found = Vec::new();
     let mut pending = vec![root];
@@ -243,9 +258,14 @@ pub fn duplicate_members(root: &Node) -> Vec<DuplicateMember> {
 }
 
 /// Objects with at most this many members are searched for repeated names by
-/// comparing each name with the ones before it, which needs no allocation; larger
-/// ones use a map.
+/// comparing each name with the ones before it, which needs no allocation;
+/// larger ones (a device record has about forty) go through a small hash table
+/// on the stack, and the few past [`HASHED_DUPLICATE_SEARCH_LIMIT`] a map.
 const PAIRWISE_DUPLICATE_SEARCH_LIMIT: usize = 16;
+
+/// Objects with at most this many members are searched through a hash table on
+/// the stack, of twice as many slots.
+const HASHED_DUPLICATE_SEARCH_LIMIT: usize = 256;
 
 /// Adds each member of one object whose name an earlier member already has,
 /// in member order, with the span of the first member of that name.
@@ -266,6 +286,34 @@ fn duplicates_in(members: &[Member], found: &mut Vec<DuplicateMember>) {
         }
         return;
     }
+    if members.len() <= HASHED_DUPLICATE_SEARCH_LIMIT {
+        // Open addressing: each slot holds a member's position plus one (zero
+        // is empty); a name is looked for from the slot its hash names on.
+        const SLOTS: usize = 2 * HASHED_DUPLICATE_SEARCH_LIMIT;
+        let mut slots = [0_u16; SLOTS];
+        let mask = (2 * members.len()).next_power_of_two().min(SLOTS) - 1;
+        for (index, member) in members.iter().enumerate() {
+            let mut slot = name_hash(member.key.as_bytes()) & mask;
+            loop {
+                match slots[slot] {
+                    0 => {
+                        // At most 256 members: the position fits.
+                        slots[slot] = u16::try_from(index + 1).unwrap_or(u16::MAX);
+                        break;
+                    }
+                    taken => {
+                        let first = &members[usize::from(taken) - 1];
+                        if first.key == member.key {
+                            found.push(duplicate(first, member));
+                            break;
+                        }
+                        slot = (slot + 1) & mask;
+                    }
+                }
+            }
+        }
+        return;
+    }
     let mut seen: std::collections::BTreeMap<&str, &Member> = std::collections::BTreeMap::new();
     for member in members {
         match seen.get(member.key.as_str()) {
@@ -275,6 +323,15 @@ fn duplicates_in(members: &[Member], found: &mut Vec<DuplicateMember>) {
             }
         }
     }
+}
+
+/// A hash of a member name for [`duplicates_in`] (FNV-1a: names are short).
+fn name_hash(name: &[u8]) -> usize {
+    let hash = name.iter().fold(0xcbf2_9ce4_8422_2325_u64, |hash, byte| {
+        (hash ^ u64::from(*byte)).wrapping_mul(0x0000_0100_0000_01b3)
+    });
+    // The high bits mix every byte; the table is indexed by the low ones.
+    (hash ^ (hash >> 32)) as usize
 }
 
 struct Parser<'text> {
@@ -288,6 +345,8 @@ struct Parser<'text> {
     members: Vec<Member>,
     /// Elements of the arrays being read, likewise.
     elements: Vec<Node>,
+    /// The member names written twice in one object, as objects end.
+    duplicates: Vec<DuplicateMember>,
 }
 
 /// `0x01` in every byte of a word.
@@ -416,6 +475,7 @@ impl Parser<'_> {
                 Some(b',') => self.position += 1,
                 Some(b'}') => {
                     self.position += 1;
+                    duplicates_in(&self.members[first_member..], &mut self.duplicates);
                     let members = self.members.drain(first_member..).collect();
                     return Ok(Node {
                         span: Span::new(start, self.position),
@@ -674,6 +734,74 @@ mod duplicate_tests {
             .map(|duplicate| duplicate.key)
             .collect();
         assert_eq!(keys, vec!["c", "a", "d"]);
+    }
+
+    /// Every repeated name of every object, found by comparing each name with
+    /// every one before it, in text order.
+    fn repeated_by_brute_force(root: &Node) -> Vec<DuplicateMember> {
+        let mut found = Vec::new();
+        let mut pending = vec![root];
+        while let Some(node) = pending.pop() {
+            match &node.value {
+                Value::Object(object) => {
+                    for (index, member) in object.members.iter().enumerate() {
+                        if let Some(first) = object.members[..index]
+                            .iter()
+                            .find(|earlier| earlier.key == member.key)
+                        {
+                            found.push(DuplicateMember {
+                                key: member.key.to_string(),
+                                first: first.key_span,
+                                repeated: member.key_span,
+                            });
+                        }
+                        pending.push(&member.value);
+                    }
+                }
+                Value::Array(items) => pending.extend(items),
+                _ => {}
+            }
+        }
+        found.sort_by_key(|duplicate| duplicate.repeated.start);
+        found
+    }
+
+    /// An object of `sizes[0]` members named from `names` (few, so that names
+    /// repeat), the first member holding an object of `sizes[1]` members, and so on.
+    fn nested_objects(sizes: &[usize], names: &[u8]) -> String {
+        let Some((&size, inner)) = sizes.split_first() else {
+            return "0".to_owned();
+        };
+        let members: Vec<String> = (0..size)
+            .map(|index| {
+                let name = names.get(index % names.len().max(1)).copied().unwrap_or(0);
+                let value = if index == 0 {
+                    nested_objects(inner, &names[1.min(names.len())..])
+                } else {
+                    index.to_string()
+                };
+                format!("\"k{name}\": {value}")
+            })
+            .collect();
+        format!("{{{}}}", members.join(", "))
+    }
+
+    proptest::proptest! {
+        /// The names found while parsing (through all three searches: pairwise,
+        /// hashed, and by map) are the ones a walk of the tree finds, and the
+        /// ones brute force finds.
+        #[test]
+        fn repeated_names_found_while_parsing_match_brute_force(
+            sizes in proptest::collection::vec(0_usize..320, 1..4),
+            names in proptest::collection::vec(0_u8..200, 1..400),
+        ) {
+            let text: Arc<str> = Arc::from(nested_objects(&sizes, &names));
+            let (root, while_parsing) = parse_shared_with_duplicates(&text)
+                .map_err(|error| proptest::test_runner::TestCaseError::fail(error.message))?;
+            let expected = repeated_by_brute_force(&root);
+            proptest::prop_assert_eq!(&while_parsing, &expected);
+            proptest::prop_assert_eq!(&duplicate_members(&root), &expected);
+        }
     }
 }
 

@@ -524,21 +524,21 @@ fn parse_document(
         .with_help("save the file as UTF-8 or UTF-16 with a byte-order mark");
         return (Vec::new(), vec![problem]);
     }
-    let root = match syntax.parse_shared(&file.text) {
-        Ok(root) => root,
+    let (root, duplicates) = match syntax.parse_shared_with_duplicates(&file.text) {
+        Ok(parsed) => parsed,
         Err(problem) => {
             let problem = InputProblem::parse_error(file.id, Some(problem.span), problem.message);
             return (Vec::new(), vec![problem]);
         }
     };
-    let duplicates: Vec<InputProblem> = json::duplicate_members(&root)
+    let duplicates: Vec<InputProblem> = duplicates
         .into_iter()
         .map(|duplicate| {
             InputProblem::parse_error(
                 file.id,
                 Some(duplicate.repeated),
                 format!(
-                    "member `{}` is written twice in one object; the first value is used",
+                    "member `{}` is written twice in one object; the last value is used",
                     duplicate.key
                 ),
             )
@@ -619,6 +619,24 @@ impl Syntax {
             Syntax::Yaml => yaml::parse(text).map_err(|error| SyntaxError {
                 message: error.message,
                 span: error.span,
+            }),
+        }
+    }
+
+    /// Parses `text` as [`Syntax::parse_shared`] does, with the member names
+    /// written twice in one object, in text order.
+    pub fn parse_shared_with_duplicates(
+        self,
+        text: &Arc<str>,
+    ) -> Result<(Node, Vec<json::DuplicateMember>), SyntaxError> {
+        match self {
+            Syntax::Json => json::parse_shared_with_duplicates(text).map_err(|error| SyntaxError {
+                message: error.message,
+                span: error.span,
+            }),
+            Syntax::Yaml => self.parse_shared(text).map(|root| {
+                let duplicates = json::duplicate_members(&root);
+                (root, duplicates)
             }),
         }
     }

@@ -24,7 +24,16 @@ pub struct SourceFile {
     /// The offset of the start of every line, computed the first time a line
     /// number is asked for: most files never need one.
     line_starts: OnceLock<Vec<u32>>,
+    /// How many characters come before each block of [`CHARACTER_BLOCK`] bytes,
+    /// computed the first time a column far into a line is asked for: Graph
+    /// writes a whole page of records on one line, and counting the characters
+    /// from the start of a 4 MB line for every finding in it added up.
+    characters_before_block: OnceLock<Vec<u32>>,
 }
+
+/// The bytes between two character counts kept by
+/// [`SourceFile::characters_before_block`].
+const CHARACTER_BLOCK: usize = 4096;
 
 /// A 1-based line and column, the column counted in characters.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -51,6 +60,7 @@ impl SourceFile {
             text,
             encoding,
             line_starts: OnceLock::new(),
+            characters_before_block: OnceLock::new(),
         }
     }
 
@@ -68,6 +78,28 @@ impl SourceFile {
         })
     }
 
+    /// How many characters the text holds before byte `offset` (a character
+    /// boundary): the count kept for its block, plus the characters of the
+    /// block before it, counted as the bytes that begin a character.
+    fn characters_before(&self, offset: usize) -> usize {
+        let bytes = self.text.as_bytes();
+        let before_block = self.characters_before_block.get_or_init(|| {
+            let mut count = 0_u32;
+            bytes
+                .chunks(CHARACTER_BLOCK)
+                .map(|block| {
+                    let before = count;
+                    count = count
+                        .saturating_add(u32::try_from(characters_begun(block)).unwrap_or(u32::MAX));
+                    before
+                })
+                .collect()
+        });
+        let block = offset / CHARACTER_BLOCK;
+        let counted = before_block.get(block).map_or(0, |&count| count as usize);
+        counted + characters_begun(&bytes[block * CHARACTER_BLOCK..offset])
+    }
+
     /// The line and column of byte `offset` (clamped to the text).
     pub fn line_column(&self, offset: u32) -> LineColumn {
         let offset = offset.min(u32::try_from(self.text.len()).unwrap_or(u32::MAX));
@@ -80,12 +112,22 @@ impl SourceFile {
         while !self.text.is_char_boundary(end) {
             end -= 1;
         }
-        let column = self.text[line_start..end].chars().count();
+        let column = if end - line_start <= CHARACTER_BLOCK {
+            self.text[line_start..end].chars().count()
+        } else {
+            self.characters_before(end) - self.characters_before(line_start)
+        };
         LineColumn {
             line: u32::try_from(line_index + 1).unwrap_or(u32::MAX),
             column: u32::try_from(column + 1).unwrap_or(u32::MAX),
         }
     }
+}
+
+/// How many characters begin in `bytes` (UTF-8): every byte but the
+/// continuation bytes (`0b10xx_xxxx`).
+fn characters_begun(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|&&byte| (byte as i8) >= -0x40).count()
 }
 
 /// The path to show for `path`: relative to `base` where possible, forward slashes,
@@ -163,6 +205,41 @@ mod tests {
             LineColumn { line: 3, column: 8 }
         );
         assert_eq!(source.line_column(10_000).line, 4);
+    }
+
+    proptest::proptest! {
+        /// Columns far into long lines (counted from kept block counts) are the
+        /// characters from the start of the line, at every byte offset, inside
+        /// characters too (which count from the character's start).
+        #[test]
+        fn columns_of_long_lines_count_the_characters_from_the_line_start(
+            // Lines of a few thousand bytes: newlines are rare.
+            pieces in proptest::collection::vec(
+                proptest::prop_oneof![
+                    1500 => proptest::sample::select(vec!["a", "\u{e4}", "\u{20ac}", "\u{1f600}"]),
+                    1 => proptest::sample::select(vec!["\n", "\r\n"]),
+                ],
+                0..8000,
+            ),
+            probes in proptest::collection::vec(proptest::num::usize::ANY, 1..40),
+        ) {
+            let text: String = pieces.concat();
+            let source = file(&text);
+            for probe in probes {
+                let offset = probe % (text.len() + 1);
+                let mut boundary = offset;
+                while !text.is_char_boundary(boundary) {
+                    boundary -= 1;
+                }
+                let line_start = text[..boundary].rfind('\n').map_or(0, |newline| newline + 1);
+                let expected = LineColumn {
+                    line: u32::try_from(text[..boundary].matches('\n').count() + 1).unwrap_or(u32::MAX),
+                    column: u32::try_from(text[line_start..boundary].chars().count() + 1).unwrap_or(u32::MAX),
+                };
+                let offset = u32::try_from(offset).unwrap_or(u32::MAX);
+                proptest::prop_assert_eq!(source.line_column(offset), expected);
+            }
+        }
     }
 
     #[test]

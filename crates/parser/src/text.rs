@@ -45,6 +45,17 @@ impl Text {
             .get(self.start as usize..self.end as usize)
             .unwrap_or_default()
     }
+
+    /// The text's bytes. Comparisons read these: slicing bytes checks only the
+    /// bounds, not that both ends fall between characters (which `shared`
+    /// made sure of), and that check read the file's text at both ends of
+    /// every name compared.
+    pub fn as_bytes(&self) -> &[u8] {
+        self.buffer
+            .as_bytes()
+            .get(self.start as usize..self.end as usize)
+            .unwrap_or_default()
+    }
 }
 
 impl Default for Text {
@@ -136,7 +147,7 @@ impl fmt::Display for Text {
 
 impl PartialEq for Text {
     fn eq(&self, other: &Self) -> bool {
-        self.as_str() == other.as_str()
+        self.as_bytes() == other.as_bytes()
     }
 }
 
@@ -150,7 +161,8 @@ impl PartialOrd for Text {
 
 impl Ord for Text {
     fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        self.as_str().cmp(other.as_str())
+        // Strings order as their bytes do.
+        self.as_bytes().cmp(other.as_bytes())
     }
 }
 
@@ -162,37 +174,37 @@ impl Hash for Text {
 
 impl PartialEq<str> for Text {
     fn eq(&self, other: &str) -> bool {
-        self.as_str() == other
+        self.as_bytes() == other.as_bytes()
     }
 }
 
 impl PartialEq<&str> for Text {
     fn eq(&self, other: &&str) -> bool {
-        self.as_str() == *other
+        self.as_bytes() == other.as_bytes()
     }
 }
 
 impl PartialEq<String> for Text {
     fn eq(&self, other: &String) -> bool {
-        self.as_str() == other.as_str()
+        self.as_bytes() == other.as_bytes()
     }
 }
 
 impl PartialEq<Text> for str {
     fn eq(&self, other: &Text) -> bool {
-        self == other.as_str()
+        self.as_bytes() == other.as_bytes()
     }
 }
 
 impl PartialEq<Text> for &str {
     fn eq(&self, other: &Text) -> bool {
-        *self == other.as_str()
+        self.as_bytes() == other.as_bytes()
     }
 }
 
 impl PartialEq<Text> for String {
     fn eq(&self, other: &Text) -> bool {
-        self.as_str() == other.as_str()
+        self.as_bytes() == other.as_bytes()
     }
 }
 
