@@ -53,13 +53,17 @@ pub struct DeviceUsers {
     users_of_device: Vec<Vec<usize>>,
     /// The devices each user is a user of.
     devices_of_user: DevicesOfUser,
-    /// Each device's one user (0 for the devices `apart`): most devices have
+    /// Each device's one user (0 for the other devices): most devices have
     /// one user (their primary user), and the users of a set of devices are
     /// marked from this flat list, looking into `users_of_device` only for
-    /// the devices apart.
+    /// the devices of several users.
     only_user_of_device: Vec<u32>,
-    /// The devices with no known user or several.
-    apart: FixedBitSet,
+    /// The devices with exactly one user.
+    of_one_user: FixedBitSet,
+    /// The devices with several users. Devices with no known user are in
+    /// neither set: skipped a word at a time (a seventh of the inventory at
+    /// tenant scale, each of which cost a look into `users_of_device`).
+    of_several_users: FixedBitSet,
 }
 
 /// The devices of each user, all in one array (user after user): a policy's
@@ -141,14 +145,19 @@ impl DeviceUsers {
     /// The links from the users of each device (indices below `user_count`).
     fn from_links(users_of_device: Vec<Vec<usize>>, user_count: usize) -> Self {
         let devices_of_user = DevicesOfUser::from_links(&users_of_device, user_count);
-        let mut apart = FixedBitSet::with_capacity(users_of_device.len());
+        let mut of_one_user = FixedBitSet::with_capacity(users_of_device.len());
+        let mut of_several_users = FixedBitSet::with_capacity(users_of_device.len());
         let only_user_of_device = users_of_device
             .iter()
             .enumerate()
             .map(|(device, users)| match users.as_slice() {
-                [user] if u32::try_from(*user).is_ok() => *user as u32,
+                [] => 0,
+                [user] if u32::try_from(*user).is_ok() => {
+                    of_one_user.insert(device);
+                    *user as u32
+                }
                 _ => {
-                    apart.insert(device);
+                    of_several_users.insert(device);
                     0
                 }
             })
@@ -157,7 +166,8 @@ impl DeviceUsers {
             users_of_device,
             devices_of_user,
             only_user_of_device,
-            apart,
+            of_one_user,
+            of_several_users,
         }
     }
 
@@ -174,10 +184,13 @@ impl DeviceUsers {
         const BITS: usize = usize::BITS as usize;
         let mut users = FixedBitSet::with_capacity(self.devices_of_user.user_count());
         let marks = users.as_mut_slice();
-        let apart = self.apart.as_slice();
+        let (of_one, of_several) = (
+            self.of_one_user.as_slice(),
+            self.of_several_users.as_slice(),
+        );
         for (index, word) in words.enumerate() {
-            let apart_word = apart.get(index).copied().unwrap_or(0);
-            let (mut alone, mut others) = (word & !apart_word, word & apart_word);
+            let word_of = |set: &[usize]| set.get(index).copied().unwrap_or(0) & word;
+            let (mut alone, mut others) = (word_of(of_one), word_of(of_several));
             while alone != 0 {
                 let device = index * BITS + alone.trailing_zeros() as usize;
                 alone &= alone - 1;

@@ -5,7 +5,7 @@ use std::path::{Component, Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
 use crate::decode::Encoding;
-use crate::span::FileId;
+use crate::span::{FileId, Span};
 
 /// One input file of a run.
 #[derive(Clone, Debug)]
@@ -102,12 +102,40 @@ impl SourceFile {
 
     /// The line and column of byte `offset` (clamped to the text).
     pub fn line_column(&self, offset: u32) -> LineColumn {
-        let offset = offset.min(u32::try_from(self.text.len()).unwrap_or(u32::MAX));
+        let offset = self.clamped(offset);
+        self.line_column_on(self.line_of(offset, 0), offset)
+    }
+
+    /// The line and column of the start and of the end of `span`: the end's
+    /// line is searched for only past the start's (most spans end on the line
+    /// they start on, and every search reads a line index cold in cache).
+    pub fn span_line_columns(&self, span: Span) -> (LineColumn, LineColumn) {
+        let (start, end) = (self.clamped(span.start), self.clamped(span.end));
+        let start_line = self.line_of(start, 0);
+        let end_line = self.line_of(end, if end >= start { start_line } else { 0 });
+        (
+            self.line_column_on(start_line, start),
+            self.line_column_on(end_line, end),
+        )
+    }
+
+    fn clamped(&self, offset: u32) -> u32 {
+        offset.min(u32::try_from(self.text.len()).unwrap_or(u32::MAX))
+    }
+
+    /// The index of the line holding `offset`, which is not before line `from`.
+    fn line_of(&self, offset: u32, from: usize) -> usize {
         let line_starts = self.line_starts();
-        let line_index = line_starts
-            .partition_point(|start| *start <= offset)
-            .saturating_sub(1);
-        let line_start = line_starts[line_index] as usize;
+        let after = line_starts.get(from + 1..).unwrap_or_default();
+        match after.first() {
+            Some(next) if *next <= offset => from + after.partition_point(|start| *start <= offset),
+            _ => from.min(line_starts.len().saturating_sub(1)),
+        }
+    }
+
+    /// The line and column of `offset`, on line `line_index`.
+    fn line_column_on(&self, line_index: usize, offset: u32) -> LineColumn {
+        let line_start = self.line_starts()[line_index] as usize;
         let mut end = offset as usize;
         while !self.text.is_char_boundary(end) {
             end -= 1;
@@ -238,6 +266,13 @@ mod tests {
                 };
                 let offset = u32::try_from(offset).unwrap_or(u32::MAX);
                 proptest::prop_assert_eq!(source.line_column(offset), expected);
+                // A span's two ends, the end searched for past the start.
+                let other = u32::try_from(probe / 7 % (text.len() + 1)).unwrap_or(0);
+                let span = Span { start: offset, end: other };
+                proptest::prop_assert_eq!(
+                    source.span_line_columns(span),
+                    (source.line_column(span.start), source.line_column(span.end))
+                );
             }
         }
     }

@@ -25,10 +25,7 @@ pub fn place_of(tenant: &Tenant, location: SourceLocation) -> Option<Place<'_>> 
     let file = tenant.file(location.file)?;
     Some(Place {
         path: &file.display_path,
-        range: Some((
-            file.line_column(location.span.start),
-            file.line_column(location.span.end),
-        )),
+        range: Some(file.span_line_columns(location.span)),
     })
 }
 
