@@ -65,14 +65,14 @@ impl SourceFile {
     }
 
     fn line_starts(&self) -> &[u32] {
+        // The newlines are found with SIMD (memchr): the reporters ask for a
+        // line in thousands of files, and a byte-by-byte scan of them took a
+        // tenth of a large run.
         self.line_starts.get_or_init(|| {
             std::iter::once(0)
                 .chain(
-                    self.text
-                        .bytes()
-                        .enumerate()
-                        .filter(|(_, byte)| *byte == b'\n')
-                        .map(|(offset, _)| u32::try_from(offset + 1).unwrap_or(u32::MAX)),
+                    memchr::memchr_iter(b'\n', self.text.as_bytes())
+                        .map(|offset| u32::try_from(offset + 1).unwrap_or(u32::MAX)),
                 )
                 .collect()
         })
