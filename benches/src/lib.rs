@@ -5,6 +5,12 @@
 
 pub mod generator;
 
+/// The allocator the `preflight` binary ships with, for every bench and tool
+/// linking this crate: the ratios are of what users run.
+#[cfg(not(target_env = "msvc"))]
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 use std::io;
 use std::path::{Path, PathBuf};
 
