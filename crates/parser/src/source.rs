@@ -128,7 +128,18 @@ impl SourceFile {
         let line_starts = self.line_starts();
         let after = line_starts.get(from + 1..).unwrap_or_default();
         match after.first() {
-            Some(next) if *next <= offset => from + after.partition_point(|start| *start <= offset),
+            Some(next) if *next <= offset => {
+                // From the start of the text, where the line would be if all
+                // lines were as long; past a given line, right after it (a
+                // span's end is near its start).
+                let guess = if from == 0 {
+                    (u64::from(offset) * after.len() as u64 / self.text.len().max(1) as u64)
+                        as usize
+                } else {
+                    0
+                };
+                from + 1 + last_start_at_or_before(after, offset, guess)
+            }
             _ => from.min(line_starts.len().saturating_sub(1)),
         }
     }
@@ -150,6 +161,52 @@ impl SourceFile {
             column: u32::try_from(column + 1).unwrap_or(u32::MAX),
         }
     }
+}
+
+/// The position in `starts` (ascending line starts, the first at or before
+/// `offset`) of the last one at or before `offset`.
+///
+/// The search gallops from position `guess` before a binary search: the
+/// reporters look up hundreds of thousands of places across thousands of
+/// files, whose line indices are cold in cache, and a binary search from the
+/// middle read a cache line of its own at almost every step.
+fn last_start_at_or_before(starts: &[u32], offset: u32, guess: usize) -> usize {
+    let count = starts.len();
+    let guess = guess.min(count - 1);
+    // Bracket the answer: starts[low] <= offset, and starts[high] > offset or
+    // high == count.
+    let (mut low, mut high);
+    let mut step = 1;
+    if starts[guess] <= offset {
+        low = guess;
+        loop {
+            high = low + step;
+            if high >= count {
+                high = count;
+                break;
+            }
+            if starts[high] > offset {
+                break;
+            }
+            low = high;
+            step *= 2;
+        }
+    } else {
+        high = guess;
+        loop {
+            if high <= step {
+                low = 0;
+                break;
+            }
+            low = high - step;
+            if starts[low] <= offset {
+                break;
+            }
+            high = low;
+            step *= 2;
+        }
+    }
+    low + starts[low..high].partition_point(|start| *start <= offset) - 1
 }
 
 /// How many characters begin in `bytes` (UTF-8): every byte but the
@@ -274,6 +331,29 @@ mod tests {
                     (source.line_column(span.start), source.line_column(span.end))
                 );
             }
+        }
+    }
+
+    proptest::proptest! {
+        /// Galloping from any guess finds what a binary search from the middle
+        /// finds.
+        #[test]
+        fn galloping_from_any_guess_finds_the_line_a_binary_search_finds(
+            gaps in proptest::collection::vec(1_u32..50, 1..300),
+            near in 0_usize..400,
+            past in 0_u32..3,
+            guess in 0_usize..400,
+        ) {
+            let starts: Vec<u32> = std::iter::once(0)
+                .chain(gaps.iter().scan(0, |start, gap| {
+                    *start += gap;
+                    Some(*start)
+                }))
+                .collect();
+            // At a line start, or just past one (or past the last).
+            let offset = starts[near % starts.len()] + past;
+            let expected = starts.partition_point(|start| *start <= offset) - 1;
+            proptest::prop_assert_eq!(last_start_at_or_before(&starts, offset, guess), expected);
         }
     }
 
