@@ -11,7 +11,7 @@
 
 use std::sync::Arc;
 
-use preflight_normalizer::{Policy, Setting, SettingKey, Tenant};
+use preflight_normalizer::{Policy, Setting, SettingKey, SettingKind, Tenant};
 use rayon::prelude::*;
 
 use crate::audience::{Audiences, Reach};
@@ -45,6 +45,10 @@ pub struct SettingPair<'pairs> {
     pub second: SettingRef,
     /// Whether the two values have the same effect (equal once normalized).
     pub same_effect: bool,
+    /// Whether each setting configures or states compliance (`first`'s, then
+    /// `second`'s): what the setting rules tell apart first, known here without
+    /// going to the settings themselves.
+    pub kinds: (SettingKind, SettingKind),
     /// How sure it is that the two audiences meet (never disjoint).
     pub certainty: Certainty,
     /// Index of the two policies' overlap.
@@ -133,7 +137,10 @@ struct PairRecord {
     /// Index into `SettingPairs::policy_pairs`.
     overlap: u32,
     same_effect: bool,
+    kinds: (SettingKind, SettingKind),
 }
+
+const _: () = assert!(std::mem::size_of::<PairRecord>() == 24);
 
 /// A [`SettingRef`] in two 32-bit numbers.
 #[derive(Clone, Copy, Debug)]
@@ -309,18 +316,25 @@ impl SettingPairs {
                 let range = starts[bucket]..starts[bucket + 1];
                 let bucket_settings = &settings[range.clone()];
                 let bucket_classes = &value_classes[range];
+                // Read once a setting, not once a pair.
+                let bucket_kinds: Vec<SettingKind> = bucket_settings
+                    .iter()
+                    .map(|setting| setting.resolve(tenant).1.kind)
+                    .collect();
                 let mut records = Vec::new();
                 for (index, (first, first_class)) in
                     bucket_settings.iter().zip(bucket_classes).enumerate()
                 {
+                    let first_kind = bucket_kinds[index];
                     // The bucket is in policy order, so the pairs of `first`'s
                     // policy are met in the order of `policy_pairs`: each is
                     // searched for after the one before.
                     let (mut cursor, end) =
                         (pair_starts[first.policy], pair_starts[first.policy + 1]);
-                    for (second, second_class) in bucket_settings[index + 1..]
+                    for ((second, second_class), &second_kind) in bucket_settings[index + 1..]
                         .iter()
                         .zip(&bucket_classes[index + 1..])
+                        .zip(&bucket_kinds[index + 1..])
                     {
                         if first.policy == second.policy
                             || classes.same_object(first.policy, second.policy)
@@ -341,6 +355,7 @@ impl SettingPairs {
                                 second: CompactSetting::of(*second),
                                 overlap: small(position),
                                 same_effect: first_class == second_class,
+                                kinds: (first_kind, second_kind),
                             });
                         }
                     }
@@ -400,6 +415,7 @@ impl SettingPairs {
             first: record.first.expanded(),
             second: record.second.expanded(),
             same_effect: record.same_effect,
+            kinds: record.kinds,
             certainty: self.certainties[record.overlap as usize],
             overlap: record.overlap as usize,
             describer,

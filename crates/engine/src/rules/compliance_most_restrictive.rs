@@ -51,13 +51,13 @@ impl Rule for ComplianceMostRestrictive {
         let tenant = context.tenant;
         let found: Vec<Finding> = context.par_setting_pairs()
             .filter_map(|pair| {
-            let (first_policy, first_setting) = pair.first.resolve(tenant);
-            let (second_policy, second_setting) = pair.second.resolve(tenant);
-            let both_compliance = first_setting.kind == SettingKind::Compliance
-                && second_setting.kind == SettingKind::Compliance;
+            let both_compliance =
+                pair.kinds == (SettingKind::Compliance, SettingKind::Compliance);
             if !both_compliance || pair.same_effect {
                 return None;
             }
+            let (first_policy, first_setting) = pair.first.resolve(tenant);
+            let (second_policy, second_setting) = pair.second.resolve(tenant);
             let winner = compliance_direction(&first_setting.key).and_then(|direction| {
                 stricter(direction, &first_setting.value, &second_setting.value)
             });

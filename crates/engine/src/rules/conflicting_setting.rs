@@ -59,14 +59,11 @@ impl Rule for ConflictingSetting {
     }
 
     fn check(&self, context: &AnalysisContext<'_>, findings: &mut Vec<Finding>) {
-        let tenant = context.tenant;
         let groups = setting_groups(context, Self::METADATA.name, |pair| {
-            let (_, first_setting) = pair.first.resolve(tenant);
-            let (_, second_setting) = pair.second.resolve(tenant);
             // Compliance rules resolve to the most restrictive value and never
             // conflict: `compliance-most-restrictive` reports them.
-            let compliance = first_setting.kind == SettingKind::Compliance
-                || second_setting.kind == SettingKind::Compliance;
+            let compliance =
+                pair.kinds.0 == SettingKind::Compliance || pair.kinds.1 == SettingKind::Compliance;
             !compliance && !pair.same_effect
         });
         let found: Vec<Finding> = groups
