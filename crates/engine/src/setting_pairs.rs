@@ -404,8 +404,9 @@ impl SettingPairs {
         )
     }
 
-    /// The pair at `index`, with what its words need.
-    fn pair<'pairs>(
+    /// The pair at `index` (of [`Self::pair_indices_of_key`]), with what its
+    /// words need.
+    pub fn pair<'pairs>(
         &'pairs self,
         index: usize,
         describer: Describer<'pairs>,
@@ -432,14 +433,10 @@ impl SettingPairs {
         &self.settings[self.starts[key]..self.starts[key + 1]]
     }
 
-    /// The pairs of key number `key` whose audiences can meet, in policy order.
-    pub fn pairs_of_key<'pairs>(
-        &'pairs self,
-        key: usize,
-        describer: Describer<'pairs>,
-    ) -> impl Iterator<Item = SettingPair<'pairs>> + 'pairs {
-        (self.record_starts[key]..self.record_starts[key + 1])
-            .map(move |index| self.pair(index, describer))
+    /// Which pairs (for [`Self::pair`]) are those of key number `key` whose
+    /// audiences can meet, in policy order.
+    pub fn pair_indices_of_key(&self, key: usize) -> std::ops::Range<usize> {
+        self.record_starts[key]..self.record_starts[key + 1]
     }
 
     /// How many setting pairs can meet.

@@ -30,24 +30,6 @@ pub struct SettingGroup<'pairs> {
 }
 
 impl<'pairs> SettingGroup<'pairs> {
-    fn new(first_pair: SettingPair<'pairs>) -> Self {
-        Self {
-            settings: Vec::new(),
-            clearest: first_pair,
-            pair_count: 0,
-            certain_pairs: 0,
-        }
-    }
-
-    fn add_pair(&mut self, pair: SettingPair<'pairs>) {
-        let certain = pair.certainty == Certainty::Certain;
-        if certain && self.certain_pairs == 0 {
-            self.clearest = pair;
-        }
-        self.pair_count += 1;
-        self.certain_pairs += usize::from(certain);
-    }
-
     /// The pair that best shows the problem: the first whose audiences certainly
     /// meet, else the first.
     pub fn clearest_pair(&self) -> &SettingPair<'pairs> {
@@ -74,6 +56,30 @@ impl<'pairs> SettingGroup<'pairs> {
     }
 }
 
+/// A reported pair as grouping needs it, in 12 bytes (a rule reports up to a
+/// million): where its two settings are among the key's settings, and which
+/// pair it is, its audiences certainly meeting when `certain`.
+#[derive(Clone, Copy)]
+struct ReportedPair {
+    first: u32,
+    second: u32,
+    /// The pair's index for [`crate::setting_pairs::SettingPairs::pair`], under 2³¹, and in the top
+    /// bit whether its audiences certainly meet.
+    index_and_certain: u32,
+}
+
+impl ReportedPair {
+    const CERTAIN: u32 = 1 << 31;
+
+    fn index(self) -> usize {
+        (self.index_and_certain & !Self::CERTAIN) as usize
+    }
+
+    fn certain(self) -> bool {
+        self.index_and_certain & Self::CERTAIN != 0
+    }
+}
+
 /// The groups of the pairs `reports` keeps (and no configured ignore silences),
 /// key by key in parallel, in key order, then by each group's first policy.
 pub fn setting_groups<'context>(
@@ -86,44 +92,82 @@ pub fn setting_groups<'context>(
     (0..pairs.key_count())
         .into_par_iter()
         .flat_map_iter(|key| {
-            let reported: Vec<SettingPair<'context>> = pairs
-                .pairs_of_key(key, describer)
-                .filter(|pair| reports(pair) && !context.pair_is_ignored(rule, pair))
+            let settings = pairs.settings_of_key(key);
+            // Where each setting is among the key's settings.
+            let position = |setting: &SettingRef| {
+                u32::try_from(settings.binary_search(setting).unwrap_or(0)).unwrap_or(0)
+            };
+            let reported: Vec<ReportedPair> = pairs
+                .pair_indices_of_key(key)
+                .filter_map(|index| {
+                    let pair = pairs.pair(index, describer);
+                    let kept = reports(&pair) && !context.pair_is_ignored(rule, &pair);
+                    let index = u32::try_from(index)
+                        .ok()
+                        .filter(|index| *index < ReportedPair::CERTAIN)?;
+                    kept.then(|| ReportedPair {
+                        first: position(&pair.first),
+                        second: position(&pair.second),
+                        index_and_certain: index
+                            | if pair.certainty == Certainty::Certain {
+                                ReportedPair::CERTAIN
+                            } else {
+                                0
+                            },
+                    })
+                })
                 .collect();
-            group_pairs(pairs.settings_of_key(key), reported)
+            group_pairs(settings, &reported)
+                .into_iter()
+                .map(move |group| group.with_pairs(|index| pairs.pair(index, describer)))
         })
         .collect()
 }
 
+/// A group while pairs are added to it: pairs by index.
+struct GroupBeingJoined {
+    settings: Vec<SettingRef>,
+    /// The first pair reported, and the first that certainly meets.
+    first_pair: usize,
+    first_certain_pair: Option<usize>,
+    pair_count: usize,
+    certain_pairs: usize,
+}
+
+impl GroupBeingJoined {
+    fn with_pairs<'pairs>(
+        self,
+        pair: impl Fn(usize) -> SettingPair<'pairs>,
+    ) -> SettingGroup<'pairs> {
+        SettingGroup {
+            settings: self.settings,
+            clearest: pair(self.first_certain_pair.unwrap_or(self.first_pair)),
+            pair_count: self.pair_count,
+            certain_pairs: self.certain_pairs,
+        }
+    }
+}
+
 /// Splits `pairs` (all of one key, whose settings are `settings` in policy order)
 /// into groups joined by them.
-fn group_pairs<'pairs>(
-    settings: &[SettingRef],
-    pairs: Vec<SettingPair<'pairs>>,
-) -> Vec<SettingGroup<'pairs>> {
+fn group_pairs(settings: &[SettingRef], pairs: &[ReportedPair]) -> Vec<GroupBeingJoined> {
     if pairs.is_empty() {
         return Vec::new();
     }
-    // Where each pair's two settings are among the key's settings, found once.
-    let position = |setting: &SettingRef| settings.binary_search(setting).unwrap_or(0);
-    let positions: Vec<(usize, usize)> = pairs
-        .iter()
-        .map(|pair| (position(&pair.first), position(&pair.second)))
-        .collect();
     let mut components = UnionFind::new(settings.len());
-    for &(first, second) in &positions {
-        components.join(first, second);
+    for pair in pairs {
+        components.join(pair.first as usize, pair.second as usize);
     }
     // Groups numbered by their first setting, which is also their order.
     let mut group_of_root = vec![usize::MAX; settings.len()];
-    let mut groups: Vec<SettingGroup<'pairs>> = Vec::new();
+    let mut groups: Vec<GroupBeingJoined> = Vec::new();
     let mut in_a_pair = vec![false; settings.len()];
-    let mut first_pair_of_root: Vec<Option<SettingPair<'pairs>>> = vec![None; settings.len()];
-    for (pair, &(first, second)) in pairs.iter().zip(&positions) {
-        in_a_pair[first] = true;
-        in_a_pair[second] = true;
-        let root = components.root(first);
-        first_pair_of_root[root].get_or_insert(*pair);
+    let mut first_pair_of_root: Vec<Option<usize>> = vec![None; settings.len()];
+    for pair in pairs {
+        in_a_pair[pair.first as usize] = true;
+        in_a_pair[pair.second as usize] = true;
+        let root = components.root(pair.first as usize);
+        first_pair_of_root[root].get_or_insert(pair.index());
     }
     for (index, setting) in settings.iter().enumerate() {
         if !in_a_pair[index] {
@@ -135,13 +179,24 @@ fn group_pairs<'pairs>(
                 continue;
             };
             group_of_root[root] = groups.len();
-            groups.push(SettingGroup::new(first_pair));
+            groups.push(GroupBeingJoined {
+                settings: Vec::new(),
+                first_pair,
+                first_certain_pair: None,
+                pair_count: 0,
+                certain_pairs: 0,
+            });
         }
         groups[group_of_root[root]].settings.push(*setting);
     }
-    for (pair, &(first, _)) in pairs.into_iter().zip(&positions) {
-        let root = components.root(first);
-        groups[group_of_root[root]].add_pair(pair);
+    for pair in pairs {
+        let root = components.root(pair.first as usize);
+        let group = &mut groups[group_of_root[root]];
+        group.pair_count += 1;
+        if pair.certain() {
+            group.certain_pairs += 1;
+            group.first_certain_pair.get_or_insert(pair.index());
+        }
     }
     groups
 }
