@@ -56,28 +56,16 @@ impl<'pairs> SettingGroup<'pairs> {
     }
 }
 
-/// A reported pair as grouping needs it, in 12 bytes (a rule reports up to a
-/// million): where its two settings are among the key's settings, and which
-/// pair it is, its audiences certainly meeting when `certain`.
+/// A reported pair as grouping needs it, in 24 bytes where a `SettingPair` takes
+/// about 110 (a rule reports up to a million): where its two settings are among
+/// the key's settings, which pair it is, and whether its audiences certainly meet.
 #[derive(Clone, Copy)]
 struct ReportedPair {
     first: u32,
     second: u32,
-    /// The pair's index for [`crate::setting_pairs::SettingPairs::pair`], under 2³¹, and in the top
-    /// bit whether its audiences certainly meet.
-    index_and_certain: u32,
-}
-
-impl ReportedPair {
-    const CERTAIN: u32 = 1 << 31;
-
-    fn index(self) -> usize {
-        (self.index_and_certain & !Self::CERTAIN) as usize
-    }
-
-    fn certain(self) -> bool {
-        self.index_and_certain & Self::CERTAIN != 0
-    }
+    /// The pair's index for [`crate::setting_pairs::SettingPairs::pair`].
+    index: usize,
+    certain: bool,
 }
 
 /// The groups of the pairs `reports` keeps (and no configured ignore silences),
@@ -102,18 +90,11 @@ pub fn setting_groups<'context>(
                 .filter_map(|index| {
                     let pair = pairs.pair(index, describer);
                     let kept = reports(&pair) && !context.pair_is_ignored(rule, &pair);
-                    let index = u32::try_from(index)
-                        .ok()
-                        .filter(|index| *index < ReportedPair::CERTAIN)?;
                     kept.then(|| ReportedPair {
                         first: position(&pair.first),
                         second: position(&pair.second),
-                        index_and_certain: index
-                            | if pair.certainty == Certainty::Certain {
-                                ReportedPair::CERTAIN
-                            } else {
-                                0
-                            },
+                        index,
+                        certain: pair.certainty == Certainty::Certain,
                     })
                 })
                 .collect();
@@ -167,7 +148,7 @@ fn group_pairs(settings: &[SettingRef], pairs: &[ReportedPair]) -> Vec<GroupBein
         in_a_pair[pair.first as usize] = true;
         in_a_pair[pair.second as usize] = true;
         let root = components.root(pair.first as usize);
-        first_pair_of_root[root].get_or_insert(pair.index());
+        first_pair_of_root[root].get_or_insert(pair.index);
     }
     for (index, setting) in settings.iter().enumerate() {
         if !in_a_pair[index] {
@@ -193,9 +174,9 @@ fn group_pairs(settings: &[SettingRef], pairs: &[ReportedPair]) -> Vec<GroupBein
         let root = components.root(pair.first as usize);
         let group = &mut groups[group_of_root[root]];
         group.pair_count += 1;
-        if pair.certain() {
+        if pair.certain {
             group.certain_pairs += 1;
-            group.first_certain_pair.get_or_insert(pair.index());
+            group.first_certain_pair.get_or_insert(pair.index);
         }
     }
     groups
