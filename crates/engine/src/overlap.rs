@@ -279,6 +279,50 @@ impl GroupFacts {
     }
 }
 
+/// An include's position as 32 bits (no policy has 2³² assignments).
+fn small_position(position: usize) -> u32 {
+    u32::try_from(position).unwrap_or(u32::MAX)
+}
+
+/// A buffer of copies of one value, on the stack when it holds at most
+/// sixteen (four includes against four), else on the heap.
+enum SmallBuffer<T: Copy> {
+    Stack { items: [T; 16], len: usize },
+    Heap(Vec<T>),
+}
+
+impl<T: Copy> SmallBuffer<T> {
+    fn filled(len: usize, value: T) -> Self {
+        if len <= 16 {
+            SmallBuffer::Stack {
+                items: [value; 16],
+                len,
+            }
+        } else {
+            SmallBuffer::Heap(vec![value; len])
+        }
+    }
+}
+
+impl<T: Copy> std::ops::Deref for SmallBuffer<T> {
+    type Target = [T];
+    fn deref(&self) -> &[T] {
+        match self {
+            SmallBuffer::Stack { items, len } => &items[..*len],
+            SmallBuffer::Heap(items) => items,
+        }
+    }
+}
+
+impl<T: Copy> std::ops::DerefMut for SmallBuffer<T> {
+    fn deref_mut(&mut self) -> &mut [T] {
+        match self {
+            SmallBuffer::Stack { items, len } => &mut items[..*len],
+            SmallBuffer::Heap(items) => items,
+        }
+    }
+}
+
 fn position_or_push(names: &mut Vec<String>, name: &str) -> usize {
     names
         .iter()
@@ -289,15 +333,23 @@ fn position_or_push(names: &mut Vec<String>, name: &str) -> usize {
         })
 }
 
-/// How the structure answers for one pair of includes.
+/// One of the two includes of a pair: the first policy's or the second's.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Side {
+    First,
+    Second,
+}
+
+/// How the structure answers for one pair of includes (two bytes: one is kept
+/// for each of a million policy pairs at L).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Structural {
-    /// `include` is in a group the other policy excludes.
-    Excluded { include: Target },
+    /// That side's include is in a group the other policy excludes.
+    Excluded { include: Side },
     /// The two groups are declared exclusive.
     DeclaredExclusive,
-    /// Everyone `inner` reaches is reached by `outer`.
-    Contained { inner: usize, outer: usize },
+    /// Everyone the `inner` side's include reaches is reached by the other's.
+    Contained { inner: Side },
     /// They may meet.
     Possible,
 }
@@ -327,13 +379,17 @@ impl PairFinding {
     }
 }
 
+/// Which include pair decided, in 12 bytes (with the certainty, a policy
+/// pair's finding is 16: a million are kept at L).
 #[derive(Clone, Debug)]
 enum Found {
     NoCommonPlatform,
     Unassigned,
     Pair {
-        first: usize,
-        second: usize,
+        /// The position of the include among the first policy's includes.
+        first: u32,
+        /// The position of the include among the second policy's includes.
+        second: u32,
         structural: Structural,
         /// Whether the rules were asked about the pair: their meeting is
         /// decided again when the pair is described (the procedure is a pure
@@ -389,6 +445,10 @@ impl OverlapAnalysis {
     /// are not consulted; otherwise every include pair structure leaves
     /// possible whose formulas say something is decided (so the answer for two
     /// policies depends on those two alone).
+    ///
+    /// Called for each of a million policy pairs at L: what it keeps of each
+    /// include pair fits in buffers on the stack for policies of up to four
+    /// includes each.
     pub fn find_deciding(
         &self,
         (first, second): (usize, usize),
@@ -400,53 +460,74 @@ impl OverlapAnalysis {
             return (self.find((first, second)), undecided);
         }
         let columns = second_audience.includes.len();
-        let structurals: Vec<Structural> = first_audience
-            .includes
-            .iter()
-            .flat_map(|first_include| {
-                second_audience.includes.iter().map(move |second_include| {
-                    self.include_pair(
-                        (first_include, first_audience),
-                        (second_include, second_audience),
-                    )
-                })
-            })
-            .collect();
-        let any_contained = structurals
-            .iter()
-            .any(|structural| matches!(structural, Structural::Contained { .. }));
-        let mut meetings: Vec<Option<Meeting>> = structurals
-            .iter()
-            .enumerate()
-            .map(|(position, structural)| {
-                if any_contained || *structural != Structural::Possible {
-                    return None;
-                }
-                let (meeting, key) = include_meeting(
-                    formulas,
-                    (first, position / columns),
-                    (second, position % columns),
-                )?;
-                if matches!(meeting, Meeting::Unknown { .. }) {
+        let count = first_audience.includes.len() * columns;
+        let mut structurals = SmallBuffer::filled(count, Structural::Possible);
+        for (position, structural) in structurals.iter_mut().enumerate() {
+            *structural = self.include_pair(
+                (&first_audience.includes[position / columns], first_audience),
+                (
+                    &second_audience.includes[position % columns],
+                    second_audience,
+                ),
+            );
+            if let Structural::Contained { .. } = structural {
+                // The first contained pair is the answer: nothing is surer.
+                return (
+                    PairFinding {
+                        certainty: Certainty::Certain,
+                        found: Found::Pair {
+                            first: small_position(position / columns),
+                            second: small_position(position % columns),
+                            structural: *structural,
+                            decided_by_rules: false,
+                        },
+                    },
+                    undecided,
+                );
+            }
+        }
+        // Each include pair's certainty by the rules, for those they decide.
+        let mut decided = SmallBuffer::filled(count, None);
+        for (position, certainty) in decided.iter_mut().enumerate() {
+            if structurals[position] != Structural::Possible {
+                continue;
+            }
+            let Some((meeting, key)) = include_meeting(
+                formulas,
+                (first, position / columns),
+                (second, position % columns),
+            ) else {
+                continue;
+            };
+            *certainty = Some(match meeting {
+                Meeting::Disjoint => Certainty::Disjoint,
+                Meeting::Possible {
+                    first_within_second,
+                    second_within_first,
+                    ..
+                } if first_within_second || second_within_first => Certainty::Certain,
+                Meeting::Possible { .. } => Certainty::Possible,
+                Meeting::Unknown { .. } => {
                     undecided.push(key);
+                    Certainty::Possible
                 }
-                Some(meeting)
-            })
-            .collect();
+            });
+        }
         let finding = self.best_include_pair((first, second), |first_position, second_position| {
             let position = first_position * columns + second_position;
-            (structurals[position], meetings[position].take())
+            (structurals[position], decided[position])
         });
         (finding, undecided)
     }
 
     /// The best answer over the include pairs of two policies, each pair's
-    /// structural answer and meeting (by the rules) given by `include_pair`,
-    /// which is asked about each pair once, in order, until one is certain.
+    /// structural answer and certainty by the rules (when they decide it)
+    /// given by `include_pair`, which is asked about each pair once, in order,
+    /// until one is certain.
     fn best_include_pair(
         &self,
         (first, second): (usize, usize),
-        mut include_pair: impl FnMut(usize, usize) -> (Structural, Option<Meeting>),
+        mut include_pair: impl FnMut(usize, usize) -> (Structural, Option<Certainty>),
     ) -> PairFinding {
         let first_audience = &self.audiences[first];
         let second_audience = &self.audiences[second];
@@ -465,24 +546,16 @@ impl OverlapAnalysis {
         let mut best: Option<PairFinding> = None;
         for first_position in 0..first_audience.includes.len() {
             for second_position in 0..second_audience.includes.len() {
-                let (structural, meeting) = include_pair(first_position, second_position);
-                let certainty = match &meeting {
-                    Some(Meeting::Disjoint) => Certainty::Disjoint,
-                    Some(Meeting::Possible {
-                        first_within_second,
-                        second_within_first,
-                        ..
-                    }) if *first_within_second || *second_within_first => Certainty::Certain,
-                    _ => structural.certainty(),
-                };
+                let (structural, by_rules) = include_pair(first_position, second_position);
+                let certainty = by_rules.unwrap_or(structural.certainty());
                 if best.as_ref().is_none_or(|best| certainty > best.certainty) {
                     best = Some(PairFinding {
                         certainty,
                         found: Found::Pair {
-                            first: first_position,
-                            second: second_position,
+                            first: small_position(first_position),
+                            second: small_position(second_position),
                             structural,
-                            decided_by_rules: meeting.is_some(),
+                            decided_by_rules: by_rules.is_some(),
                         },
                     });
                     if certainty == Certainty::Certain {
@@ -511,22 +584,24 @@ impl OverlapAnalysis {
     ) -> Structural {
         if self.excluded(first, second_audience) {
             return Structural::Excluded {
-                include: first.target,
+                include: Side::First,
             };
         }
         if self.excluded(second, first_audience) {
             return Structural::Excluded {
-                include: second.target,
+                include: Side::Second,
             };
         }
         if self.declared_exclusive(first.target, second.target) {
             return Structural::DeclaredExclusive;
         }
         if self.contained((first, first_audience), (second, second_audience)) {
-            return Structural::Contained { inner: 0, outer: 1 };
+            return Structural::Contained { inner: Side::First };
         }
         if self.contained((second, second_audience), (first, first_audience)) {
-            return Structural::Contained { inner: 1, outer: 0 };
+            return Structural::Contained {
+                inner: Side::Second,
+            };
         }
         Structural::Possible
     }
@@ -659,7 +734,12 @@ impl OverlapAnalysis {
                 second,
                 structural,
                 decided_by_rules,
-            } => (first, second, structural, decided_by_rules),
+            } => (
+                first as usize,
+                second as usize,
+                structural,
+                decided_by_rules,
+            ),
         };
         let first_include = &self.audiences[first].includes[first_position];
         let second_include = &self.audiences[second].includes[second_position];
@@ -695,16 +775,18 @@ impl OverlapAnalysis {
         match structural {
             Structural::Excluded { include } => Overlap::disjoint(format!(
                 "`{}` is excluded from the other policy",
-                self.target_name(tenant, include)
+                match include {
+                    Side::First => &first_name,
+                    Side::Second => &second_name,
+                }
             )),
             Structural::DeclaredExclusive => Overlap::disjoint(format!(
                 "`{first_name}` and `{second_name}` are declared exclusive in the configuration"
             )),
-            Structural::Contained { inner, .. } => {
-                let (inner, outer) = if inner == 0 {
-                    (&first_name, &second_name)
-                } else {
-                    (&second_name, &first_name)
+            Structural::Contained { inner } => {
+                let (inner, outer) = match inner {
+                    Side::First => (&first_name, &second_name),
+                    Side::Second => (&second_name, &first_name),
                 };
                 let reason = if first_include.target == second_include.target {
                     format!("both policies are assigned to `{first_name}`")

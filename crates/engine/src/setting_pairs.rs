@@ -118,6 +118,9 @@ enum PolicyPairFinding {
     Rules(crate::overlap::PairFinding),
 }
 
+// A million are kept at L: what each holds is a few numbers.
+const _: () = assert!(std::mem::size_of::<PolicyPairFinding>() == 16);
+
 impl PolicyPairFinding {
     fn certainty(&self) -> Certainty {
         match self {
@@ -285,22 +288,33 @@ impl SettingPairs {
         // the pair is (the include formulas of two policies barely repeat in
         // other pairs, so collecting and sharing decisions costs more than it
         // saves); the undecided ones are counted once per pair of formulas.
+        // Few pairs have any: they are gathered under a lock, not in an empty
+        // list for each of a million pairs.
         let meetings = audiences.meetings(&policy_pairs);
-        let (findings, undecided_formulas): (Vec<PolicyPairFinding>, Vec<Vec<_>>) = policy_pairs
+        let undecided_found = std::sync::Mutex::new(Vec::new());
+        let findings: Vec<PolicyPairFinding> = policy_pairs
             .par_iter()
             .zip(&meetings)
             .map(|(&(first, second), meeting)| match meeting {
                 // Whether they meet is all that is needed here (the words,
                 // written for the pairs reported, count the shared devices).
-                Some(meets) => (PolicyPairFinding::Exact(*meets), Vec::new()),
+                Some(meets) => PolicyPairFinding::Exact(*meets),
                 None => {
                     let (finding, undecided) =
                         analysis.find_deciding((first as usize, second as usize), formulas);
-                    (PolicyPairFinding::Rules(finding), undecided)
+                    if !undecided.is_empty() {
+                        undecided_found
+                            .lock()
+                            .unwrap_or_else(std::sync::PoisonError::into_inner)
+                            .extend(undecided);
+                    }
+                    PolicyPairFinding::Rules(finding)
                 }
             })
-            .unzip();
-        let mut undecided_formulas: Vec<_> = undecided_formulas.into_iter().flatten().collect();
+            .collect();
+        let mut undecided_formulas = undecided_found
+            .into_inner()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         undecided_formulas.sort_unstable();
         undecided_formulas.dedup();
         let undecided = undecided_formulas.len();
