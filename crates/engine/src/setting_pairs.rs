@@ -131,42 +131,21 @@ impl PolicyPairFinding {
     }
 }
 
-/// One meeting pair, by index, in 24 bytes (a million of them at L, written
+/// One meeting pair, by index, in 16 bytes (a million of them at L, written
 /// once and read by every setting rule).
 #[derive(Clone, Copy, Debug)]
 struct PairRecord {
-    first: CompactSetting,
-    second: CompactSetting,
+    /// Index of the first setting in `SettingPairs::settings`.
+    first: u32,
+    /// Index of the second setting in `SettingPairs::settings`.
+    second: u32,
     /// Index into `SettingPairs::policy_pairs`.
     overlap: u32,
     same_effect: bool,
     kinds: (SettingKind, SettingKind),
 }
 
-const _: () = assert!(std::mem::size_of::<PairRecord>() == 24);
-
-/// A [`SettingRef`] in two 32-bit numbers.
-#[derive(Clone, Copy, Debug)]
-struct CompactSetting {
-    policy: u32,
-    setting: u32,
-}
-
-impl CompactSetting {
-    fn of(setting: SettingRef) -> Self {
-        Self {
-            policy: small(setting.policy),
-            setting: small(setting.setting),
-        }
-    }
-
-    fn expanded(self) -> SettingRef {
-        SettingRef {
-            policy: self.policy as usize,
-            setting: self.setting as usize,
-        }
-    }
-}
+const _: () = assert!(std::mem::size_of::<PairRecord>() == 16);
 
 /// An index as 32 bits (policies, settings and pairs are far fewer than 2³²).
 fn small(index: usize) -> u32 {
@@ -328,6 +307,7 @@ impl SettingPairs {
             .into_par_iter()
             .map(|bucket| {
                 let range = starts[bucket]..starts[bucket + 1];
+                let bucket_start = range.start;
                 let bucket_settings = &settings[range.clone()];
                 let bucket_classes = &value_classes[range];
                 // Read once a setting, not once a pair.
@@ -345,10 +325,12 @@ impl SettingPairs {
                     // searched for after the one before.
                     let (mut cursor, end) =
                         (pair_starts[first.policy], pair_starts[first.policy + 1]);
-                    for ((second, second_class), &second_kind) in bucket_settings[index + 1..]
+                    for (second_index, ((second, second_class), &second_kind)) in bucket_settings
+                        [index + 1..]
                         .iter()
                         .zip(&bucket_classes[index + 1..])
                         .zip(&bucket_kinds[index + 1..])
+                        .enumerate()
                     {
                         if first.policy == second.policy
                             || classes.same_object(first.policy, second.policy)
@@ -365,8 +347,8 @@ impl SettingPairs {
                         cursor = position;
                         if certainties[position] != Certainty::Disjoint {
                             records.push(PairRecord {
-                                first: CompactSetting::of(*first),
-                                second: CompactSetting::of(*second),
+                                first: small(bucket_start + index),
+                                second: small(bucket_start + index + 1 + second_index),
                                 overlap: small(position),
                                 same_effect: first_class == second_class,
                                 kinds: (first_kind, second_kind),
@@ -427,14 +409,25 @@ impl SettingPairs {
     ) -> SettingPair<'pairs> {
         let record = self.records[index];
         SettingPair {
-            first: record.first.expanded(),
-            second: record.second.expanded(),
+            first: self.settings[record.first as usize],
+            second: self.settings[record.second as usize],
             same_effect: record.same_effect,
             kinds: record.kinds,
             certainty: self.certainties[record.overlap as usize],
             overlap: record.overlap as usize,
             describer,
         }
+    }
+
+    /// Where the two settings of pair `index` (one of
+    /// [`Self::pair_indices_of_key`]`(key)`) are among [`Self::settings_of_key`]`(key)`.
+    pub fn positions_in_key(&self, key: usize, index: usize) -> (usize, usize) {
+        let record = self.records[index];
+        let start = self.starts[key];
+        (
+            (record.first as usize).saturating_sub(start),
+            (record.second as usize).saturating_sub(start),
+        )
     }
 
     /// How many keys two policies or more set.

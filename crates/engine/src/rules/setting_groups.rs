@@ -81,20 +81,19 @@ pub fn setting_groups<'context>(
         .into_par_iter()
         .flat_map_iter(|key| {
             let settings = pairs.settings_of_key(key);
-            // Where each setting is among the key's settings.
-            let position = |setting: &SettingRef| {
-                u32::try_from(settings.binary_search(setting).unwrap_or(0)).unwrap_or(0)
-            };
             let reported: Vec<ReportedPair> = pairs
                 .pair_indices_of_key(key)
                 .filter_map(|index| {
                     let pair = pairs.pair(index, describer);
                     let kept = reports(&pair) && !context.pair_is_ignored(rule, &pair);
-                    kept.then(|| ReportedPair {
-                        first: position(&pair.first),
-                        second: position(&pair.second),
-                        index,
-                        certain: pair.certainty == Certainty::Certain,
+                    kept.then(|| {
+                        let (first, second) = pairs.positions_in_key(key, index);
+                        ReportedPair {
+                            first: u32::try_from(first).unwrap_or(0),
+                            second: u32::try_from(second).unwrap_or(0),
+                            index,
+                            certain: pair.certainty == Certainty::Certain,
+                        }
                     })
                 })
                 .collect();
