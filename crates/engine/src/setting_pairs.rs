@@ -236,28 +236,47 @@ impl SettingPairs {
         let classes = ObjectClasses::of(tenant);
         let value_classes = value_classes(tenant, &starts, &settings);
 
-        // The policy pairs sharing a key, each once.
-        let mut policy_pairs: Vec<(u32, u32)> = (0..keys.len())
+        // The policy pairs sharing a key, each once, and which of them each
+        // pair of settings is: the setting pairs are numbered key by key, in
+        // the order they are met below, and sorted by their policies once.
+        let policies_by_key: Vec<Vec<u64>> = (0..keys.len())
             .into_par_iter()
-            .fold(Vec::new, |mut found, bucket| {
+            .map(|bucket| {
                 let bucket_settings = &settings[starts[bucket]..starts[bucket + 1]];
-                for (index, first) in bucket_settings.iter().enumerate() {
-                    for second in &bucket_settings[index + 1..] {
-                        if first.policy != second.policy
-                            && !classes.same_object(first.policy, second.policy)
-                        {
-                            found.push((small(first.policy), small(second.policy)));
-                        }
-                    }
-                }
+                let mut found = Vec::new();
+                for_each_setting_pair(bucket_settings, &classes, |first, second| {
+                    found.push(
+                        (u64::from(small(bucket_settings[first].policy)) << 32)
+                            | u64::from(small(bucket_settings[second].policy)),
+                    );
+                });
                 found
             })
-            .reduce(Vec::new, |mut left, right| {
-                left.extend(right);
-                left
-            });
-        policy_pairs.par_sort_unstable();
-        policy_pairs.dedup();
+            .collect();
+        let mut setting_pair_starts = Vec::with_capacity(keys.len() + 1);
+        let mut numbered: Vec<(u64, u32)> =
+            Vec::with_capacity(policies_by_key.iter().map(Vec::len).sum());
+        for found in &policies_by_key {
+            setting_pair_starts.push(numbered.len());
+            for &policies in found {
+                numbered.push((policies, small(numbered.len())));
+            }
+        }
+        drop(policies_by_key);
+        numbered.par_sort_unstable();
+        let mut policy_pairs: Vec<(u32, u32)> = Vec::new();
+        // For each setting pair by number, its policy pair's index.
+        let mut policy_pair_of = vec![0_u32; numbered.len()];
+        let mut last = None;
+        for &(policies, number) in &numbered {
+            if last != Some(policies) {
+                last = Some(policies);
+                // The upper and lower halves: the two policies.
+                policy_pairs.push(((policies >> 32) as u32, policies as u32));
+            }
+            policy_pair_of[number as usize] = small(policy_pairs.len() - 1);
+        }
+        drop(numbered);
         let pair_starts: Vec<usize> = (0..=tenant.policies.len())
             .map(|policy| policy_pairs.partition_point(|&(lower, _)| (lower as usize) < policy))
             .collect();
@@ -316,46 +335,21 @@ impl SettingPairs {
                     .map(|setting| setting.resolve(tenant).1.kind)
                     .collect();
                 let mut records = Vec::new();
-                for (index, (first, first_class)) in
-                    bucket_settings.iter().zip(bucket_classes).enumerate()
-                {
-                    let first_kind = bucket_kinds[index];
-                    // The bucket is in policy order, so the pairs of `first`'s
-                    // policy are met in the order of `policy_pairs`: each is
-                    // searched for after the one before.
-                    let (mut cursor, end) =
-                        (pair_starts[first.policy], pair_starts[first.policy + 1]);
-                    for (second_index, ((second, second_class), &second_kind)) in bucket_settings
-                        [index + 1..]
-                        .iter()
-                        .zip(&bucket_classes[index + 1..])
-                        .zip(&bucket_kinds[index + 1..])
-                        .enumerate()
-                    {
-                        if first.policy == second.policy
-                            || classes.same_object(first.policy, second.policy)
-                        {
-                            continue;
-                        }
-                        let Some(offset) = policy_pairs[cursor..end]
-                            .binary_search_by_key(&small(second.policy), |&(_, other)| other)
-                            .ok()
-                        else {
-                            continue;
-                        };
-                        let position = cursor + offset;
-                        cursor = position;
-                        if certainties[position] != Certainty::Disjoint {
-                            records.push(PairRecord {
-                                first: small(bucket_start + index),
-                                second: small(bucket_start + index + 1 + second_index),
-                                overlap: small(position),
-                                same_effect: first_class == second_class,
-                                kinds: (first_kind, second_kind),
-                            });
-                        }
+                // The setting pairs are met in the order they were numbered in.
+                let mut number = setting_pair_starts[bucket];
+                for_each_setting_pair(bucket_settings, &classes, |first, second| {
+                    let position = policy_pair_of[number] as usize;
+                    number += 1;
+                    if certainties[position] != Certainty::Disjoint {
+                        records.push(PairRecord {
+                            first: small(bucket_start + first),
+                            second: small(bucket_start + second),
+                            overlap: small(position),
+                            same_effect: bucket_classes[first] == bucket_classes[second],
+                            kinds: (bucket_kinds[first], bucket_kinds[second]),
+                        });
                     }
-                }
+                });
                 records
             })
             .collect();
@@ -476,6 +470,23 @@ impl SettingPairs {
     /// How many include pairs the rules could not decide.
     pub fn undecided(&self) -> usize {
         self.undecided
+    }
+}
+
+/// Calls `visit` with the positions of every pair of `bucket_settings` (the
+/// settings of one key, in policy order) from two policies that are not one
+/// object, in order: the setting pairs, as numbered.
+fn for_each_setting_pair(
+    bucket_settings: &[SettingRef],
+    classes: &ObjectClasses,
+    mut visit: impl FnMut(usize, usize),
+) {
+    for (first_position, first) in bucket_settings.iter().enumerate() {
+        for (offset, second) in bucket_settings[first_position + 1..].iter().enumerate() {
+            if first.policy != second.policy && !classes.same_object(first.policy, second.policy) {
+                visit(first_position, first_position + 1 + offset);
+            }
+        }
     }
 }
 
