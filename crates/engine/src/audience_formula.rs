@@ -1300,7 +1300,7 @@ mod tests {
     fn policy(assignments: Vec<Assignment>) -> Policy {
         Policy {
             id: None,
-            name: "p".to_owned(),
+            name: "p".into(),
             family: PolicyFamily::SettingsCatalog,
             platforms: vec![Platform::Windows],
             settings: Vec::new(),

@@ -66,7 +66,7 @@ impl Ignore {
             &finding
                 .policies
                 .iter()
-                .map(|policy| policy.name.as_str())
+                .map(|policy| &*policy.name)
                 .collect::<Vec<_>>(),
         )
     }

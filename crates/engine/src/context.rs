@@ -99,7 +99,7 @@ impl<'run> AnalysisContext<'run> {
             ignore.matches_parts(
                 rule,
                 Some((setting.key.0.as_str(), setting.name.as_str())),
-                &[first_policy.name.as_str(), second_policy.name.as_str()],
+                &[&*first_policy.name, &*second_policy.name],
             )
         });
         if let Some(index) = silenced_by {

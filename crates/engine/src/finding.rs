@@ -55,7 +55,7 @@ pub struct PolicyEvidence {
     /// Intune's id, when known.
     pub id: Option<PolicyId>,
     /// The display name.
-    pub name: String,
+    pub name: std::sync::Arc<str>,
     /// The policy family.
     pub family: PolicyFamily,
     /// Where the policy sets the value (or where the policy is, for findings about

@@ -1121,7 +1121,7 @@ mod tests {
     fn policy(platform: Platform, assignments: Option<Vec<Assignment>>) -> Policy {
         Policy {
             id: None,
-            name: "p".to_owned(),
+            name: "p".into(),
             family: PolicyFamily::SettingsCatalog,
             platforms: vec![platform],
             settings: Vec::new(),

@@ -173,7 +173,7 @@ pub fn evaluate_plan(
             .iter()
             .map(|&index| {
                 let policy = &phase_tenant.policies[index];
-                (policy.name.as_str(), policy.family.name())
+                (&*policy.name, policy.family.name())
             })
             .collect();
         let rollouts: Vec<Finding> = report
@@ -183,9 +183,10 @@ pub fn evaluate_plan(
                 if finding.rule == crate::rules::unrepresentative_pilot::NAME {
                     return pilot_phase == Some(phase_index);
                 }
-                finding.policies.iter().any(|evidence| {
-                    identities.contains(&(evidence.name.as_str(), evidence.family.name()))
-                })
+                finding
+                    .policies
+                    .iter()
+                    .any(|evidence| identities.contains(&(&*evidence.name, evidence.family.name())))
             })
             .collect();
 
@@ -388,7 +389,7 @@ pub(crate) fn rollout_policies(tenant: &Tenant, plan: &RolloutPlan) -> Vec<usize
 /// Whether `reference` (a display name, or a file path as shown in findings)
 /// names `policy`.
 fn names_policy(tenant: &Tenant, policy: &Policy, reference: &str) -> bool {
-    if policy.name == reference {
+    if *policy.name == *reference {
         return true;
     }
     let reference = reference.replace('\\', "/");
@@ -625,14 +626,14 @@ fn setting_changes(input: &ChangeInput<'_>) -> Vec<SettingChange> {
                     }
                 };
                 old_values.push(OldValue {
-                    policy: other.name.clone(),
+                    policy: other.name.to_string(),
                     value: other_setting.value.clone(),
                     certainty,
                     reach,
                 });
             }
             changes.push(SettingChange {
-                policy: policy.name.clone(),
+                policy: policy.name.to_string(),
                 setting: setting.name.clone(),
                 key: setting.key.0.clone(),
                 new_value: setting.value.clone(),

@@ -205,7 +205,7 @@ impl ObjectClasses {
             let count = by_name.len();
             names.push(
                 *by_name
-                    .entry((policy.family, policy.name.as_str()))
+                    .entry((policy.family, &*policy.name))
                     .or_insert(count),
             );
             ids.push(policy.id.as_ref().map(|id| {

@@ -337,7 +337,7 @@ fn the_engine_and_a_brute_force_over_the_json_agree_on_every_audience() {
             .map(|id| inventory.users[id].0.clone())
             .collect();
         assert_eq!(users, expected_users, "users of `{}`", policy.name);
-        engine.insert(policy.name.clone(), devices);
+        engine.insert(policy.name.to_string(), devices);
     }
     assert_eq!(engine, brute, "devices reached, engine against brute force");
 
@@ -352,7 +352,9 @@ fn the_engine_and_a_brute_force_over_the_json_agree_on_every_audience() {
             compared += 1;
             let (first_name, second_name) =
                 (&tenant.policies[first].name, &tenant.policies[second].name);
-            let shared = brute[first_name].intersection(&brute[second_name]).count();
+            let shared = brute[&**first_name]
+                .intersection(&brute[&**second_name])
+                .count();
             let expected = if shared > 0 {
                 Certainty::Certain
             } else {
@@ -502,7 +504,7 @@ fn without_the_inventory_every_pair_is_decided_as_this_table_says() {
         tenant
             .policies
             .iter()
-            .position(|policy| policy.name == name)
+            .position(|policy| *policy.name == *name)
             .unwrap_or_else(|| panic!("no policy `{name}`"))
     };
     let mut expected: BTreeMap<(usize, usize), Certainty> = BTreeMap::new();
@@ -533,7 +535,7 @@ fn without_the_inventory_every_pair_is_decided_as_this_table_says() {
         // A pair the rules decided has a witness; only two static groups (whose
         // members nothing tells) are left to structure, without one.
         let static_only = [first_policy, second_policy].iter().all(|policy| {
-            ["Win - Lock - Empty Ring", "Win - Lock - Pilot"].contains(&policy.name.as_str())
+            ["Win - Lock - Empty Ring", "Win - Lock - Pilot"].contains(&&*policy.name)
         });
         if certainty == Possible {
             assert_eq!(

@@ -561,8 +561,8 @@ impl World {
             .iter()
             .enumerate()
             .map(|(index, policy)| Policy {
-                id: Some(PolicyId(format!("p{index}"))),
-                name: format!("Policy {index}"),
+                id: Some(PolicyId(format!("p{index}").into())),
+                name: format!("Policy {index}").into(),
                 family: PolicyFamily::SettingsCatalog,
                 platforms: policy
                     .platforms

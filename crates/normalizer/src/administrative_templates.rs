@@ -46,7 +46,7 @@ pub fn read_administrative_template(
     let name = reader.required_str(root, "displayName", "the administrative template");
     let id = reader
         .optional_str(root, "id")
-        .map(|id| PolicyId(id.to_owned()));
+        .map(|id| PolicyId(id.into()));
     let mut settings = Vec::new();
     for definition_value in reader
         .optional_array(root, "definitionValues")
@@ -60,7 +60,7 @@ pub fn read_administrative_template(
     let name = name?;
     Some(Policy {
         id,
-        name: name.to_owned(),
+        name: name.into(),
         family: PolicyFamily::AdministrativeTemplate,
         platforms: vec![Platform::Windows],
         settings,

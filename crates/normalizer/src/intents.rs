@@ -34,7 +34,7 @@ pub fn read_intent(
     let name = reader.required_str(root, "displayName", "the endpoint security policy");
     let id = reader
         .optional_str(root, "id")
-        .map(|id| PolicyId(id.to_owned()));
+        .map(|id| PolicyId(id.into()));
     let instances = if root.get("settingsDelta").is_some() {
         reader.optional_array(root, "settingsDelta")
     } else {
@@ -55,7 +55,7 @@ pub fn read_intent(
     let name = name?;
     Some(Policy {
         id,
-        name: name.to_owned(),
+        name: name.into(),
         family: PolicyFamily::EndpointSecurityIntent,
         platforms,
         settings,

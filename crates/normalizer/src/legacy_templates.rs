@@ -85,7 +85,7 @@ pub fn read_template_policy(
     let name = reader.required_str(root, "displayName", "the policy");
     let id = reader
         .optional_str(root, "id")
-        .map(|id| PolicyId(id.to_owned()));
+        .map(|id| PolicyId(id.into()));
     let odata_type = reader
         .optional_str(root, "@odata.type")
         .map(|odata_type| {
@@ -141,7 +141,7 @@ pub fn read_template_policy(
     let name = name?;
     Some(Policy {
         id,
-        name: name.to_owned(),
+        name: name.into(),
         family,
         platforms: platform_of_template(&odata_type).into_iter().collect(),
         settings,

@@ -445,7 +445,7 @@ pub(crate) struct SettingsPage {
 /// belongs to, from its `@odata.context` (or its `@odata.nextLink`).
 pub(crate) fn owner_of_page(reader: &mut FieldReader<'_>, root: &Node) -> Option<PolicyId> {
     match preflight_parser::page_owner(root) {
-        Some(owner) => Some(PolicyId(owner.id)),
+        Some(owner) => Some(PolicyId(owner.id.into())),
         None => {
             let span = root
                 .get("@odata.context")

@@ -8,8 +8,9 @@ use std::fmt;
 use preflight_parser::{FileId, SourceFile, SourceLocation, Text};
 
 /// The id Intune gives a policy (a GUID), when the export kept it. IntuneCD removes ids.
+/// Shared, not copied, by every finding about the policy.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct PolicyId(pub String);
+pub struct PolicyId(pub std::sync::Arc<str>);
 
 /// How an assignment names a group: by object id (Graph) or display name (IntuneCD).
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -390,8 +391,8 @@ pub struct Assignment {
 pub struct Policy {
     /// Intune's id, when the export kept it.
     pub id: Option<PolicyId>,
-    /// The display name.
-    pub name: String,
+    /// The display name (shared: every finding about the policy names it).
+    pub name: std::sync::Arc<str>,
     /// The policy family.
     pub family: PolicyFamily,
     /// The platforms the policy applies to (sorted, no duplicates).

@@ -100,7 +100,7 @@ pub fn read_settings_catalog_policy(
     };
     let id = reader
         .optional_str(root, "id")
-        .map(|id| PolicyId(id.to_owned()));
+        .map(|id| PolicyId(id.into()));
     let platforms = read_platforms(&mut reader, root);
 
     let entries = reader.optional_array(root, "settings").unwrap_or_default();
@@ -121,7 +121,7 @@ pub fn read_settings_catalog_policy(
     let name = name?;
     Some(Policy {
         id,
-        name: name.to_owned(),
+        name: name.into(),
         family: if compliance {
             PolicyFamily::Compliance
         } else {

@@ -77,7 +77,7 @@ fn render(tenant: &Tenant) -> String {
             policy.name,
             policy.family.name(),
             platforms,
-            policy.id.as_ref().map_or("-", |id| id.0.as_str()),
+            policy.id.as_ref().map_or("-", |id| &*id.0),
             place(tenant, policy.source)
         );
         for setting in &policy.settings {

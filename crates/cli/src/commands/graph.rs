@@ -110,7 +110,7 @@ fn drawing(
     for (index, policy) in tenant.policies.iter().enumerate() {
         nodes.push(Node {
             id: format!("p{index}"),
-            label: policy.name.clone(),
+            label: policy.name.to_string(),
             kind: NodeKind::Policy,
             conflicting: conflicting.contains(&index),
         });

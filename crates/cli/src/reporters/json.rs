@@ -221,7 +221,7 @@ pub fn json_finding<'a>(tenant: &'a Tenant, finding: &'a Finding) -> JsonFinding
                     .and_then(|place| place.range)
                     .map(|(start, _)| start);
                 JsonPolicy {
-                    id: policy.id.as_ref().map(|id| id.0.as_str()),
+                    id: policy.id.as_ref().map(|id| &*id.0),
                     name: &policy.name,
                     family: policy.family.name(),
                     file: place.map(|place| place.path),

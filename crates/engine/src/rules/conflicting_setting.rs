@@ -147,8 +147,8 @@ fn several_policies(context: &AnalysisContext<'_>, group: &SettingGroup<'_>) -> 
         let (policy, setting) = setting.resolve(tenant);
         let value = setting.value.to_string();
         match by_value.iter_mut().find(|(known, _)| *known == value) {
-            Some((_, names)) => names.push(policy.name.as_str()),
-            None => by_value.push((value, vec![policy.name.as_str()])),
+            Some((_, names)) => names.push(&*policy.name),
+            None => by_value.push((value, vec![&*policy.name])),
         }
     }
     let values: Vec<String> = by_value

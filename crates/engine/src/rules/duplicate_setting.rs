@@ -89,7 +89,7 @@ impl Rule for DuplicateSetting {
                         group
                             .settings
                             .iter()
-                            .map(|setting| setting.resolve(tenant).0.name.as_str()),
+                            .map(|setting| &*setting.resolve(tenant).0.name),
                     );
                     (
                         sized(

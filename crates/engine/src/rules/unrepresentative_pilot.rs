@@ -205,7 +205,7 @@ fn audience_policies(
     }
     vec![Policy {
         id: None,
-        name: plan.name.clone(),
+        name: plan.name.as_str().into(),
         family: preflight_normalizer::PolicyFamily::SettingsCatalog,
         platforms: Vec::new(),
         settings: Vec::new(),
@@ -635,7 +635,7 @@ mod tests {
             groups,
             policies: vec![Policy {
                 id: None,
-                name: "Win - Device Lock - Hardened".to_owned(),
+                name: "Win - Device Lock - Hardened".into(),
                 family: PolicyFamily::SettingsCatalog,
                 platforms: platforms.to_vec(),
                 settings: Vec::new(),
