@@ -141,15 +141,30 @@ fn two_policies(context: &AnalysisContext<'_>, group: &SettingGroup<'_>) -> (Str
 fn several_policies(context: &AnalysisContext<'_>, group: &SettingGroup<'_>) -> (String, String) {
     let tenant = context.tenant;
     let (_, first_setting) = group.settings[0].resolve(tenant);
-    // Each value with the policies setting it, values in order of first appearance.
+    // Each value as written with the policies setting it, values in order of
+    // first appearance. A group can hold hundreds of policies and a handful of
+    // values: each distinct value is written once.
+    let mut distinct: Vec<(&preflight_normalizer::SettingValue, usize)> = Vec::new();
     let mut by_value: Vec<(String, Vec<&str>)> = Vec::new();
     for setting in &group.settings {
         let (policy, setting) = setting.resolve(tenant);
-        let value = setting.value.to_string();
-        match by_value.iter_mut().find(|(known, _)| *known == value) {
-            Some((_, names)) => names.push(&*policy.name),
-            None => by_value.push((value, vec![&*policy.name])),
-        }
+        let written = match distinct.iter().find(|(value, _)| **value == setting.value) {
+            Some(&(_, written)) => written,
+            None => {
+                let text = setting.value.to_string();
+                // Two different values may still be written alike.
+                let written = match by_value.iter().position(|(known, _)| *known == text) {
+                    Some(position) => position,
+                    None => {
+                        by_value.push((text, Vec::new()));
+                        by_value.len() - 1
+                    }
+                };
+                distinct.push((&setting.value, written));
+                written
+            }
+        };
+        by_value[written].1.push(&*policy.name);
     }
     let values: Vec<String> = by_value
         .iter()
