@@ -22,6 +22,7 @@ pub mod rule_sets;
 pub mod rules;
 pub mod setting_pairs;
 mod sized_text;
+mod small_index;
 pub mod target_graph;
 pub mod who;
 

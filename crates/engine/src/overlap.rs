@@ -33,6 +33,7 @@ use preflight_normalizer::{
 use crate::audience_formula::{AudienceFormulas, FormulaId, Meeting, Witness};
 use crate::audience_logic::{MEMBER_OF, describe_witness};
 use crate::config::Config;
+use crate::small_index::small_index;
 
 /// How sure it is that two audiences share a device or user.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -279,11 +280,6 @@ impl GroupFacts {
     }
 }
 
-/// An include's position as 32 bits (no policy has 2³² assignments).
-fn small_position(position: usize) -> u32 {
-    u32::try_from(position).unwrap_or(u32::MAX)
-}
-
 /// A buffer of copies of one value, on the stack when it holds at most
 /// sixteen (four includes against four), else on the heap.
 enum SmallBuffer<T: Copy> {
@@ -476,8 +472,8 @@ impl OverlapAnalysis {
                     PairFinding {
                         certainty: Certainty::Certain,
                         found: Found::Pair {
-                            first: small_position(position / columns),
-                            second: small_position(position % columns),
+                            first: small_index(position / columns),
+                            second: small_index(position % columns),
                             structural: *structural,
                             decided_by_rules: false,
                         },
@@ -552,8 +548,8 @@ impl OverlapAnalysis {
                     best = Some(PairFinding {
                         certainty,
                         found: Found::Pair {
-                            first: small_position(first_position),
-                            second: small_position(second_position),
+                            first: small_index(first_position),
+                            second: small_index(second_position),
                             structural,
                             decided_by_rules: by_rules.is_some(),
                         },

@@ -18,6 +18,7 @@ use crate::audience::{Audiences, Reach};
 use crate::audience_formula::AudienceFormulas;
 use crate::finding::OverlapEvidence;
 use crate::overlap::{Certainty, Overlap, OverlapAnalysis};
+use crate::small_index::small_index;
 
 /// A setting of one policy: indices into `Tenant::policies` and that policy's `settings`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -147,11 +148,6 @@ struct PairRecord {
 
 const _: () = assert!(std::mem::size_of::<PairRecord>() == 16);
 
-/// An index as 32 bits (policies, settings and pairs are far fewer than 2³²).
-fn small(index: usize) -> u32 {
-    u32::try_from(index).unwrap_or(u32::MAX)
-}
-
 /// Every policy pair's overlap, for the pairs that share at least one setting key
 /// (copies of one policy object are never paired), and the setting pairs whose
 /// audiences can meet.
@@ -246,20 +242,20 @@ impl SettingPairs {
                 let mut found = Vec::new();
                 for_each_setting_pair(bucket_settings, &classes, |first, second| {
                     found.push(
-                        (u64::from(small(bucket_settings[first].policy)) << 32)
-                            | u64::from(small(bucket_settings[second].policy)),
+                        (u64::from(small_index(bucket_settings[first].policy)) << 32)
+                            | u64::from(small_index(bucket_settings[second].policy)),
                     );
                 });
                 found
             })
             .collect();
-        let mut setting_pair_starts = Vec::with_capacity(keys.len() + 1);
+        let mut setting_pair_starts = Vec::with_capacity(keys.len());
         let mut numbered: Vec<(u64, u32)> =
             Vec::with_capacity(policies_by_key.iter().map(Vec::len).sum());
         for found in &policies_by_key {
             setting_pair_starts.push(numbered.len());
             for &policies in found {
-                numbered.push((policies, small(numbered.len())));
+                numbered.push((policies, small_index(numbered.len())));
             }
         }
         drop(policies_by_key);
@@ -274,7 +270,7 @@ impl SettingPairs {
                 // The upper and lower halves: the two policies.
                 policy_pairs.push(((policies >> 32) as u32, policies as u32));
             }
-            policy_pair_of[number as usize] = small(policy_pairs.len() - 1);
+            policy_pair_of[number as usize] = small_index(policy_pairs.len() - 1);
         }
         drop(numbered);
         let pair_starts: Vec<usize> = (0..=tenant.policies.len())
@@ -342,9 +338,9 @@ impl SettingPairs {
                     number += 1;
                     if certainties[position] != Certainty::Disjoint {
                         records.push(PairRecord {
-                            first: small(bucket_start + first),
-                            second: small(bucket_start + second),
-                            overlap: small(position),
+                            first: small_index(bucket_start + first),
+                            second: small_index(bucket_start + second),
+                            overlap: small_index(position),
                             same_effect: bucket_classes[first] == bucket_classes[second],
                             kinds: (bucket_kinds[first], bucket_kinds[second]),
                         });
@@ -500,7 +496,7 @@ fn pair_position(
     let (start, end) = (*pair_starts.get(lower)?, *pair_starts.get(lower + 1)?);
     let of_lower = policy_pairs.get(start..end)?;
     of_lower
-        .binary_search_by_key(&small(higher), |&(_, other)| other)
+        .binary_search_by_key(&small_index(higher), |&(_, other)| other)
         .ok()
         .map(|position| start + position)
 }
