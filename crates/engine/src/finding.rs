@@ -1,6 +1,8 @@
 //! Findings: what the engine reports. Plain data; rendering lives in the CLI's
 //! reporters, which turn file ids and spans into paths, lines and columns.
 
+use std::borrow::Cow;
+
 use preflight_normalizer::{PolicyFamily, PolicyId, SettingKey, SettingValue};
 use preflight_parser::{FileId, SourceLocation};
 
@@ -36,8 +38,35 @@ impl Severity {
 pub struct Label {
     /// Where.
     pub location: SourceLocation,
-    /// What is there, e.g. "`1` set by `Win - Defender Baseline`".
-    pub message: String,
+    /// What is there; [`Finding::label_text`] writes it out.
+    pub message: LabelMessage,
+}
+
+/// What a label says.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LabelMessage {
+    /// Written out, e.g. "defined here".
+    Text(Cow<'static, str>),
+    /// "`value` set by `policy`", from the finding's policy at this index in
+    /// [`Finding::policies`]. Findings about a setting carry one such label per
+    /// policy; most reports (JSON among them) never show labels, so the text is
+    /// written only by the reporters that do.
+    ValueSetBy {
+        /// The index in [`Finding::policies`].
+        policy: usize,
+    },
+}
+
+impl From<&'static str> for LabelMessage {
+    fn from(text: &'static str) -> Self {
+        LabelMessage::Text(Cow::Borrowed(text))
+    }
+}
+
+impl From<String> for LabelMessage {
+    fn from(text: String) -> Self {
+        LabelMessage::Text(Cow::Owned(text))
+    }
 }
 
 /// The setting a finding is about.
@@ -158,11 +187,86 @@ impl Finding {
         self.labels.first().map(|label| label.location)
     }
 
+    /// What `label` (one of this finding's) says, written out.
+    pub fn label_text<'a>(&'a self, label: &'a Label) -> Cow<'a, str> {
+        match &label.message {
+            LabelMessage::Text(text) => Cow::Borrowed(text),
+            LabelMessage::ValueSetBy { policy } => match self.policies.get(*policy) {
+                Some(PolicyEvidence {
+                    name,
+                    value: Some(value),
+                    ..
+                }) => Cow::Owned(format!("`{value}` set by `{name}`")),
+                Some(PolicyEvidence { name, .. }) => Cow::Owned(format!("set by `{name}`")),
+                None => Cow::Borrowed("set here"),
+            },
+        }
+    }
+
     /// Every file the finding involves: its own, its labels' and its policies'.
     pub fn files(&self) -> impl Iterator<Item = FileId> + '_ {
         self.file
             .into_iter()
             .chain(self.labels.iter().map(|label| label.location.file))
             .chain(self.policies.iter().map(|policy| policy.location.file))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use preflight_parser::Span;
+
+    use super::*;
+
+    fn location(start: u32) -> SourceLocation {
+        SourceLocation {
+            file: FileId(0),
+            span: Span {
+                start,
+                end: start + 1,
+            },
+        }
+    }
+
+    #[test]
+    fn a_label_of_a_policy_value_is_written_from_the_policy() {
+        let policy = |name: &str, value: Option<SettingValue>| PolicyEvidence {
+            id: None,
+            name: name.into(),
+            family: PolicyFamily::SettingsCatalog,
+            location: location(0),
+            value,
+        };
+        let finding = Finding {
+            rule: "conflicting-setting",
+            severity: Severity::Error,
+            message: String::new(),
+            help: None,
+            file: None,
+            labels: Vec::new(),
+            setting: None,
+            policies: vec![
+                policy("Baseline", Some(SettingValue::Integer(1))),
+                policy("No value", None),
+            ],
+            overlap: None,
+            fingerprint: Fingerprint(0),
+        };
+        let label = |message: LabelMessage| Label {
+            location: location(0),
+            message,
+        };
+        let text = |message| finding.label_text(&label(message)).into_owned();
+        assert_eq!(
+            text(LabelMessage::ValueSetBy { policy: 0 }),
+            "`1` set by `Baseline`"
+        );
+        assert_eq!(
+            text(LabelMessage::ValueSetBy { policy: 1 }),
+            "set by `No value`"
+        );
+        assert_eq!(text(LabelMessage::ValueSetBy { policy: 2 }), "set here");
+        assert_eq!(text("defined here".into()), "defined here");
+        assert_eq!(text(String::from("owned").into()), "owned");
     }
 }

@@ -363,7 +363,7 @@ fn resolve_policies(tenant: &Tenant, plan: &RolloutPlan) -> (Vec<usize>, Vec<Fin
                 file: Some(planned.source.file),
                 labels: vec![Label {
                     location: planned.source,
-                    message: "unknown policy".to_owned(),
+                    message: "unknown policy".into(),
                 }],
                 setting: None,
                 policies: Vec::new(),

@@ -134,6 +134,7 @@ impl FilePart {
     fn new(
         tenant: &Tenant,
         masked: &MaskedSources,
+        finding: &Finding,
         file: FileId,
         labels: &[&Label],
     ) -> Option<Self> {
@@ -144,7 +145,7 @@ impl FilePart {
             .iter()
             .map(|label| {
                 LabeledSpan::new(
-                    Some(label.message.clone()),
+                    Some(finding.label_text(label).into_owned()),
                     label.location.span.start as usize,
                     label.location.span.len(),
                 )
@@ -184,7 +185,7 @@ impl FindingDiagnostic {
         }
         let mut parts = files
             .into_iter()
-            .filter_map(|(file, labels)| FilePart::new(tenant, masked, file, &labels));
+            .filter_map(|(file, labels)| FilePart::new(tenant, masked, finding, file, &labels));
         let mut message = finding.message.clone();
         let primary = parts.next();
         if primary.is_none()

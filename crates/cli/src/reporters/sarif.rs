@@ -171,7 +171,7 @@ fn result(tenant: &Tenant, finding: &Finding) -> SarifResult {
                 id: Some(index + 1),
                 physical_location: physical_location(place_of(tenant, label.location)?),
                 message: Some(Text {
-                    text: label.message.clone(),
+                    text: finding.label_text(label).into_owned(),
                 }),
             })
         })

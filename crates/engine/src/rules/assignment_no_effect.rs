@@ -90,11 +90,11 @@ impl Rule for AssignmentNoEffect {
                     labels: vec![
                         Label {
                             location: include.source,
-                            message: format!("`{name}` is included here"),
+                            message: format!("`{name}` is included here").into(),
                         },
                         Label {
                             location: exclusion.source,
-                            message: "and excluded here".to_owned(),
+                            message: "and excluded here".into(),
                         },
                     ],
                     setting: None,
@@ -157,11 +157,11 @@ fn filter_for_another_platform(
             labels: vec![
                 Label {
                     location: assignment.source,
-                    message: format!("`{target}` with filter `{}` in include mode", filter.name),
+                    message: format!("`{target}` with filter `{}` in include mode", filter.name).into(),
                 },
                 Label {
                     location: filter.source,
-                    message: format!("a filter for {}", platform.name()),
+                    message: format!("a filter for {}", platform.name()).into(),
                 },
             ],
             setting: None,
@@ -220,7 +220,7 @@ fn decided_by_rules(
             file: Some(include.source.file),
             labels: vec![Label {
                 location: include.source,
-                message: format!("`{target}` is included here"),
+                message: format!("`{target}` is included here").into(),
             }],
             setting: None,
             policies: vec![PolicyEvidence::of_policy(policy)],

@@ -74,11 +74,11 @@ impl Rule for DuplicateObject {
                 labels: vec![
                     Label {
                         location: policy.source,
-                        message: "defined here".to_owned(),
+                        message: "defined here".into(),
                     },
                     Label {
                         location: original.source,
-                        message: "and first here".to_owned(),
+                        message: "and first here".into(),
                     },
                 ],
                 setting: None,

@@ -75,11 +75,11 @@ impl Rule for EmptyGroup {
                     labels: vec![
                         Label {
                             location: assignment.source,
-                            message: format!("assigned to `{}`", group.name),
+                            message: format!("assigned to `{}`", group.name).into(),
                         },
                         Label {
                             location: group.source,
-                            message: "no device or user is a member".to_owned(),
+                            message: "no device or user is a member".into(),
                         },
                     ],
                     setting: None,

@@ -95,16 +95,16 @@ impl Rule for ExclusiveGroupsOverlap {
                     if let Some(location) = config_location {
                         labels.push(Label {
                             location,
-                            message: "declared exclusive here".to_owned(),
+                            message: "declared exclusive here".into(),
                         });
                     }
                     labels.push(Label {
                         location: first_group.source,
-                        message: format!("`{}`", first_group.name),
+                        message: format!("`{}`", first_group.name).into(),
                     });
                     labels.push(Label {
                         location: second_group.source,
-                        message: format!("`{}`", second_group.name),
+                        message: format!("`{}`", second_group.name).into(),
                     });
                     findings.push(Finding {
                         rule: Self::METADATA.name,

@@ -53,7 +53,7 @@ impl Rule for GroupCycle {
                     let next = cycle.groups[(position + 1) % cycle.groups.len()];
                     Label {
                         location: tenant.groups[group].source,
-                        message: format!("contains `{}`", tenant.groups[next].name),
+                        message: format!("contains `{}`", tenant.groups[next].name).into(),
                     }
                 })
                 .collect();

@@ -30,7 +30,7 @@ pub fn report_input_problems(
                     file: problem.file,
                     span,
                 },
-                message: "here".to_owned(),
+                message: "here".into(),
             })
             .into_iter()
             .collect();

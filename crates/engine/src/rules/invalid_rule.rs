@@ -106,7 +106,7 @@ fn finding(
         file: Some(rule_source.file),
         labels: vec![Label {
             location,
-            message: error.message.clone(),
+            message: error.message.clone().into(),
         }],
         setting: None,
         policies: Vec::new(),

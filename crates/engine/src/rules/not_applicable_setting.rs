@@ -186,11 +186,11 @@ fn finding(
         labels: vec![
             Label {
                 location: setting.source,
-                message: "not applicable where the policy is assigned".to_owned(),
+                message: "not applicable where the policy is assigned".into(),
             },
             Label {
                 location: definition.source,
-                message: "the setting's definition".to_owned(),
+                message: "the setting's definition".into(),
             },
         ],
         setting: Some(SettingEvidence {

@@ -6,7 +6,9 @@
 use std::sync::Arc;
 
 use crate::context::AnalysisContext;
-use crate::finding::{Finding, Label, OverlapEvidence, PolicyEvidence, SettingEvidence, Severity};
+use crate::finding::{
+    Finding, Label, LabelMessage, OverlapEvidence, PolicyEvidence, SettingEvidence, Severity,
+};
 use crate::fingerprint::fingerprint;
 use crate::setting_pairs::{SettingPair, SettingRef};
 
@@ -56,9 +58,10 @@ pub fn setting_finding(
     policy_identities.sort_unstable();
     let labels = resolved
         .iter()
-        .map(|(policy, setting)| Label {
+        .enumerate()
+        .map(|(index, (_, setting))| Label {
             location: setting.source,
-            message: label_message(&setting.value, &policy.name),
+            message: LabelMessage::ValueSetBy { policy: index },
         })
         .collect();
     let policies = resolved
@@ -89,12 +92,4 @@ pub fn setting_finding(
             std::iter::once(first_setting.key.0.as_str()).chain(policy_identities),
         ),
     })
-}
-
-/// "`value` set by `policy`" (a finding has one label a policy).
-fn label_message(value: &preflight_normalizer::SettingValue, policy: &str) -> String {
-    crate::sized_text::sized(
-        policy.len() + 32,
-        format_args!("`{value}` set by `{policy}`"),
-    )
 }

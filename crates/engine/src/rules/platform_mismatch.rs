@@ -104,11 +104,11 @@ impl Rule for PlatformMismatch {
                     labels: vec![
                         Label {
                             location: assignment.source,
-                            message: format!("`{}` is assigned here", group.name),
+                            message: format!("`{}` is assigned here", group.name).into(),
                         },
                         Label {
                             location: *rule_source,
-                            message: format!("this rule admits no {platforms} device"),
+                            message: format!("this rule admits no {platforms} device").into(),
                         },
                     ],
                     setting: None,

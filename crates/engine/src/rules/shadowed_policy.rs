@@ -190,7 +190,7 @@ fn finding(tenant: &preflight_normalizer::Tenant, policy: &Policy, shadowing: &[
         .collect();
     let mut labels = vec![Label {
         location: policy.source,
-        message: "decides nothing on its own".to_owned(),
+        message: "decides nothing on its own".into(),
     }];
     let mut evidence = vec![PolicyEvidence::of_policy(policy)];
     for &other in shadowing {
@@ -200,7 +200,8 @@ fn finding(tenant: &preflight_normalizer::Tenant, policy: &Policy, shadowing: &[
             message: format!(
                 "sets the same settings for all of `{}`'s audience",
                 policy.name
-            ),
+            )
+            .into(),
         });
         evidence.push(PolicyEvidence::of_policy(other_policy));
     }

@@ -54,7 +54,7 @@ impl Rule for UnassignedPolicy {
                 file: Some(policy.source.file),
                 labels: vec![Label {
                     location: policy.source,
-                    message: "this policy has an empty assignment list".to_owned(),
+                    message: "this policy has an empty assignment list".into(),
                 }],
                 setting: None,
                 policies: vec![PolicyEvidence::of_policy(policy)],

@@ -69,7 +69,7 @@ impl Rule for UnknownReference {
                         file: Some(assignment.source.file),
                         labels: vec![Label {
                             location: assignment.source,
-                            message: format!("unknown {kind} `{name}`"),
+                            message: format!("unknown {kind} `{name}`").into(),
                         }],
                         setting: None,
                         policies: vec![PolicyEvidence::of_policy(policy)],

@@ -176,7 +176,7 @@ impl Rule for UnrepresentativePilot {
             file: Some(phase.source.file),
             labels: vec![Label {
                 location: phase.source,
-                message: "the last pilot phase".to_owned(),
+                message: "the last pilot phase".into(),
             }],
             setting: None,
             policies: Vec::new(),

@@ -128,11 +128,11 @@ fn check_policy(tenant: &Tenant, policy: &Policy, findings: &mut Vec<Finding>) {
                 labels: vec![
                     Label {
                         location: exclusion.source,
-                        message: format!("excludes `{excluded_name}`"),
+                        message: format!("excludes `{excluded_name}`").into(),
                     },
                     Label {
                         location: inclusion.source,
-                        message: format!("includes `{included_name}`"),
+                        message: format!("includes `{included_name}`").into(),
                     },
                 ],
                 setting: None,

@@ -62,7 +62,7 @@ impl Rule for UnsupportedFamily {
                 file: Some(family.first.file),
                 labels: vec![Label {
                     location: family.first,
-                    message: format!("the first `{}` object", family.family),
+                    message: format!("the first `{}` object", family.family).into(),
                 }],
                 setting: None,
                 policies: Vec::new(),

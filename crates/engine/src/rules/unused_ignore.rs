@@ -65,7 +65,7 @@ impl Rule for UnusedIgnore {
                 file: Some(config_file),
                 labels: vec![Label {
                     location,
-                    message: "matches nothing".to_owned(),
+                    message: "matches nothing".into(),
                 }],
                 setting: None,
                 policies: Vec::new(),
