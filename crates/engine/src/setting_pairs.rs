@@ -647,3 +647,101 @@ fn count(number: usize, noun: &str) -> String {
         format!("{number} {noun}s")
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use preflight_normalizer::{
+        Policy, PolicyFamily, Setting, SettingKind, SettingScope, SettingValue,
+    };
+    use preflight_parser::{FileId, SourceLocation, Span};
+
+    use super::*;
+
+    fn setting(key: &str) -> Setting {
+        Setting {
+            key: SettingKey(key.to_owned()),
+            name: key.to_owned(),
+            value: SettingValue::Bool(true),
+            scope: SettingScope::Device,
+            kind: SettingKind::Configuration,
+            canonical: true,
+            source: SourceLocation {
+                file: FileId(0),
+                span: Span { start: 0, end: 0 },
+            },
+        }
+    }
+
+    /// A tenant whose policies set keys drawn from `key_count` keys, some twice
+    /// in one policy, from a simple deterministic sequence.
+    fn tenant(seed: u64, policy_count: usize, key_count: u64) -> Tenant {
+        let mut state = seed;
+        let mut next = move || {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            state >> 33
+        };
+        let policies = (0..policy_count)
+            .map(|index| {
+                let settings = (0..next() % 6)
+                    .map(|_| setting(&format!("key_{}", next() % key_count)))
+                    .collect();
+                Policy {
+                    id: None,
+                    name: format!("policy {index}").into(),
+                    family: PolicyFamily::SettingsCatalog,
+                    platforms: Vec::new(),
+                    settings,
+                    assignments: None,
+                    source: SourceLocation {
+                        file: FileId(0),
+                        span: Span { start: 0, end: 0 },
+                    },
+                }
+            })
+            .collect();
+        Tenant {
+            policies,
+            ..Tenant::default()
+        }
+    }
+
+    /// The buckets by brute force: every key's settings in policy order, keys
+    /// of two policies or more, in key order.
+    fn buckets_by_brute_force(tenant: &Tenant) -> (Vec<SettingKey>, Vec<usize>, Vec<SettingRef>) {
+        let mut by_key: BTreeMap<&SettingKey, Vec<SettingRef>> = BTreeMap::new();
+        for (policy_index, policy) in tenant.policies.iter().enumerate() {
+            for (setting_index, setting) in policy.settings.iter().enumerate() {
+                by_key.entry(&setting.key).or_default().push(SettingRef {
+                    policy: policy_index,
+                    setting: setting_index,
+                });
+            }
+        }
+        let (mut keys, mut starts, mut settings) = (Vec::new(), Vec::new(), Vec::new());
+        for (key, key_settings) in by_key {
+            if key_settings
+                .iter()
+                .any(|setting| setting.policy != key_settings[0].policy)
+            {
+                keys.push(key.clone());
+                starts.push(settings.len());
+                settings.extend(key_settings);
+            }
+        }
+        starts.push(settings.len());
+        (keys, starts, settings)
+    }
+
+    #[test]
+    fn buckets_agree_with_brute_force() {
+        for seed in 0..40 {
+            let tenant = tenant(seed, 1 + (seed as usize % 9) * 3, 1 + seed % 13);
+            let expected = buckets_by_brute_force(&tenant);
+            assert!(buckets(&tenant) == expected, "seed {seed}");
+        }
+    }
+}
