@@ -386,11 +386,11 @@ mod tests {
                  "definition@odata.bind": "https://graph.microsoft.com/beta/deviceManagement/groupPolicyDefinitions('abc')"}
             ]
         }"##;
-        let document = Document {
-            file: FileId(0),
-            kind: preflight_parser::DocumentKind::AdministrativeTemplate,
-            root: parse(text).expect("valid JSON"),
-        };
+        let document = Document::new(
+            FileId(0),
+            preflight_parser::DocumentKind::AdministrativeTemplate,
+            parse(text).expect("valid JSON"),
+        );
         let mut problems = Vec::new();
         let definitions = std::collections::BTreeMap::new();
         let policy = read_administrative_template(
@@ -462,11 +462,11 @@ mod tests {
         texts
             .iter()
             .map(|text| {
-                let document = Document {
-                    file: FileId(1),
-                    kind: preflight_parser::DocumentKind::SettingDefinition,
-                    root: parse(text).expect("valid JSON"),
-                };
+                let document = Document::new(
+                    FileId(1),
+                    preflight_parser::DocumentKind::SettingDefinition,
+                    parse(text).expect("valid JSON"),
+                );
                 let definition = crate::catalog::read_definition(&document, &mut Vec::new())
                     .expect("definition");
                 (definition.id.clone(), definition)
@@ -478,11 +478,11 @@ mod tests {
         text: &str,
         definitions: &std::collections::BTreeMap<String, SettingDefinition>,
     ) -> Policy {
-        let document = Document {
-            file: FileId(0),
-            kind: preflight_parser::DocumentKind::AdministrativeTemplate,
-            root: parse(text).expect("valid JSON"),
-        };
+        let document = Document::new(
+            FileId(0),
+            preflight_parser::DocumentKind::AdministrativeTemplate,
+            parse(text).expect("valid JSON"),
+        );
         let mut problems = Vec::new();
         let policy = read_administrative_template(
             &document,

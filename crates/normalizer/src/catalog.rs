@@ -360,10 +360,10 @@ mod tests {
 
     #[test]
     fn definitions_give_names_labels_and_applicability() {
-        let document = Document {
-            file: FileId(0),
-            kind: DocumentKind::SettingDefinition,
-            root: parse(
+        let document = Document::new(
+            FileId(0),
+            DocumentKind::SettingDefinition,
+            parse(
                 r##"{
                     "@odata.type": "#microsoft.graph.deviceManagementConfigurationChoiceSettingDefinition",
                     "id": "device_vendor_msft_policy_config_defender_allowrealtimemonitoring",
@@ -379,7 +379,7 @@ mod tests {
                 }"##,
             )
             .expect("valid JSON"),
-        };
+        );
         let definition = read_definition(&document, &mut Vec::new()).expect("a definition");
         assert_eq!(
             definition.id,
@@ -402,11 +402,11 @@ mod tests {
     }
 
     fn definition_of(text: &str) -> SettingDefinition {
-        let document = Document {
-            file: FileId(0),
-            kind: DocumentKind::SettingDefinition,
-            root: parse(text).expect("valid JSON"),
-        };
+        let document = Document::new(
+            FileId(0),
+            DocumentKind::SettingDefinition,
+            parse(text).expect("valid JSON"),
+        );
         let mut problems = Vec::new();
         let definition = read_definition(&document, &mut problems).expect("a definition");
         assert!(problems.is_empty(), "{problems:?}");
@@ -486,17 +486,17 @@ mod tests {
                 "options": [{"itemId": "device_vendor_msft_passportforwork_{tenantid}_policies_usepassportforwork_true", "displayName": "true"}]
             }"##,
         );
-        let document = Document {
-            file: FileId(0),
-            kind: DocumentKind::DeviceConfiguration,
-            root: parse(
+        let document = Document::new(
+            FileId(0),
+            DocumentKind::DeviceConfiguration,
+            parse(
                 r##"{"@odata.type": "#microsoft.graph.windows10CustomConfiguration", "displayName": "Custom WHfB",
                   "omaSettings": [{"@odata.type": "#microsoft.graph.omaSettingBoolean",
                     "omaUri": "./Device/Vendor/MSFT/PassportForWork/72f988bf-86f1-41af-91ab-2d7cd011db47/Policies/UsePassportForWork",
                     "value": true}]}"##,
             )
             .expect("valid JSON"),
-        };
+        );
         let policy = crate::legacy_templates::read_template_policy(
             &document,
             crate::legacy_templates::TemplateKind::Configuration,

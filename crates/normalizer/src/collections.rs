@@ -340,16 +340,16 @@ mod tests {
     #[test]
     fn oma_uri_strings_of_merged_lists_split_into_the_catalog_item_keys() {
         use preflight_parser::{Document, DocumentKind, FileId, json::parse};
-        let document = Document {
-            file: FileId(0),
-            kind: DocumentKind::DeviceConfiguration,
-            root: parse(
+        let document = Document::new(
+            FileId(0),
+            DocumentKind::DeviceConfiguration,
+            parse(
                 r##"{"@odata.type": "#microsoft.graph.windows10CustomConfiguration", "displayName": "Custom",
                   "omaSettings": [{"@odata.type": "#microsoft.graph.omaSettingString",
                     "omaUri": "./Device/Vendor/MSFT/Policy/Config/Defender/ExcludedPaths", "value": "C:\\a| C:\\b |"}]}"##,
             )
             .expect("valid JSON"),
-        };
+        );
         let mut policies: Vec<Policy> = crate::legacy_templates::read_template_policy(
             &document,
             crate::legacy_templates::TemplateKind::Configuration,
@@ -374,15 +374,15 @@ mod tests {
     fn legacy_lists_of_ordered_settings_keep_their_order() {
         use preflight_parser::{Document, DocumentKind, FileId, json::parse};
         let read = |dock: &str| {
-            let document = Document {
-                file: FileId(0),
-                kind: DocumentKind::DeviceConfiguration,
-                root: parse(&format!(
+            let document = Document::new(
+                FileId(0),
+                DocumentKind::DeviceConfiguration,
+                parse(&format!(
                     r##"{{"@odata.type": "#microsoft.graph.iosDeviceFeaturesConfiguration", "displayName": "Home",
                       "homeScreenDockIcons": {dock}, "assetTagTemplate": "Contoso"}}"##
                 ))
                 .expect("valid JSON"),
-            };
+            );
             let mut policies: Vec<Policy> = crate::legacy_templates::read_template_policy(
                 &document,
                 crate::legacy_templates::TemplateKind::Configuration,

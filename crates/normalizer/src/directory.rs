@@ -429,11 +429,7 @@ mod tests {
     use preflight_parser::{DocumentKind, FileId, json::parse};
 
     fn document(kind: DocumentKind, text: &str) -> Document {
-        Document {
-            file: FileId(0),
-            kind,
-            root: parse(text).expect("valid JSON"),
-        }
+        Document::new(FileId(0), kind, parse(text).expect("valid JSON"))
     }
 
     #[test]

@@ -201,11 +201,11 @@ mod tests {
                  "valueJson": "{"}
             ]
         }"##;
-        let document = Document {
-            file: FileId(0),
-            kind: preflight_parser::DocumentKind::EndpointSecurityIntent,
-            root: parse(text).expect("valid JSON"),
-        };
+        let document = Document::new(
+            FileId(0),
+            preflight_parser::DocumentKind::EndpointSecurityIntent,
+            parse(text).expect("valid JSON"),
+        );
         let mut problems = Vec::new();
         let policy = read_intent(&document, &mut Vec::new(), &mut problems).expect("a policy");
         let keys: Vec<(String, String)> = policy

@@ -26,8 +26,8 @@ use crate::model::{
     SettingScope, SettingValue,
 };
 use crate::reader::FieldReader;
-use crate::secrets::is_secret_name;
 use crate::stable_hash::stable_hash;
+use preflight_parser::secrets::is_secret_name;
 
 const GRAPH_TYPE_PREFIX: &str = "#microsoft.graph.";
 
@@ -473,11 +473,11 @@ mod tests {
     use preflight_parser::{FileId, json::parse};
 
     fn read(text: &str, template: TemplateKind) -> (Option<Policy>, Vec<InputProblem>) {
-        let document = Document {
-            file: FileId(0),
-            kind: preflight_parser::DocumentKind::DeviceConfiguration,
-            root: parse(text).expect("valid JSON"),
-        };
+        let document = Document::new(
+            FileId(0),
+            preflight_parser::DocumentKind::DeviceConfiguration,
+            parse(text).expect("valid JSON"),
+        );
         let mut groups = Vec::new();
         let mut problems = Vec::new();
         let policy = read_template_policy(&document, template, &mut groups, &mut problems);

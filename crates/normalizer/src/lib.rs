@@ -20,7 +20,6 @@ mod legacy_templates;
 pub mod model;
 pub mod plan;
 mod reader;
-mod secrets;
 mod settings_catalog;
 pub mod stable_hash;
 mod unsupported;
@@ -205,12 +204,25 @@ impl DocumentReading {
     }
 }
 
+/// Where the secret text values of `document` are (the parser noted them), so
+/// that reporters can mask them along with the secret settings.
+fn secret_locations(document: &Document) -> Vec<SourceLocation> {
+    document
+        .secrets
+        .iter()
+        .map(|&span| SourceLocation {
+            file: document.file,
+            span,
+        })
+        .collect()
+}
+
 /// Reads one document on its own (device records are read by
 /// [`read_device_records`]).
 fn read_document(document: &Document, context: &ReadingContext<'_>) -> DocumentReading {
     let mut problems = Vec::new();
     let mut groups = Vec::new();
-    let secrets = secrets::secret_values(document);
+    let secrets = secret_locations(document);
     let policy = |policy: Option<Policy>| {
         policy.map_or(Added::Nothing, |policy| Added::Policy(Box::new(policy)))
     };
@@ -419,7 +431,7 @@ fn read_device_records(records: Vec<(usize, Document)>) -> Vec<(usize, DocumentR
                 None => Added::Nothing,
             };
             let reading = DocumentReading {
-                secrets: secrets::secret_values(document),
+                secrets: secret_locations(document),
                 described_groups: Vec::new(),
                 problems,
                 added,

@@ -626,11 +626,11 @@ mod tests {
     };
 
     fn read(text: &str) -> (Option<Policy>, Vec<Group>, Vec<InputProblem>) {
-        let document = Document {
-            file: FileId(0),
-            kind: preflight_parser::DocumentKind::SettingsCatalogPolicy,
-            root: json::parse(text).expect("valid JSON"),
-        };
+        let document = Document::new(
+            FileId(0),
+            preflight_parser::DocumentKind::SettingsCatalogPolicy,
+            json::parse(text).expect("valid JSON"),
+        );
         let mut groups = Vec::new();
         let mut problems = Vec::new();
         let policy = read_settings_catalog_policy(
@@ -1035,14 +1035,14 @@ mod tests {
             "unmapped: its own id"
         );
 
-        let document = Document {
-            file: FileId(0),
-            kind: preflight_parser::DocumentKind::CompliancePolicy,
-            root: json::parse(&format!(
+        let document = Document::new(
+            FileId(0),
+            preflight_parser::DocumentKind::CompliancePolicy,
+            json::parse(&format!(
                 r##"{{"name": "P", "platforms": "linux", "technologies": "linuxMdm", "settings": [{unknown_setting}]}}"##
             ))
             .expect("valid JSON"),
-        };
+        );
         assert!(has_catalog_settings(&document));
         let policy = read_settings_catalog_policy(
             &document,

@@ -188,16 +188,27 @@ pub fn parse(text: &str) -> Result<Node, JsonError> {
 /// Parses `text` as [`parse`] does; the strings, member names and numbers of the
 /// tree share `text` (a file's decoded text) instead of copying from it.
 pub fn parse_shared(text: &Arc<str>) -> Result<Node, JsonError> {
-    parse_shared_with_duplicates(text).map(|(root, _)| root)
+    parse_shared_noting(text).map(|parsed| parsed.root)
 }
 
-/// Parses `text` as [`parse_shared`] does, with every member name written twice
-/// in one object, in text order (what [`duplicate_members`] finds in the tree):
-/// each object is searched for repeated names as it is read, while its members
-/// are at hand, instead of in a second walk over the whole tree.
-pub fn parse_shared_with_duplicates(
-    text: &Arc<str>,
-) -> Result<(Node, Vec<DuplicateMember>), JsonError> {
+/// A parsed text, and what was noted while its members were at hand.
+#[derive(Clone, Debug)]
+pub struct Parsed {
+    /// The tree.
+    pub root: Node,
+    /// Every member name written twice in one object, in text order (what
+    /// [`duplicate_members`] finds in the tree).
+    pub duplicates: Vec<DuplicateMember>,
+    /// The spans of the secret text values, in text order (what
+    /// [`crate::secrets::secret_values`] finds in the tree).
+    pub secrets: Vec<Span>,
+}
+
+/// Parses `text` as [`parse_shared`] does, noting the member names written twice
+/// in one object and the secret values: each object is searched for repeated
+/// names as it is read, and each member's name checked, instead of in second
+/// walks over the whole tree.
+pub fn parse_shared_noting(text: &Arc<str>) -> Result<Parsed, JsonError> {
     let mut parser = Parser {
         source: text,
         text,
@@ -206,6 +217,7 @@ pub fn parse_shared_with_duplicates(
         members: Vec::new(),
         elements: Vec::new(),
         duplicates: Vec::new(),
+        secrets: Vec::new(),
     };
     parser.skip_whitespace();
     if parser.position == parser.bytes.len() {
@@ -220,9 +232,14 @@ pub fn parse_shared_with_duplicates(
         return Err(parser.error_here("unexpected text after the end of the JSON value"));
     }
     // Objects end inner first; the names are reported in the order written.
+    // Secret values are text, noted where they are read: already in order.
     let mut duplicates = parser.duplicates;
     duplicates.sort_by_key(|duplicate| duplicate.repeated.start);
-    Ok((root, duplicates))
+    Ok(Parsed {
+        root,
+        duplicates,
+        secrets: parser.secrets,
+    })
 }
 
 /// A member name written twice in one object: the name, and the spans of the first
@@ -347,6 +364,8 @@ struct Parser<'text> {
     elements: Vec<Node>,
     /// The member names written twice in one object, as objects end.
     duplicates: Vec<DuplicateMember>,
+    /// The spans of the secret text values, as they are read.
+    secrets: Vec<Span>,
 }
 
 /// `0x01` in every byte of a word.
@@ -465,6 +484,9 @@ impl Parser<'_> {
             }
             self.position += 1;
             let value = self.parse_value(depth)?;
+            if crate::secrets::is_secret_member(&key, &value) {
+                self.secrets.push(value.span);
+            }
             self.members.push(Member {
                 key,
                 key_span,
@@ -796,12 +818,73 @@ mod duplicate_tests {
             names in proptest::collection::vec(0_u8..200, 1..400),
         ) {
             let text: Arc<str> = Arc::from(nested_objects(&sizes, &names));
-            let (root, while_parsing) = parse_shared_with_duplicates(&text)
+            let parsed = parse_shared_noting(&text)
                 .map_err(|error| proptest::test_runner::TestCaseError::fail(error.message))?;
+            let (root, while_parsing) = (parsed.root, parsed.duplicates);
             let expected = repeated_by_brute_force(&root);
             proptest::prop_assert_eq!(&while_parsing, &expected);
             proptest::prop_assert_eq!(&duplicate_members(&root), &expected);
         }
+
+        /// The secret values noted while parsing are the ones a walk of the
+        /// tree finds, in the same order, whatever the nesting, names and values.
+        #[test]
+        fn secrets_noted_while_parsing_match_a_walk_of_the_tree(
+            items in proptest::collection::vec((0_usize..6, 0_usize..6, 0_u8..4), 0..60),
+        ) {
+            let text: Arc<str> = Arc::from(objects_with_secrets(&items));
+            let parsed = parse_shared_noting(&text)
+                .map_err(|error| proptest::test_runner::TestCaseError::fail(error.message))?;
+            proptest::prop_assert_eq!(
+                &parsed.secrets,
+                &crate::secrets::secret_values(&parsed.root)
+            );
+        }
+    }
+
+    /// Objects and arrays nested as `items` say: each item is a member (name
+    /// number, value kind, and whether its value is an object, an array holding
+    /// an object, or a scalar), with names that may be a secret's.
+    fn objects_with_secrets(items: &[(usize, usize, u8)]) -> String {
+        const NAMES: [&str; 6] = [
+            "displayName",
+            "password",
+            "wifi.PreSharedKey",
+            "passwordMinimumLength",
+            "sharedSecret",
+            "token",
+        ];
+        fn scalar(kind: usize) -> &'static str {
+            match kind {
+                0 => r#""text""#,
+                1 => r#""""#,
+                2 => "true",
+                3 => "8",
+                4 => r#""a\"b""#,
+                _ => "null",
+            }
+        }
+        fn object(items: &mut std::slice::Iter<'_, (usize, usize, u8)>, depth: usize) -> String {
+            let mut members = Vec::new();
+            while members.len() < 4 {
+                let Some(&(name, kind, nesting)) = items.next() else {
+                    break;
+                };
+                let value = match nesting {
+                    1 if depth < 4 => object(items, depth + 1),
+                    2 if depth < 4 => format!("[{}, {}]", object(items, depth + 1), scalar(kind)),
+                    _ => scalar(kind).to_owned(),
+                };
+                members.push(format!(r#""{}": {value}"#, NAMES[name % NAMES.len()]));
+            }
+            format!("{{{}}}", members.join(", "))
+        }
+        let mut items = items.iter();
+        let mut objects = vec![object(&mut items, 0)];
+        while items.len() > 0 {
+            objects.push(object(&mut items, 0));
+        }
+        format!("[{}]", objects.join(", "))
     }
 }
 

@@ -11,6 +11,7 @@ pub mod json;
 mod load;
 mod problem;
 pub mod rule_language;
+pub mod secrets;
 mod sniff;
 mod source;
 mod span;

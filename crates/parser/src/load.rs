@@ -92,6 +92,23 @@ pub struct Document {
     pub kind: DocumentKind,
     /// The parsed JSON or YAML, with spans.
     pub root: Node,
+    /// The spans of the secret text values in `root`, in text order
+    /// ([`crate::secrets`]), noted while parsing.
+    pub secrets: Vec<Span>,
+}
+
+impl Document {
+    /// A document of `root`, whose secret values are found by walking it (the
+    /// loader notes them while parsing instead).
+    pub fn new(file: FileId, kind: DocumentKind, root: Node) -> Self {
+        let secrets = crate::secrets::secret_values(&root);
+        Self {
+            file,
+            kind,
+            root,
+            secrets,
+        }
+    }
 }
 
 /// Everything read from the input paths.
@@ -524,7 +541,11 @@ fn parse_document(
         .with_help("save the file as UTF-8 or UTF-16 with a byte-order mark");
         return (Vec::new(), vec![problem]);
     }
-    let (root, duplicates) = match syntax.parse_shared_with_duplicates(&file.text) {
+    let json::Parsed {
+        root,
+        duplicates,
+        secrets,
+    } = match syntax.parse_shared_noting(&file.text) {
         Ok(parsed) => parsed,
         Err(problem) => {
             let problem = InputProblem::parse_error(file.id, Some(problem.span), problem.message);
@@ -549,10 +570,17 @@ fn parse_document(
     let documents = sniffed
         .documents
         .into_iter()
-        .map(|document| Document {
-            file: file.id,
-            kind: document.kind,
-            root: document.root,
+        .map(|document| {
+            // The documents of a file are apart, and the secrets in text order.
+            let span = document.root.span;
+            let first = secrets.partition_point(|secret| secret.start < span.start);
+            let end = secrets.partition_point(|secret| secret.start < span.end);
+            Document {
+                file: file.id,
+                kind: document.kind,
+                root: document.root,
+                secrets: secrets[first..end].to_vec(),
+            }
         })
         .collect();
     let mut problems = duplicates;
@@ -624,19 +652,17 @@ impl Syntax {
     }
 
     /// Parses `text` as [`Syntax::parse_shared`] does, with the member names
-    /// written twice in one object, in text order.
-    pub fn parse_shared_with_duplicates(
-        self,
-        text: &Arc<str>,
-    ) -> Result<(Node, Vec<json::DuplicateMember>), SyntaxError> {
+    /// written twice in one object and the secret values, in text order.
+    pub fn parse_shared_noting(self, text: &Arc<str>) -> Result<json::Parsed, SyntaxError> {
         match self {
-            Syntax::Json => json::parse_shared_with_duplicates(text).map_err(|error| SyntaxError {
+            Syntax::Json => json::parse_shared_noting(text).map_err(|error| SyntaxError {
                 message: error.message,
                 span: error.span,
             }),
-            Syntax::Yaml => self.parse_shared(text).map(|root| {
-                let duplicates = json::duplicate_members(&root);
-                (root, duplicates)
+            Syntax::Yaml => self.parse_shared(text).map(|root| json::Parsed {
+                duplicates: json::duplicate_members(&root),
+                secrets: crate::secrets::secret_values(&root),
+                root,
             }),
         }
     }
