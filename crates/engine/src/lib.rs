@@ -17,6 +17,7 @@ pub mod fingerprint;
 mod grouped;
 pub mod inventory_rules;
 pub mod overlap;
+mod policy_pair_numbering;
 pub mod rollout;
 pub mod rule_sets;
 pub mod rules;

@@ -18,6 +18,7 @@ use crate::audience::{Audiences, Reach};
 use crate::audience_formula::AudienceFormulas;
 use crate::finding::OverlapEvidence;
 use crate::overlap::{Certainty, Overlap, OverlapAnalysis};
+use crate::policy_pair_numbering::PolicyPairNumbering;
 use crate::small_index::small_index;
 
 /// A setting of one policy: indices into `Tenant::policies` and that policy's `settings`.
@@ -233,46 +234,22 @@ impl SettingPairs {
         let value_classes = value_classes(tenant, &starts, &settings);
 
         // The policy pairs sharing a key, each once, and which of them each
-        // pair of settings is: the setting pairs are numbered key by key, in
-        // the order they are met below, and sorted by their policies once.
-        let policies_by_key: Vec<Vec<u64>> = (0..keys.len())
-            .into_par_iter()
-            .map(|bucket| {
+        // pair of settings is.
+        let numbering = PolicyPairNumbering::new(
+            tenant.policies.len(),
+            keys.len(),
+            |bucket, visit| {
                 let bucket_settings = &settings[starts[bucket]..starts[bucket + 1]];
-                let mut found = Vec::new();
                 for_each_setting_pair(bucket_settings, &classes, |first, second| {
-                    found.push(
-                        (u64::from(small_index(bucket_settings[first].policy)) << 32)
-                            | u64::from(small_index(bucket_settings[second].policy)),
+                    visit(
+                        bucket_settings[first].policy,
+                        bucket_settings[second].policy,
                     );
                 });
-                found
-            })
-            .collect();
-        let mut setting_pair_starts = Vec::with_capacity(keys.len());
-        let mut numbered: Vec<(u64, u32)> =
-            Vec::with_capacity(policies_by_key.iter().map(Vec::len).sum());
-        for found in &policies_by_key {
-            setting_pair_starts.push(numbered.len());
-            for &policies in found {
-                numbered.push((policies, small_index(numbered.len())));
-            }
-        }
-        drop(policies_by_key);
-        numbered.par_sort_unstable();
-        let mut policy_pairs: Vec<(u32, u32)> = Vec::new();
-        // For each setting pair by number, its policy pair's index.
-        let mut policy_pair_of = vec![0_u32; numbered.len()];
-        let mut last = None;
-        for &(policies, number) in &numbered {
-            if last != Some(policies) {
-                last = Some(policies);
-                // The upper and lower halves: the two policies.
-                policy_pairs.push(((policies >> 32) as u32, policies as u32));
-            }
-            policy_pair_of[number as usize] = small_index(policy_pairs.len() - 1);
-        }
-        drop(numbered);
+            },
+            crate::policy_pair_numbering::MOST_TABLE_BITS,
+        );
+        let policy_pairs = &numbering.policy_pairs;
         let pair_starts: Vec<usize> = (0..=tenant.policies.len())
             .map(|policy| policy_pairs.partition_point(|&(lower, _)| (lower as usize) < policy))
             .collect();
@@ -284,7 +261,7 @@ impl SettingPairs {
         // saves); the undecided ones are counted once per pair of formulas.
         // Few pairs have any: they are gathered under a lock, not in an empty
         // list for each of a million pairs.
-        let meetings = audiences.meetings(&policy_pairs);
+        let meetings = audiences.meetings(policy_pairs);
         let undecided_found = std::sync::Mutex::new(Vec::new());
         let findings: Vec<PolicyPairFinding> = policy_pairs
             .par_iter()
@@ -332,9 +309,15 @@ impl SettingPairs {
                     .collect();
                 let mut records = Vec::new();
                 // The setting pairs are met in the order they were numbered in.
-                let mut number = setting_pair_starts[bucket];
+                let mut number = numbering.first_number(bucket);
                 for_each_setting_pair(bucket_settings, &classes, |first, second| {
-                    let position = policy_pair_of[number] as usize;
+                    let position = numbering.index_of(
+                        number,
+                        (
+                            bucket_settings[first].policy,
+                            bucket_settings[second].policy,
+                        ),
+                    );
                     number += 1;
                     if certainties[position] != Certainty::Disjoint {
                         records.push(PairRecord {
@@ -356,6 +339,7 @@ impl SettingPairs {
             records.extend(key_records);
         }
         record_starts.push(records.len());
+        let policy_pairs = numbering.into_policy_pairs();
         Self {
             keys,
             starts,
