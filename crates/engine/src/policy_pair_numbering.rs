@@ -18,7 +18,7 @@ use crate::small_index::small_index;
 
 /// The most bits the table may hold: 2³¹, 256 MiB, reached at about 65,000
 /// policies.
-pub(crate) const MOST_TABLE_BITS: u64 = 1 << 31;
+const MOST_TABLE_BITS: u64 = 1 << 31;
 
 /// The policy pairs of the setting pairs, and how to find each one's index.
 pub(crate) struct PolicyPairNumbering {
@@ -48,18 +48,31 @@ impl PolicyPairNumbering {
     /// Numbers the policy pairs of `key_count` keys, whose setting pairs
     /// `for_each_pair_of_key(key, visit)` visits as `(lower, higher)` policy
     /// indices (lower < higher), in the same order every time it is called.
-    /// `most_table_bits` is [`MOST_TABLE_BITS`] but in tests.
     pub fn new(
         policy_count: usize,
         key_count: usize,
         for_each_pair_of_key: impl Fn(usize, &mut dyn FnMut(usize, usize)) + Sync,
+    ) -> Self {
+        Self::with_table_limit(
+            policy_count,
+            key_count,
+            &for_each_pair_of_key,
+            MOST_TABLE_BITS,
+        )
+    }
+
+    /// [`Self::new`], with a table of at most `most_table_bits` bits (tests
+    /// pass 0 to number by sorting).
+    fn with_table_limit(
+        policy_count: usize,
+        key_count: usize,
+        for_each_pair_of_key: &(impl Fn(usize, &mut dyn FnMut(usize, usize)) + Sync),
         most_table_bits: u64,
     ) -> Self {
-        let pair_count = triangle(policy_count);
-        if pair_count <= most_table_bits {
-            Self::by_table(policy_count, key_count, &for_each_pair_of_key)
+        if triangle(policy_count) <= most_table_bits {
+            Self::by_table(policy_count, key_count, for_each_pair_of_key)
         } else {
-            Self::by_sort(key_count, &for_each_pair_of_key)
+            Self::by_sort(key_count, for_each_pair_of_key)
         }
     }
 
@@ -207,32 +220,28 @@ fn bit_of(policy_count: usize, lower: usize, higher: usize) -> usize {
 mod tests {
     use super::*;
 
-    /// Setting pairs of keys from a simple deterministic sequence.
-    fn keys(seed: u64, policy_count: usize, key_count: usize) -> Vec<Vec<(usize, usize)>> {
-        let mut state = seed;
-        let mut next = move |below: usize| {
-            state = state
-                .wrapping_mul(6_364_136_223_846_793_005)
-                .wrapping_add(1_442_695_040_888_963_407);
-            (state >> 33) as usize % below.max(1)
-        };
-        (0..key_count)
-            .map(|_| {
-                (0..next(12))
-                    .filter_map(|_| {
-                        let (first, second) = (next(policy_count), next(policy_count));
-                        (first != second).then(|| (first.min(second), first.max(second)))
-                    })
-                    .collect()
-            })
-            .collect()
-    }
-
-    #[test]
-    fn the_table_and_the_sort_number_alike_and_as_brute_force_does() {
-        for seed in 0..30 {
-            let policy_count = 2 + (seed as usize * 7) % 90;
-            let keys = keys(seed, policy_count, 1 + (seed as usize * 5) % 40);
+    proptest::proptest! {
+        /// Both ways give the sorted distinct policy pairs, and each setting
+        /// pair's index among them, whatever the pairs.
+        #[test]
+        fn the_table_and_the_sort_number_as_brute_force_does(
+            policy_count in 2_usize..90,
+            drawn in proptest::collection::vec(
+                proptest::collection::vec((0_usize..90, 0_usize..90), 0..12),
+                1..40,
+            ),
+        ) {
+            let keys: Vec<Vec<(usize, usize)>> = drawn
+                .iter()
+                .map(|pairs| {
+                    pairs
+                        .iter()
+                        .map(|&(first, second)| (first % policy_count, second % policy_count))
+                        .filter(|(first, second)| first != second)
+                        .map(|(first, second)| (first.min(second), first.max(second)))
+                        .collect()
+                })
+                .collect();
             let visit = |key: usize, visit: &mut dyn FnMut(usize, usize)| {
                 for &(lower, higher) in &keys[key] {
                     visit(lower, higher);
@@ -241,21 +250,24 @@ mod tests {
             let mut expected: Vec<(u32, u32)> = keys
                 .iter()
                 .flatten()
-                .map(|&(lower, higher)| (lower as u32, higher as u32))
+                .map(|&(lower, higher)| (small_index(lower), small_index(higher)))
                 .collect();
             expected.sort_unstable();
             expected.dedup();
             for most_table_bits in [MOST_TABLE_BITS, 0] {
-                let numbering =
-                    PolicyPairNumbering::new(policy_count, keys.len(), visit, most_table_bits);
-                assert_eq!(numbering.policy_pairs, expected, "seed {seed}");
+                let numbering = PolicyPairNumbering::with_table_limit(
+                    policy_count,
+                    keys.len(),
+                    &visit,
+                    most_table_bits,
+                );
+                proptest::prop_assert_eq!(&numbering.policy_pairs, &expected);
                 for (key, pairs) in keys.iter().enumerate() {
                     for (number, &pair) in (numbering.first_number(key)..).zip(pairs) {
                         let index = numbering.index_of(number, pair);
-                        assert_eq!(
+                        proptest::prop_assert_eq!(
                             numbering.policy_pairs[index],
-                            (pair.0 as u32, pair.1 as u32),
-                            "seed {seed}, table bits {most_table_bits}"
+                            (small_index(pair.0), small_index(pair.1))
                         );
                     }
                 }

@@ -235,10 +235,8 @@ impl SettingPairs {
 
         // The policy pairs sharing a key, each once, and which of them each
         // pair of settings is.
-        let numbering = PolicyPairNumbering::new(
-            tenant.policies.len(),
-            keys.len(),
-            |bucket, visit| {
+        let numbering =
+            PolicyPairNumbering::new(tenant.policies.len(), keys.len(), |bucket, visit| {
                 let bucket_settings = &settings[starts[bucket]..starts[bucket + 1]];
                 for_each_setting_pair(bucket_settings, &classes, |first, second| {
                     visit(
@@ -246,9 +244,7 @@ impl SettingPairs {
                         bucket_settings[second].policy,
                     );
                 });
-            },
-            crate::policy_pair_numbering::MOST_TABLE_BITS,
-        );
+            });
         let policy_pairs = &numbering.policy_pairs;
         let pair_starts: Vec<usize> = (0..=tenant.policies.len())
             .map(|policy| policy_pairs.partition_point(|&(lower, _)| (lower as usize) < policy))
@@ -658,33 +654,26 @@ mod tests {
         }
     }
 
-    /// A tenant whose policies set keys drawn from `key_count` keys, some twice
-    /// in one policy, from a simple deterministic sequence.
-    fn tenant(seed: u64, policy_count: usize, key_count: u64) -> Tenant {
-        let mut state = seed;
-        let mut next = move || {
-            state = state
-                .wrapping_mul(6_364_136_223_846_793_005)
-                .wrapping_add(1_442_695_040_888_963_407);
-            state >> 33
-        };
-        let policies = (0..policy_count)
-            .map(|index| {
-                let settings = (0..next() % 6)
-                    .map(|_| setting(&format!("key_{}", next() % key_count)))
-                    .collect();
-                Policy {
-                    id: None,
-                    name: format!("policy {index}").into(),
-                    family: PolicyFamily::SettingsCatalog,
-                    platforms: Vec::new(),
-                    settings,
-                    assignments: None,
-                    source: SourceLocation {
-                        file: FileId(0),
-                        span: Span { start: 0, end: 0 },
-                    },
-                }
+    /// A tenant whose policies set the keys `key_{number}` of `drawn`, one
+    /// list a policy (some keys twice in one policy).
+    fn tenant(drawn: &[Vec<u8>]) -> Tenant {
+        let policies = drawn
+            .iter()
+            .enumerate()
+            .map(|(index, keys)| Policy {
+                id: None,
+                name: format!("policy {index}").into(),
+                family: PolicyFamily::SettingsCatalog,
+                platforms: Vec::new(),
+                settings: keys
+                    .iter()
+                    .map(|number| setting(&format!("key_{number}")))
+                    .collect(),
+                assignments: None,
+                source: SourceLocation {
+                    file: FileId(0),
+                    span: Span { start: 0, end: 0 },
+                },
             })
             .collect();
         Tenant {
@@ -720,12 +709,14 @@ mod tests {
         (keys, starts, settings)
     }
 
-    #[test]
-    fn buckets_agree_with_brute_force() {
-        for seed in 0..40 {
-            let tenant = tenant(seed, 1 + (seed as usize % 9) * 3, 1 + seed % 13);
-            let expected = buckets_by_brute_force(&tenant);
-            assert!(buckets(&tenant) == expected, "seed {seed}");
+    proptest::proptest! {
+        /// Keys set by several policies, by one, and twice in one policy.
+        #[test]
+        fn buckets_agree_with_brute_force(
+            drawn in proptest::collection::vec(proptest::collection::vec(0_u8..13, 0..6), 1..28),
+        ) {
+            let tenant = tenant(&drawn);
+            proptest::prop_assert!(buckets(&tenant) == buckets_by_brute_force(&tenant));
         }
     }
 }
