@@ -1039,25 +1039,40 @@ pub fn witness_of(attributes: &Attributes, tested: &[&Attribute]) -> BTreeMap<St
 
 /// Renders a witness for messages: "a device with deviceOSType `windows` and
 /// osVersion `10.0.22`", or, with static group memberships (the `member of`
-/// entry), "a member of `Ring 1` with deviceOSType `windows`".
-pub fn describe_witness(witness: &BTreeMap<String, String>) -> String {
-    let parts: Vec<String> = witness
+/// entry, unless `name_memberships` is false), "a member of `Ring 1` with
+/// deviceOSType `windows`". Written into one string.
+pub fn describe_witness(witness: &BTreeMap<String, String>, name_memberships: bool) -> String {
+    let mut text = String::with_capacity(64);
+    match witness.get(MEMBER_OF).filter(|_| name_memberships) {
+        Some(groups) => {
+            text.push_str("a member of ");
+            for (index, name) in groups.split(", ").enumerate() {
+                if index > 0 {
+                    text.push_str(" and ");
+                }
+                text.push('`');
+                text.push_str(name);
+                text.push('`');
+            }
+        }
+        None => text.push_str("a device"),
+    }
+    let parts: Vec<(&String, &String)> = witness
         .iter()
         .filter(|(attribute, _)| attribute.as_str() != MEMBER_OF)
-        .map(|(attribute, value)| format!("{attribute} `{value}`"))
         .collect();
-    let attributes = match parts.as_slice() {
-        [] => String::new(),
-        [only] => format!(" with {only}"),
-        [rest @ .., last] => format!(" with {} and {last}", rest.join(", ")),
-    };
-    match witness.get(MEMBER_OF) {
-        Some(groups) => {
-            let groups: Vec<String> = groups.split(", ").map(|name| format!("`{name}`")).collect();
-            format!("a member of {}{attributes}", groups.join(" and "))
-        }
-        None => format!("a device{attributes}"),
+    for (index, (attribute, value)) in parts.iter().enumerate() {
+        text.push_str(match index {
+            0 => " with ",
+            _ if index + 1 == parts.len() => " and ",
+            _ => ", ",
+        });
+        text.push_str(attribute);
+        text.push_str(" `");
+        text.push_str(value);
+        text.push('`');
     }
+    text
 }
 
 /// The witness entry that names the static groups an example is a member of.
@@ -1382,6 +1397,47 @@ mod tests {
 
     fn group(text: &str) -> Formula {
         Formula::of_rule(&parse_rule(RuleLanguage::MembershipRule, text).expect("valid rule"))
+    }
+
+    fn witness(entries: &[(&str, &str)]) -> BTreeMap<String, String> {
+        entries
+            .iter()
+            .map(|(attribute, value)| ((*attribute).to_owned(), (*value).to_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn witnesses_read_as_prose() {
+        assert_eq!(describe_witness(&witness(&[]), true), "a device");
+        assert_eq!(
+            describe_witness(&witness(&[("deviceOSType", "windows")]), true),
+            "a device with deviceOSType `windows`"
+        );
+        assert_eq!(
+            describe_witness(
+                &witness(&[("deviceOSType", "windows"), ("osVersion", "10.0.22")]),
+                true
+            ),
+            "a device with deviceOSType `windows` and osVersion `10.0.22`"
+        );
+        let three = witness(&[
+            ("deviceOSType", "windows"),
+            ("manufacturer", "Dell"),
+            (MEMBER_OF, "Ring 1, Ring 2"),
+            ("osVersion", "10.0.22"),
+        ]);
+        assert_eq!(
+            describe_witness(&three, true),
+            "a member of `Ring 1` and `Ring 2` with deviceOSType `windows`, manufacturer `Dell` and osVersion `10.0.22`"
+        );
+        assert_eq!(
+            describe_witness(&three, false),
+            "a device with deviceOSType `windows`, manufacturer `Dell` and osVersion `10.0.22`"
+        );
+        assert_eq!(
+            describe_witness(&witness(&[(MEMBER_OF, "Ring 1")]), true),
+            "a member of `Ring 1`"
+        );
     }
 
     fn filter(text: &str, platform: &str) -> Formula {

@@ -850,23 +850,20 @@ impl OverlapAnalysis {
                     ),
                     None => {
                         // Memberships of the two targets themselves go without saying.
-                        let mut described = (*witness).clone();
-                        let targets = [
-                            self.target_name(tenant, first.target),
-                            self.target_name(tenant, second.target),
-                        ];
-                        if described.get(MEMBER_OF).is_some_and(|groups| {
+                        let only_targets = witness.get(MEMBER_OF).is_some_and(|groups| {
+                            let targets = [
+                                self.target_name(tenant, first.target),
+                                self.target_name(tenant, second.target),
+                            ];
                             groups
                                 .split(", ")
                                 .all(|group| targets.iter().any(|name| name == group))
-                        }) {
-                            described.remove(MEMBER_OF);
-                        }
+                        });
                         (
                             Certainty::Possible,
                             format!(
                                 "{first_name} and {second_name} may share members, for example {}",
-                                describe_witness(&described)
+                                describe_witness(&witness, !only_targets)
                             ),
                         )
                     }
