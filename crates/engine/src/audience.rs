@@ -37,13 +37,35 @@ use crate::inventory_rules::{InventoryRules, RuleVerdict};
 use crate::target_graph::{Members, Membership, TargetGraph, lowercase};
 
 /// Who one policy reaches.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 pub struct Reach {
     /// Devices the policy lands on.
     pub devices: FixedBitSet,
-    /// Users who receive it: the users of those devices.
-    pub users: FixedBitSet,
+    /// Users who receive it: the users of those devices, marked the first
+    /// time they are asked for ([`Audiences::users_of_reach`]): at tenant scale
+    /// marking them for every policy visited millions of devices, and only
+    /// the few reaches that hold another's devices are ever asked.
+    users: std::sync::OnceLock<FixedBitSet>,
 }
+
+impl Reach {
+    /// The reach of `devices`.
+    pub fn of_devices(devices: FixedBitSet) -> Self {
+        Self {
+            devices,
+            users: std::sync::OnceLock::new(),
+        }
+    }
+}
+
+/// Reaches are equal when they land on the same devices: their users follow.
+impl PartialEq for Reach {
+    fn eq(&self, other: &Self) -> bool {
+        self.devices == other.devices
+    }
+}
+
+impl Eq for Reach {}
 
 /// Links between devices and their users: the primary user, and the users who
 /// signed in on the device (`usersLoggedOn`), as the inventory tells.
@@ -381,6 +403,13 @@ impl Audiences {
     /// The users of `devices`, as a reach counts its users.
     pub fn users_of(&self, devices: &FixedBitSet) -> FixedBitSet {
         self.device_users.users_of(devices)
+    }
+
+    /// The users `reach` reaches: the users of its devices (marked on first use).
+    pub fn users_of_reach<'reach>(&self, reach: &'reach Reach) -> &'reach FixedBitSet {
+        reach
+            .users
+            .get_or_init(|| self.device_users.users_of(&reach.devices))
     }
 }
 
@@ -769,8 +798,7 @@ fn policy_reach(
             }
         }
     }
-    let users = device_users.users_of(&devices);
-    Some(Reach { devices, users })
+    Some(Reach::of_devices(devices))
 }
 
 /// The indices in both `first` and `second`, ascending, read word by word
@@ -924,9 +952,9 @@ impl Audiences {
         // When one reach holds the other's devices, the shared users are the
         // smaller reach's users, already counted; otherwise count them.
         let users = if second_within {
-            second.users.count_ones(..)
+            self.users_of_reach(second).count_ones(..)
         } else if first_within {
-            first.users.count_ones(..)
+            self.users_of_reach(first).count_ones(..)
         } else {
             self.device_users
                 .count_users_of_both(&first.devices, &second.devices)
@@ -1029,10 +1057,7 @@ mod tests {
         let reach = |devices: &[usize]| {
             let mut set = FixedBitSet::with_capacity(130);
             devices.iter().for_each(|&device| set.insert(device));
-            Some(Reach {
-                devices: set,
-                users: FixedBitSet::with_capacity(4),
-            })
+            Some(Reach::of_devices(set))
         };
         let reaches = vec![
             reach(&[1, 64, 129]),

@@ -199,7 +199,7 @@ pub fn routes(
                 .map(|reach| reach.devices.contains(device)),
             Subject::User(user) => audiences.reaches[policy_index]
                 .as_ref()
-                .map(|reach| reach.users.contains(user)),
+                .map(|reach| audiences.users_of_reach(reach).contains(user)),
             Subject::Group(_) => None,
         };
         let outcome = match exact {

@@ -323,8 +323,9 @@ fn the_engine_and_a_brute_force_over_the_json_agree_on_every_audience() {
             .ones()
             .map(|device| tenant.devices[device].name.clone())
             .collect();
-        let users: BTreeSet<String> = reach
-            .users
+        let users: BTreeSet<String> = context
+            .audiences()
+            .users_of_reach(reach)
             .ones()
             .map(|user| tenant.users[user].user_principal_name.clone())
             .collect();

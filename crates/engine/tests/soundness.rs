@@ -1002,7 +1002,7 @@ fn check_exact(world: &World) -> Result<(), TestCaseError> {
             describe(world, &tenant)
         );
         prop_assert_eq!(
-            &set(&reach.users),
+            &set(context.audiences().users_of_reach(reach)),
             &expected.users,
             "policy {} users\n{}",
             index,
