@@ -44,7 +44,7 @@ pub struct Reach {
     /// Users who receive it: the users of those devices, marked the first
     /// time they are asked for ([`Audiences::users_of_reach`]): at tenant scale
     /// marking them for every policy visited millions of devices, and only
-    /// the few reaches that hold another's devices are ever asked.
+    /// `who` and the reaches that hold another's devices ask.
     users: std::sync::OnceLock<FixedBitSet>,
 }
 
@@ -950,7 +950,8 @@ impl Audiences {
         first_within &= left_words[shorter..].iter().all(|word| *word == 0);
         second_within &= right_words[shorter..].iter().all(|word| *word == 0);
         // When one reach holds the other's devices, the shared users are the
-        // smaller reach's users, already counted; otherwise count them.
+        // smaller reach's users (marked once for every pair that asks);
+        // otherwise count the users of the shared devices.
         let users = if second_within {
             self.users_of_reach(second).count_ones(..)
         } else if first_within {

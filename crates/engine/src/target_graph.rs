@@ -311,6 +311,24 @@ impl<'tenant> InventoryIndex<'tenant> {
     fn user(&self, id: &str) -> Option<usize> {
         self.users_by_object_id.get(lowercase(id).as_ref()).copied()
     }
+
+    /// Where group member `member` is in the inventory; `None` for a nested
+    /// group, or an id the inventory does not hold.
+    fn position(&self, member: &preflight_normalizer::GroupMember) -> Option<InventoryPosition> {
+        match member.kind {
+            MemberObjectKind::Device => self.device(&member.id).map(InventoryPosition::Device),
+            MemberObjectKind::User => self.user(&member.id).map(InventoryPosition::User),
+            MemberObjectKind::Group => None,
+        }
+    }
+}
+
+/// A group member's place in the inventory.
+enum InventoryPosition {
+    /// An index into `Tenant::devices`.
+    Device(usize),
+    /// An index into `Tenant::users`.
+    User(usize),
 }
 
 /// `id` in lowercase, borrowed when it is already (object ids are GUIDs, which
@@ -635,12 +653,12 @@ fn membership_without_nesting(
     };
     let (mut devices, mut users) = (Vec::new(), Vec::new());
     for member in listed {
-        let (found, list) = match member.kind {
-            MemberObjectKind::Device => (inventory.device(&member.id), &mut devices),
-            MemberObjectKind::User => (inventory.user(&member.id), &mut users),
-            MemberObjectKind::Group => continue,
+        let (index, list) = match inventory.position(member) {
+            Some(InventoryPosition::Device(device)) => (device, &mut devices),
+            Some(InventoryPosition::User(user)) => (user, &mut users),
+            None => continue,
         };
-        if let Some(index) = found.and_then(|index| u32::try_from(index).ok()) {
+        if let Ok(index) = u32::try_from(index) {
             list.push(index);
         }
     }
@@ -729,18 +747,10 @@ fn add_member(
     inventory: &InventoryIndex<'_>,
     member: &preflight_normalizer::GroupMember,
 ) {
-    match member.kind {
-        MemberObjectKind::Device => {
-            if let Some(device) = inventory.device(&member.id) {
-                members.devices.insert(device);
-            }
-        }
-        MemberObjectKind::User => {
-            if let Some(user) = inventory.user(&member.id) {
-                members.users.insert(user);
-            }
-        }
-        MemberObjectKind::Group => {}
+    match inventory.position(member) {
+        Some(InventoryPosition::Device(device)) => members.devices.insert(device),
+        Some(InventoryPosition::User(user)) => members.users.insert(user),
+        None => {}
     }
 }
 
