@@ -399,12 +399,13 @@ impl TargetGraph {
                         MemberObjectKind::Group => group_index
                             .get(member.id.as_str())
                             .map(|&nested| (group_nodes[nested], TargetEdge::ContainsGroup)),
-                        MemberObjectKind::Device => inventory
-                            .device(&member.id)
-                            .map(|device| (device_nodes[device], TargetEdge::ContainsMember)),
-                        MemberObjectKind::User => inventory
-                            .user(&member.id)
-                            .map(|user| (user_nodes[user], TargetEdge::ContainsMember)),
+                        MemberObjectKind::Device | MemberObjectKind::User => {
+                            let node = match inventory.position(member)? {
+                                InventoryPosition::Device(device) => device_nodes[device],
+                                InventoryPosition::User(user) => user_nodes[user],
+                            };
+                            Some((node, TargetEdge::ContainsMember))
+                        }
                     })
                     .collect()
             })
