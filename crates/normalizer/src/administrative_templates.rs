@@ -40,7 +40,6 @@ pub fn read_administrative_template(
 ) -> Option<Policy> {
     let mut reader = FieldReader::new(document.file, problems);
     let root = reader.expect_object(&document.root, "the administrative template")?;
-    let name_node = root.get("displayName");
     // A policy without a usable name is not analyzed, but the rest of it is
     // still read so that every wrong type in it is reported.
     let name = reader.required_str(root, "displayName", "the administrative template");
@@ -65,7 +64,7 @@ pub fn read_administrative_template(
         platforms: vec![Platform::Windows],
         settings,
         assignments,
-        source: reader.location(name_node.map_or(root.span, |node| node.span)),
+        source: reader.location_of_field(root, "displayName"),
     })
 }
 

@@ -16,7 +16,6 @@ use crate::reader::FieldReader;
 pub fn read_group(document: &Document, problems: &mut Vec<InputProblem>) -> Option<Group> {
     let mut reader = FieldReader::new(document.file, problems);
     let root = reader.expect_object(&document.root, "the group")?;
-    let name_node = root.get("displayName");
     let name = reader.required_str(root, "displayName", "the group")?;
     let id = reader.optional_str(root, "id").unwrap_or(name);
     let is_dynamic = reader
@@ -46,7 +45,7 @@ pub fn read_group(document: &Document, problems: &mut Vec<InputProblem>) -> Opti
         members,
         transitive_members,
         origin: GroupOrigin::Directory,
-        source: reader.location(name_node.map_or(root.span, |node| node.span)),
+        source: reader.location_of_field(root, "displayName"),
     })
 }
 
@@ -227,7 +226,6 @@ fn read_managed_device(
 ) -> Option<DeviceRecord> {
     let mut reader = FieldReader::new(document.file, problems);
     let root = reader.expect_object(&document.root, "the managed device")?;
-    let name_node = root.get("deviceName");
     // Every field is read, so each wrong type is reported, before a missing name
     // drops the record.
     let name = reader.required_str(root, "deviceName", "the managed device");
@@ -247,7 +245,7 @@ fn read_managed_device(
         primary_user_principal_name,
         signed_in_user_ids,
         properties: Properties::default(),
-        source: reader.location(name_node.map_or(root.span, |node| node.span)),
+        source: reader.location_of_field(root, "deviceName"),
     };
     Some(DeviceRecord {
         device,
@@ -262,7 +260,6 @@ fn read_entra_device(
 ) -> Option<DeviceRecord> {
     let mut reader = FieldReader::new(document.file, problems);
     let root = reader.expect_object(&document.root, "the device")?;
-    let name_node = root.get("displayName");
     let name = reader.required_str(root, "displayName", "the device");
     let object_id = text_field(&mut reader, root, "id");
     let device_id = text_field(&mut reader, root, "deviceId");
@@ -277,7 +274,7 @@ fn read_entra_device(
         primary_user_principal_name: None,
         signed_in_user_ids: Vec::new(),
         properties: Properties::default(),
-        source: reader.location(name_node.map_or(root.span, |node| node.span)),
+        source: reader.location_of_field(root, "displayName"),
     };
     Some(DeviceRecord {
         device,
@@ -289,14 +286,13 @@ fn read_entra_device(
 pub fn read_user(document: &Document, problems: &mut Vec<InputProblem>) -> Option<User> {
     let mut reader = FieldReader::new(document.file, problems);
     let root = reader.expect_object(&document.root, "the user")?;
-    let name_node = root.get("userPrincipalName");
     let user_principal_name = reader.required_str(root, "userPrincipalName", "the user");
     let object_id = text_field(&mut reader, root, "id");
     Some(User {
         object_id,
         user_principal_name: user_principal_name?.to_owned(),
         properties: properties_of(root),
-        source: reader.location(name_node.map_or(root.span, |node| node.span)),
+        source: reader.location_of_field(root, "userPrincipalName"),
     })
 }
 

@@ -9,7 +9,6 @@ use crate::reader::FieldReader;
 pub fn read_filter(document: &Document, problems: &mut Vec<InputProblem>) -> Option<Filter> {
     let mut reader = FieldReader::new(document.file, problems);
     let root = reader.expect_object(&document.root, "the assignment filter")?;
-    let name_node = root.get("displayName");
     // Every field is read, so each wrong type is reported, before a missing one
     // drops the filter.
     let name = reader.required_str(root, "displayName", "the assignment filter");
@@ -27,6 +26,6 @@ pub fn read_filter(document: &Document, problems: &mut Vec<InputProblem>) -> Opt
         platform,
         rule: rule.to_owned(),
         rule_source: reader.location(rule_node),
-        source: reader.location(name_node.map_or(root.span, |node| node.span)),
+        source: reader.location_of_field(root, "displayName"),
     })
 }

@@ -28,7 +28,6 @@ pub fn read_intent(
 ) -> Option<Policy> {
     let mut reader = FieldReader::new(document.file, problems);
     let root = reader.expect_object(&document.root, "the endpoint security policy")?;
-    let name_node = root.get("displayName");
     // A policy without a usable name is not analyzed, but the rest of it is
     // still read so that every wrong type in it is reported.
     let name = reader.required_str(root, "displayName", "the endpoint security policy");
@@ -60,7 +59,7 @@ pub fn read_intent(
         platforms,
         settings,
         assignments,
-        source: reader.location(name_node.map_or(root.span, |node| node.span)),
+        source: reader.location_of_field(root, "displayName"),
     })
 }
 

@@ -79,7 +79,6 @@ pub fn read_template_policy(
 ) -> Option<Policy> {
     let mut reader = FieldReader::new(document.file, problems);
     let root = reader.expect_object(&document.root, "the policy")?;
-    let name_node = root.get("displayName");
     // A policy without a usable name is not analyzed, but the rest of it is
     // still read so that every wrong type in it is reported.
     let name = reader.required_str(root, "displayName", "the policy");
@@ -146,7 +145,7 @@ pub fn read_template_policy(
         platforms: platform_of_template(&odata_type).into_iter().collect(),
         settings,
         assignments,
-        source: reader.location(name_node.map_or(root.span, |node| node.span)),
+        source: reader.location_of_field(root, "displayName"),
     })
 }
 

@@ -129,7 +129,6 @@ pub fn read_plan(
 
 fn read_phase(reader: &mut FieldReader<'_>, node: &Node) -> Option<Phase> {
     let entry = reader.expect_object(node, "each phase")?;
-    let name_node = entry.get("name");
     let name = reader.required_str(entry, "name", "the phase")?;
     let kind_node = entry.get("kind");
     let kind = match reader.required_str(entry, "kind", "the phase")? {
@@ -172,7 +171,7 @@ fn read_phase(reader: &mut FieldReader<'_>, node: &Node) -> Option<Phase> {
         kind,
         groups,
         isolated,
-        source: reader.location(name_node.map_or(entry.span, |node| node.span)),
+        source: reader.location_of_field(entry, "name"),
     })
 }
 

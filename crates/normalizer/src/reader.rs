@@ -25,6 +25,12 @@ impl<'problems> FieldReader<'problems> {
         }
     }
 
+    /// Where member `field` of `object` is written, or `object` itself when it
+    /// has no such member: where a finding about the thing `field` names points.
+    pub fn location_of_field(&self, object: &Node, field: &str) -> SourceLocation {
+        self.location(object.get(field).map_or(object.span, |node| node.span))
+    }
+
     /// Records a problem at `span`.
     pub fn problem(&mut self, span: Span, message: impl Into<String>) {
         self.problems
