@@ -116,7 +116,7 @@ pub fn read_definition(
             .and_then(|number| number.as_i64())
             .and_then(|count| u64::try_from(count).ok()),
         usage: member_text("settingUsage").and_then(SettingUsage::from_catalog_text),
-        source: reader.location(root.get("id").map_or(root.span, |node| node.span)),
+        source: reader.location_of_field(root, "id"),
     })
 }
 

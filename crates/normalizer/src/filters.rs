@@ -13,7 +13,6 @@ pub fn read_filter(document: &Document, problems: &mut Vec<InputProblem>) -> Opt
     // drops the filter.
     let name = reader.required_str(root, "displayName", "the assignment filter");
     let rule = reader.required_str(root, "rule", "the assignment filter");
-    let rule_node = root.get("rule").map_or(root.span, |node| node.span);
     let id = reader.optional_str(root, "id");
     let platform = reader
         .optional_str(root, "platform")
@@ -25,7 +24,7 @@ pub fn read_filter(document: &Document, problems: &mut Vec<InputProblem>) -> Opt
         name: name.to_owned(),
         platform,
         rule: rule.to_owned(),
-        rule_source: reader.location(rule_node),
+        rule_source: reader.location_of_field(root, "rule"),
         source: reader.location_of_field(root, "displayName"),
     })
 }
