@@ -202,7 +202,7 @@ pub fn evaluate_plan(
         let reach = reaches.as_ref().map(|reaches| {
             let mut devices = FixedBitSet::with_capacity(phase_tenant.devices.len());
             for reach in reaches {
-                devices.union_with(&reach.devices);
+                devices.union_with(reach.devices());
             }
             headcount(&context, &devices)
         });
@@ -255,9 +255,12 @@ pub fn evaluate_plan(
         });
         let this_phase = Baseline {
             groups: cumulative.iter().map(|group| group.name.clone()).collect(),
-            devices: reaches
-                .as_ref()
-                .map(|reaches| reaches.iter().map(|reach| reach.devices.clone()).collect()),
+            devices: reaches.as_ref().map(|reaches| {
+                reaches
+                    .iter()
+                    .map(|reach| reach.devices().clone())
+                    .collect()
+            }),
         };
         if !phase.isolated {
             previous_with_tenant = Some(this_phase.clone());
@@ -492,9 +495,9 @@ fn conflict_devices(context: &AnalysisContext<'_>, findings: &[Finding]) -> Opti
             let index = evidence_policy(tenant, evidence)?;
             let reach = reaches.get(index)?.as_ref()?;
             shared = Some(match shared {
-                None => reach.devices.clone(),
+                None => reach.devices().clone(),
                 Some(mut so_far) => {
-                    so_far.intersect_with(&reach.devices);
+                    so_far.intersect_with(reach.devices());
                     so_far
                 }
             });
@@ -558,7 +561,7 @@ fn setting_changes(input: &ChangeInput<'_>) -> Vec<SettingChange> {
             else {
                 continue;
             };
-            let mut devices = reach.devices.clone();
+            let mut devices = reach.devices().clone();
             if let Some(before) = input
                 .baseline
                 .and_then(|baseline| baseline.devices.as_ref())
@@ -592,7 +595,7 @@ fn setting_changes(input: &ChangeInput<'_>) -> Vec<SettingChange> {
                 let (certainty, reach) = match (&newly, existing_reaches.get(other_index)) {
                     (Some(devices), Some(Some(other_reach))) => {
                         let mut shared = devices.clone();
-                        shared.intersect_with(&other_reach.devices);
+                        shared.intersect_with(other_reach.devices());
                         if shared.is_clear() {
                             continue;
                         }

@@ -196,7 +196,7 @@ pub fn routes(
         let exact = match subject {
             Subject::Device(device) => audiences.reaches[policy_index]
                 .as_ref()
-                .map(|reach| reach.devices.contains(device)),
+                .map(|reach| reach.devices().contains(device)),
             Subject::User(user) => audiences.reaches[policy_index]
                 .as_ref()
                 .map(|reach| audiences.users_of_reach(reach).contains(user)),

@@ -319,7 +319,7 @@ fn the_engine_and_a_brute_force_over_the_json_agree_on_every_audience() {
             .as_ref()
             .unwrap_or_else(|| panic!("`{}` has an exact audience", policy.name));
         let devices: BTreeSet<String> = reach
-            .devices
+            .devices()
             .ones()
             .map(|device| tenant.devices[device].name.clone())
             .collect();

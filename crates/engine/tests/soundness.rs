@@ -995,7 +995,7 @@ fn check_exact(world: &World) -> Result<(), TestCaseError> {
             )));
         };
         prop_assert_eq!(
-            &set(&reach.devices),
+            &set(reach.devices()),
             &expected.devices,
             "policy {} devices\n{}",
             index,

@@ -54,7 +54,7 @@ impl Rule for NotApplicableSetting {
                 };
                 let reason = platform_reason(policy, definition).or_else(|| {
                     let reach = context.audiences().reaches[policy_index].as_ref()?;
-                    let devices: Vec<usize> = reach.devices.ones().collect();
+                    let devices: Vec<usize> = reach.devices().ones().collect();
                     inventory_reason(tenant, &devices, definition)
                 });
                 if let Some(reason) = reason {

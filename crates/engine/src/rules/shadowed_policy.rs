@@ -54,8 +54,8 @@ impl Rule for ShadowedPolicy {
         let covers = |outer: usize, inner: usize| -> bool {
             match (&audiences.reaches[outer], &audiences.reaches[inner]) {
                 (Some(outer_reach), Some(inner_reach)) => {
-                    !inner_reach.devices.is_clear()
-                        && inner_reach.devices.is_subset(&outer_reach.devices)
+                    !inner_reach.devices().is_clear()
+                        && inner_reach.devices().is_subset(outer_reach.devices())
                 }
                 _ => analysis.covers(outer, inner),
             }
@@ -143,27 +143,27 @@ fn covering(
             .iter()
             .all(|&candidate| reaches[candidate].is_some())
     {
-        if inner_reach.devices.is_clear() {
+        if inner_reach.devices().is_clear() {
             return None;
         }
         if let Some(&alone) = candidates.iter().find(|&&candidate| {
             reaches[candidate]
                 .as_ref()
-                .is_some_and(|reach| inner_reach.devices.is_subset(&reach.devices))
+                .is_some_and(|reach| inner_reach.devices().is_subset(reach.devices()))
         }) {
             return Some(vec![alone]);
         }
-        let mut union = fixedbitset::FixedBitSet::with_capacity(inner_reach.devices.len());
+        let mut union = fixedbitset::FixedBitSet::with_capacity(inner_reach.devices().len());
         let mut used = Vec::new();
         for &candidate in candidates {
             if let Some(reach) = &reaches[candidate]
-                && !reach.devices.is_disjoint(&inner_reach.devices)
+                && reach.shares_a_device_with(inner_reach)
             {
-                union.union_with(&reach.devices);
+                union.union_with(reach.devices());
                 used.push(candidate);
             }
         }
-        return inner_reach.devices.is_subset(&union).then_some(used);
+        return inner_reach.devices().is_subset(&union).then_some(used);
     }
     if let Some(&alone) = candidates
         .iter()

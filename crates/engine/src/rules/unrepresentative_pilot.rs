@@ -225,7 +225,7 @@ fn devices_of(context: &AnalysisContext<'_>, policies: &[Policy]) -> Option<Fixe
             context
                 .audiences()
                 .reach_of(tenant, graph, context.inventory_rules(), policy)?;
-        devices.union_with(&reach.devices);
+        devices.union_with(reach.devices());
     }
     Some(devices)
 }
