@@ -75,9 +75,43 @@ impl Reach {
         &self.devices
     }
 
+    /// Whether the reach lands on no device.
+    pub fn is_empty(&self) -> bool {
+        self.occupied_words.is_clear()
+    }
+
+    /// Whether every device of this reach is in `other` too: only the words
+    /// this reach occupies are compared, after their summaries.
+    pub fn is_within(&self, other: &Reach) -> bool {
+        const BITS: usize = usize::BITS as usize;
+        let (inner, outer) = (self.devices.as_slice(), other.devices.as_slice());
+        let summaries = self.occupied_words.as_slice().iter().zip(
+            other
+                .occupied_words
+                .as_slice()
+                .iter()
+                .chain(std::iter::repeat(&0)),
+        );
+        for (index, (mine, theirs)) in summaries.enumerate() {
+            if mine & !theirs != 0 {
+                return false;
+            }
+            let mut words = *mine;
+            while words != 0 {
+                let word = index * BITS + words.trailing_zeros() as usize;
+                words &= words - 1;
+                let theirs = outer.get(word).copied().unwrap_or(0);
+                if inner.get(word).is_some_and(|mine| mine & !theirs != 0) {
+                    return false;
+                }
+            }
+        }
+        true
+    }
+
     /// Whether this reach and `other` share a device: the words both occupy
-    /// are tested, sixty-four candidates at a time when they are many (two
-    /// broad reaches), one by one otherwise.
+    /// are tested, sixteen at a time when a summary word has many in common
+    /// (two broad reaches), one by one otherwise.
     pub fn shares_a_device_with(&self, other: &Reach) -> bool {
         const BITS: usize = usize::BITS as usize;
         let (left, right) = (self.devices.as_slice(), other.devices.as_slice());
@@ -1107,6 +1141,35 @@ mod tests {
     }
 
     #[test]
+    fn a_reach_is_within_another_exactly_when_its_devices_are_a_subset() {
+        let reach = |devices: &[usize], length: usize| {
+            let mut set = FixedBitSet::with_capacity(length);
+            devices.iter().for_each(|&device| set.insert(device));
+            Reach::of_devices(set)
+        };
+        let cases: [(&[usize], &[usize]); 7] = [
+            (&[], &[]),
+            (&[], &[5]),
+            (&[5], &[]),
+            (&[5, 700], &[5, 700, 4_000]),
+            (&[5, 700, 4_000], &[5, 700]),
+            (&[64, 65], &[64]),
+            (&[4_095], &[4_095, 0]),
+        ];
+        for (inner, outer) in cases {
+            for length in [4_096, 5_000] {
+                let (inner_reach, outer_reach) = (reach(inner, length), reach(outer, length));
+                assert_eq!(
+                    inner_reach.is_within(&outer_reach),
+                    inner_reach.devices().is_subset(outer_reach.devices()),
+                    "{inner:?} within {outer:?} of {length}"
+                );
+                assert_eq!(inner_reach.is_empty(), inner.is_empty());
+            }
+        }
+    }
+
+    #[test]
     fn broad_reaches_that_interleave_share_a_device_only_where_one_is_added() {
         // Even devices against odd ones: every word is occupied by both, and
         // no device is shared until one is added to the odd ones.
@@ -1129,8 +1192,9 @@ mod tests {
 
     proptest::proptest! {
         /// Sparse and dense sets alike (so that the words both occupy are
-        /// tested one by one and sixty-four at a time): two reaches share a
-        /// device exactly when their sets are not disjoint.
+        /// tested one by one and sixteen at a time): two reaches share a
+        /// device exactly when their sets are not disjoint, and one is within
+        /// another exactly when its set is a subset.
         #[test]
         fn reaches_share_a_device_exactly_when_their_sets_intersect(
             length in 0_usize..9_000,
@@ -1162,6 +1226,13 @@ mod tests {
             let (left, right) = (Reach::of_devices(left), Reach::of_devices(right));
             proptest::prop_assert_eq!(left.shares_a_device_with(&right), expected);
             proptest::prop_assert_eq!(right.shares_a_device_with(&left), expected);
+            proptest::prop_assert_eq!(
+                left.is_within(&right),
+                left.devices().is_subset(right.devices())
+            );
+            let mut union = left.devices().clone();
+            union.union_with(right.devices());
+            proptest::prop_assert!(left.is_within(&Reach::of_devices(union)));
         }
     }
 

@@ -54,8 +54,7 @@ impl Rule for ShadowedPolicy {
         let covers = |outer: usize, inner: usize| -> bool {
             match (&audiences.reaches[outer], &audiences.reaches[inner]) {
                 (Some(outer_reach), Some(inner_reach)) => {
-                    !inner_reach.devices().is_clear()
-                        && inner_reach.devices().is_subset(outer_reach.devices())
+                    !inner_reach.is_empty() && inner_reach.is_within(outer_reach)
                 }
                 _ => analysis.covers(outer, inner),
             }
@@ -143,13 +142,13 @@ fn covering(
             .iter()
             .all(|&candidate| reaches[candidate].is_some())
     {
-        if inner_reach.devices().is_clear() {
+        if inner_reach.is_empty() {
             return None;
         }
         if let Some(&alone) = candidates.iter().find(|&&candidate| {
             reaches[candidate]
                 .as_ref()
-                .is_some_and(|reach| inner_reach.devices().is_subset(reach.devices()))
+                .is_some_and(|reach| inner_reach.is_within(reach))
         }) {
             return Some(vec![alone]);
         }
