@@ -92,21 +92,14 @@ impl Reach {
                 .iter()
                 .chain(std::iter::repeat(&0)),
         );
-        for (index, (mine, theirs)) in summaries.enumerate() {
-            if mine & !theirs != 0 {
-                return false;
-            }
-            let mut words = *mine;
-            while words != 0 {
-                let word = index * BITS + words.trailing_zeros() as usize;
-                words &= words - 1;
-                let theirs = outer.get(word).copied().unwrap_or(0);
-                if inner.get(word).is_some_and(|mine| mine & !theirs != 0) {
-                    return false;
-                }
-            }
-        }
-        true
+        summaries.enumerate().all(|(index, (mine, theirs))| {
+            mine & !theirs == 0
+                && set_bits(*mine).all(|bit| {
+                    let word = index * BITS + bit;
+                    let theirs = outer.get(word).copied().unwrap_or(0);
+                    inner.get(word).is_none_or(|mine| mine & !theirs == 0)
+                })
+        })
     }
 
     /// Whether this reach and `other` share a device: the words both occupy
@@ -120,30 +113,21 @@ impl Reach {
             .as_slice()
             .iter()
             .zip(other.occupied_words.as_slice());
-        for (index, (first, second)) in candidates.enumerate() {
-            let mut both = first & second;
-            if both == 0 {
-                continue;
-            }
+        candidates.enumerate().any(|(index, (first, second))| {
+            let both = first & second;
             let start = index * BITS;
             if both.count_ones() > 16 {
                 let end = (start + BITS).min(left.len()).min(right.len());
-                if share_a_device(&left[start..end], &right[start..end]) {
-                    return true;
-                }
-                continue;
+                return match (left.get(start..end), right.get(start..end)) {
+                    (Some(left), Some(right)) => share_a_device(left, right),
+                    _ => false,
+                };
             }
-            while both != 0 {
-                let word = start + both.trailing_zeros() as usize;
-                both &= both - 1;
-                if let (Some(left), Some(right)) = (left.get(word), right.get(word))
-                    && left & right != 0
-                {
-                    return true;
-                }
-            }
-        }
-        false
+            set_bits(both).any(|bit| {
+                let word = start + bit;
+                matches!((left.get(word), right.get(word)), (Some(left), Some(right)) if left & right != 0)
+            })
+        })
     }
 }
 
@@ -301,18 +285,14 @@ impl DeviceUsers {
         );
         for (index, word) in words.enumerate() {
             let word_of = |set: &[usize]| set.get(index).copied().unwrap_or(0) & word;
-            let (mut alone, mut others) = (word_of(of_one), word_of(of_several));
-            while alone != 0 {
-                let device = index * BITS + alone.trailing_zeros() as usize;
-                alone &= alone - 1;
-                if let Some(&user) = self.only_user_of_device.get(device) {
+            for bit in set_bits(word_of(of_one)) {
+                if let Some(&user) = self.only_user_of_device.get(index * BITS + bit) {
                     let user = user as usize;
                     marks[user / BITS] |= 1 << (user % BITS);
                 }
             }
-            while others != 0 {
-                let device = index * BITS + others.trailing_zeros() as usize;
-                others &= others - 1;
+            for bit in set_bits(word_of(of_several)) {
+                let device = index * BITS + bit;
                 for &user in self
                     .users_of_device
                     .get(device)
@@ -508,11 +488,11 @@ impl Audiences {
     ///
     /// At tenant scale the reaches are 25 KiB each and 125 MiB together; a
     /// pair reads the words both reaches occupy (a few dozen when one is
-    /// small, all of them for two broad reaches that do not meet): taken in the
-    /// order given, each pair would read its second reach from memory. The pairs are taken
-    /// in tiles instead, a band of first policies against a band of second
-    /// policies, so that the reaches a tile reads stay in the cache while its
-    /// pairs are tested.
+    /// small, all of them for two broad reaches that do not meet): taken in
+    /// the order given, each pair would read its second reach from memory.
+    /// The pairs are taken in tiles instead, a band of first policies against
+    /// a band of second policies, so that the reaches a tile reads stay in the
+    /// cache while its pairs are tested.
     pub fn meetings(&self, pairs: &[(u32, u32)]) -> Vec<Option<bool>> {
         let reach_bytes = self
             .reaches
@@ -900,15 +880,19 @@ fn ones_of_both<'sets>(
         .zip(second.as_slice())
         .enumerate()
         .flat_map(|(word, (left, right))| {
-            let mut bits = left & right;
-            std::iter::from_fn(move || {
-                (bits != 0).then(|| {
-                    let bit = bits.trailing_zeros() as usize;
-                    bits &= bits - 1;
-                    word * usize::BITS as usize + bit
-                })
-            })
+            set_bits(left & right).map(move |bit| word * usize::BITS as usize + bit)
         })
+}
+
+/// The positions of the bits set in `word`, lowest first.
+fn set_bits(mut word: usize) -> impl Iterator<Item = usize> {
+    std::iter::from_fn(move || {
+        (word != 0).then(|| {
+            let bit = word.trailing_zeros() as usize;
+            word &= word - 1;
+            bit
+        })
+    })
 }
 
 /// A number for each reach, the same for equal reaches (`None` for unknown
