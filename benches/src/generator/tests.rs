@@ -231,7 +231,7 @@ fn assignments_name_groups_and_filters_that_exist_and_nesting_is_acyclic() {
 fn preflight_reads_every_file_and_finds_conflicts_and_duplicates() {
     let tenant = TempTree::new("check");
     generate(&TINY, 42, &tenant.0).expect("generated");
-    let report = full_check(&tenant_policy_files(&tenant.0), &tenant.0);
+    let report = full_check(&tenant_policy_files(&tenant.0), &tenant.0).report;
     let rules: BTreeSet<&str> = report.findings.iter().map(|finding| finding.rule).collect();
     assert!(!rules.contains("parse-error"), "{rules:?}");
     assert!(!rules.contains("unrecognized-file"), "{rules:?}");
