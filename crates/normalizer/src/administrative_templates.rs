@@ -26,8 +26,8 @@ use preflight_parser::{Document, InputProblem};
 use crate::assignments::read_assignments;
 use crate::catalog::AdmxIndex;
 use crate::model::{
-    Group, Platform, Policy, PolicyFamily, PolicyId, Setting, SettingDefinition, SettingKey,
-    SettingKind, SettingScope, SettingValue,
+    Group, Platform, Policy, PolicyFamily, Setting, SettingDefinition, SettingKey, SettingKind,
+    SettingScope, SettingValue,
 };
 use crate::reader::FieldReader;
 
@@ -40,12 +40,7 @@ pub fn read_administrative_template(
 ) -> Option<Policy> {
     let mut reader = FieldReader::new(document.file, problems);
     let root = reader.expect_object(&document.root, "the administrative template")?;
-    // A policy without a usable name is not analyzed, but the rest of it is
-    // still read so that every wrong type in it is reported.
-    let name = reader.required_str(root, "displayName", "the administrative template");
-    let id = reader
-        .optional_str(root, "id")
-        .map(|id| PolicyId(id.into()));
+    let (name, id) = reader.policy_name_and_id(root, "the administrative template");
     let mut settings = Vec::new();
     for definition_value in reader
         .optional_array(root, "definitionValues")

@@ -15,9 +15,7 @@ use preflight_parser::{Document, InputProblem};
 use crate::assignments::read_assignments;
 use crate::legacy_table;
 use crate::legacy_templates::{family_local_key, platform_of_template};
-use crate::model::{
-    Group, Policy, PolicyFamily, PolicyId, Setting, SettingKind, SettingScope, SettingValue,
-};
+use crate::model::{Group, Policy, PolicyFamily, Setting, SettingKind, SettingScope, SettingValue};
 use crate::reader::FieldReader;
 
 /// Reads one intent document.
@@ -28,12 +26,7 @@ pub fn read_intent(
 ) -> Option<Policy> {
     let mut reader = FieldReader::new(document.file, problems);
     let root = reader.expect_object(&document.root, "the endpoint security policy")?;
-    // A policy without a usable name is not analyzed, but the rest of it is
-    // still read so that every wrong type in it is reported.
-    let name = reader.required_str(root, "displayName", "the endpoint security policy");
-    let id = reader
-        .optional_str(root, "id")
-        .map(|id| PolicyId(id.into()));
+    let (name, id) = reader.policy_name_and_id(root, "the endpoint security policy");
     let instances = if root.get("settingsDelta").is_some() {
         reader.optional_array(root, "settingsDelta")
     } else {

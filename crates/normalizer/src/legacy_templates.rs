@@ -22,8 +22,8 @@ use crate::assignments::read_assignments;
 use crate::keys::key_from_oma_uri;
 use crate::legacy_table;
 use crate::model::{
-    Group, Platform, Policy, PolicyFamily, PolicyId, Setting, SettingKey, SettingKind,
-    SettingScope, SettingValue,
+    Group, Platform, Policy, PolicyFamily, Setting, SettingKey, SettingKind, SettingScope,
+    SettingValue,
 };
 use crate::reader::FieldReader;
 use crate::stable_hash::stable_hash;
@@ -79,12 +79,7 @@ pub fn read_template_policy(
 ) -> Option<Policy> {
     let mut reader = FieldReader::new(document.file, problems);
     let root = reader.expect_object(&document.root, "the policy")?;
-    // A policy without a usable name is not analyzed, but the rest of it is
-    // still read so that every wrong type in it is reported.
-    let name = reader.required_str(root, "displayName", "the policy");
-    let id = reader
-        .optional_str(root, "id")
-        .map(|id| PolicyId(id.into()));
+    let (name, id) = reader.policy_name_and_id(root, "the policy");
     let odata_type = reader
         .optional_str(root, "@odata.type")
         .map(|odata_type| {

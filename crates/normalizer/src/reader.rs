@@ -4,6 +4,8 @@
 use preflight_parser::json::Node;
 use preflight_parser::{FileId, InputProblem, SourceLocation, Span};
 
+use crate::model::PolicyId;
+
 /// Reads fields of one file's document and collects the problems found.
 pub struct FieldReader<'problems> {
     /// The file being read.
@@ -76,6 +78,20 @@ impl<'problems> FieldReader<'problems> {
             return None;
         }
         self.optional_str(object, field)
+    }
+
+    /// The `displayName` and `id` a Graph policy document (`owner`, as messages
+    /// name it) opens with. A missing or unusable name is reported and gives
+    /// `None`: such a policy is not analyzed, but the caller still reads the
+    /// rest of it, so that every wrong type in it is reported.
+    pub fn policy_name_and_id<'node>(
+        &mut self,
+        root: &'node Node,
+        owner: &str,
+    ) -> (Option<&'node str>, Option<PolicyId>) {
+        let name = self.required_str(root, "displayName", owner);
+        let id = self.optional_str(root, "id").map(|id| PolicyId(id.into()));
+        (name, id)
     }
 
     /// The array value of member `field`; a missing or `null` member is `None`
