@@ -444,20 +444,35 @@ fn into_table<Row>(
     }
 }
 
-fn parse_configuration_table(text: &str) -> Table<ConfigurationMapping> {
+/// Parses a table file with `header`: each data row by `parse_row`, looked up
+/// by the Graph type and property `type_and_property` gives of its mapping.
+fn parse_table<Mapping>(
+    text: &str,
+    header: &[&str],
+    parse_row: impl Fn(&[&str]) -> Result<Mapping, String>,
+    type_and_property: impl Fn(&Mapping) -> (&str, &str),
+) -> Table<Mapping> {
     let mut problems = Vec::new();
     let mut rows = Vec::new();
-    for (line, fields) in data_rows(text, &CONFIGURATION_HEADER, &mut problems) {
-        match parse_configuration_row(&fields) {
-            Ok(mapping) => rows.push((
-                line,
-                lookup_key(&mapping.odata_type, &mapping.property),
-                mapping,
-            )),
+    for (line, fields) in data_rows(text, header, &mut problems) {
+        match parse_row(&fields) {
+            Ok(mapping) => {
+                let (odata_type, property) = type_and_property(&mapping);
+                rows.push((line, lookup_key(odata_type, property), mapping));
+            }
             Err(message) => problems.push(TableProblem { line, message }),
         }
     }
     into_table(rows, problems)
+}
+
+fn parse_configuration_table(text: &str) -> Table<ConfigurationMapping> {
+    parse_table(
+        text,
+        &CONFIGURATION_HEADER,
+        parse_configuration_row,
+        |mapping| (&mapping.odata_type, &mapping.property),
+    )
 }
 
 fn parse_configuration_row(fields: &[&str]) -> Result<ConfigurationMapping, String> {
@@ -534,19 +549,9 @@ fn parse_translation(text: &str) -> Result<ValueTranslation, String> {
 }
 
 fn parse_compliance_table(text: &str) -> Table<ComplianceMapping> {
-    let mut problems = Vec::new();
-    let mut rows = Vec::new();
-    for (line, fields) in data_rows(text, &COMPLIANCE_HEADER, &mut problems) {
-        match parse_compliance_row(&fields) {
-            Ok(mapping) => rows.push((
-                line,
-                lookup_key(&mapping.odata_type, &mapping.property),
-                mapping,
-            )),
-            Err(message) => problems.push(TableProblem { line, message }),
-        }
-    }
-    into_table(rows, problems)
+    parse_table(text, &COMPLIANCE_HEADER, parse_compliance_row, |mapping| {
+        (&mapping.odata_type, &mapping.property)
+    })
 }
 
 fn parse_compliance_row(fields: &[&str]) -> Result<ComplianceMapping, String> {
