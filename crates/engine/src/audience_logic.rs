@@ -405,44 +405,90 @@ impl Interner {
 
     /// The formula as a disjunction of cases, or `None` when that takes more than
     /// `budget` cases. Cases holding a literal and its complement are dropped.
+    /// Literals are interned as the expansion meets them.
     fn cases(&mut self, formula: &Formula, budget: usize) -> Option<Vec<Case>> {
-        match formula {
-            Formula::True => Some(vec![Vec::new()]),
-            Formula::False => Some(Vec::new()),
-            Formula::Literal(literal) => Some(vec![vec![self.literal(literal)]]),
-            Formula::Or(parts) => {
-                let mut all = Vec::new();
-                for part in parts {
-                    all.extend(self.cases(part, budget)?);
-                    if all.len() > budget {
-                        return None;
-                    }
+        expanded_cases(self, formula, budget)
+    }
+}
+
+/// Where the expansion of a formula into cases finds the id of each literal
+/// and of each literal's complement.
+trait LiteralIds {
+    /// The id of `literal`, or `None` when it has none.
+    fn id(&mut self, literal: &Literal) -> Option<u32>;
+    /// The id of each literal's complement, by literal id.
+    fn complement_of(&self) -> &[u32];
+}
+
+impl LiteralIds for Interner {
+    fn id(&mut self, literal: &Literal) -> Option<u32> {
+        Some(self.literal(literal))
+    }
+
+    fn complement_of(&self) -> &[u32] {
+        &self.complement_of
+    }
+}
+
+/// The literals a [`Decider`] interned when it was built, looked up only.
+struct KnownLiterals<'decider>(&'decider Decider);
+
+impl LiteralIds for KnownLiterals<'_> {
+    fn id(&mut self, literal: &Literal) -> Option<u32> {
+        self.0.literal_ids.get(literal).copied()
+    }
+
+    fn complement_of(&self) -> &[u32] {
+        &self.0.complement_of
+    }
+}
+
+/// `formula` as a disjunction of cases (each a sorted conjunction of literal
+/// ids), or `None` when that takes more than `budget` cases or `ids` has no id
+/// for one of its literals. Cases holding a literal and its complement are
+/// dropped; parts are expanded left to right, so literals get their ids in
+/// the order they are written.
+fn expanded_cases(
+    ids: &mut impl LiteralIds,
+    formula: &Formula,
+    budget: usize,
+) -> Option<Vec<Case>> {
+    match formula {
+        Formula::True => Some(vec![Vec::new()]),
+        Formula::False => Some(Vec::new()),
+        Formula::Literal(literal) => Some(vec![vec![ids.id(literal)?]]),
+        Formula::Or(parts) => {
+            let mut all = Vec::new();
+            for part in parts {
+                all.extend(expanded_cases(ids, part, budget)?);
+                if all.len() > budget {
+                    return None;
                 }
-                all.sort();
-                all.dedup();
-                Some(all)
             }
-            Formula::And(parts) => {
-                let mut product: Vec<Case> = vec![Vec::new()];
-                for part in parts {
-                    let part_cases = self.cases(part, budget)?;
-                    let mut next = Vec::with_capacity(product.len() * part_cases.len());
-                    for left in &product {
-                        for right in &part_cases {
-                            if let Some(joined) = join(left, right, &self.complement_of) {
-                                next.push(joined);
-                            }
+            all.sort();
+            all.dedup();
+            Some(all)
+        }
+        Formula::And(parts) => {
+            let mut product: Vec<Case> = vec![Vec::new()];
+            for part in parts {
+                let part_cases = expanded_cases(ids, part, budget)?;
+                let mut next = Vec::with_capacity(product.len() * part_cases.len());
+                for left in &product {
+                    for right in &part_cases {
+                        if let Some(joined) = join(left, right, ids.complement_of()) {
+                            next.push(joined);
                         }
                     }
-                    if next.len() > budget {
-                        return None;
-                    }
-                    product = next;
                 }
-                product.sort();
-                product.dedup();
-                Some(product)
+                if next.len() > budget {
+                    return None;
+                }
+                product = next;
             }
+            product.sort();
+            product.dedup();
+            Some(product)
         }
     }
 }
@@ -568,44 +614,7 @@ impl Decider {
     /// and their complements), or `None` over the budget or for a literal never
     /// seen.
     fn cases_of(&self, formula: &Formula) -> Option<Vec<Case>> {
-        match formula {
-            Formula::True => Some(vec![Vec::new()]),
-            Formula::False => Some(Vec::new()),
-            Formula::Literal(literal) => Some(vec![vec![*self.literal_ids.get(literal)?]]),
-            Formula::Or(parts) => {
-                let mut all = Vec::new();
-                for part in parts {
-                    all.extend(self.cases_of(part)?);
-                    if all.len() > self.budget {
-                        return None;
-                    }
-                }
-                all.sort();
-                all.dedup();
-                Some(all)
-            }
-            Formula::And(parts) => {
-                let mut product: Vec<Case> = vec![Vec::new()];
-                for part in parts {
-                    let part_cases = self.cases_of(part)?;
-                    let mut next = Vec::with_capacity(product.len() * part_cases.len());
-                    for left in &product {
-                        for right in &part_cases {
-                            if let Some(joined) = join(left, right, &self.complement_of) {
-                                next.push(joined);
-                            }
-                        }
-                    }
-                    if next.len() > self.budget {
-                        return None;
-                    }
-                    product = next;
-                }
-                product.sort();
-                product.dedup();
-                Some(product)
-            }
-        }
+        expanded_cases(&mut KnownLiterals(self), formula, self.budget)
     }
 
     /// Whether formula `index` admits anyone (decided once).
