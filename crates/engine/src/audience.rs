@@ -102,6 +102,33 @@ impl Reach {
         })
     }
 
+    /// The devices this reach and `other` share, lowest first: only the words
+    /// both occupy are read (the first shared device of two broad reaches
+    /// is found in a few words, where a walk over the first reach's devices
+    /// tested each of them against the other).
+    pub fn shared_devices<'both>(
+        &'both self,
+        other: &'both Reach,
+    ) -> impl Iterator<Item = usize> + 'both {
+        const BITS: usize = usize::BITS as usize;
+        let (left, right) = (self.devices.as_slice(), other.devices.as_slice());
+        let summaries = self
+            .occupied_words
+            .as_slice()
+            .iter()
+            .zip(other.occupied_words.as_slice());
+        summaries
+            .enumerate()
+            .flat_map(move |(index, (first, second))| {
+                set_bits(first & second).flat_map(move |bit| {
+                    let word = index * BITS + bit;
+                    let both = left.get(word).copied().unwrap_or(0)
+                        & right.get(word).copied().unwrap_or(0);
+                    set_bits(both).map(move |device| word * BITS + device)
+                })
+            })
+    }
+
     /// Whether this reach and `other` share a device: the words both occupy
     /// are tested, sixteen at a time when a summary word has many in common
     /// (two broad reaches), one by one otherwise.
@@ -867,23 +894,6 @@ fn policy_reach(
     Some(Reach::of_devices(devices))
 }
 
-/// The indices in both `first` and `second`, ascending, read word by word
-/// without building the intersection (`FixedBitSet::intersection` walks every
-/// index of `first` and looks each up in `second`).
-fn ones_of_both<'sets>(
-    first: &'sets FixedBitSet,
-    second: &'sets FixedBitSet,
-) -> impl Iterator<Item = usize> + 'sets {
-    first
-        .as_slice()
-        .iter()
-        .zip(second.as_slice())
-        .enumerate()
-        .flat_map(|(word, (left, right))| {
-            set_bits(left & right).map(move |bit| word * usize::BITS as usize + bit)
-        })
-}
-
 /// The positions of the bits set in `word`, lowest first.
 fn set_bits(mut word: usize) -> impl Iterator<Item = usize> {
     std::iter::from_fn(move || {
@@ -1000,8 +1010,8 @@ impl Audiences {
     /// What `first` and `second` share: the devices both land on, and the
     /// users of those devices.
     pub fn shared(&self, tenant: &Tenant, first: &Reach, second: &Reach) -> SharedAudience {
-        let shared_devices = || ones_of_both(&first.devices, &second.devices);
-        let examples = shared_devices()
+        let examples = first
+            .shared_devices(second)
             .take(5)
             .map(|device| tenant.devices[device].name.clone())
             .collect();
@@ -1210,6 +1220,9 @@ mod tests {
             let (left, right) = (Reach::of_devices(left), Reach::of_devices(right));
             proptest::prop_assert_eq!(left.shares_a_device_with(&right), expected);
             proptest::prop_assert_eq!(right.shares_a_device_with(&left), expected);
+            let shared: Vec<usize> = left.devices().intersection(right.devices()).collect();
+            proptest::prop_assert_eq!(left.shared_devices(&right).collect::<Vec<_>>(), shared.clone());
+            proptest::prop_assert_eq!(right.shared_devices(&left).collect::<Vec<_>>(), shared);
             proptest::prop_assert_eq!(
                 left.is_within(&right),
                 left.devices().is_subset(right.devices())

@@ -596,7 +596,7 @@ pub(crate) fn exact_overlap(
     // The assignments through which both policies reach the first shared
     // device: how they meet there.
     let mut via = Vec::new();
-    if let Some(device) = first.devices().intersection(second.devices()).next() {
+    if let Some(device) = first.shared_devices(second).next() {
         for policy in [first_policy, second_policy] {
             for name in audiences.routes_to_device(
                 tenant,
