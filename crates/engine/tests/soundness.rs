@@ -672,7 +672,7 @@ impl World {
                 FileId(0),
                 "tenant.json".into(),
                 "tenant.json".to_owned(),
-                "{}".into(),
+                std::sync::Arc::new(String::from("{}")),
                 None,
             )],
             policies,

@@ -830,8 +830,13 @@ impl Tenant {
         text: &str,
     ) -> FileId {
         let id = FileId(u32::try_from(self.files.len()).unwrap_or(u32::MAX));
-        self.files
-            .push(SourceFile::new(id, path, display_path, text.into(), None));
+        self.files.push(SourceFile::new(
+            id,
+            path,
+            display_path,
+            std::sync::Arc::new(text.to_owned()),
+            None,
+        ));
         id
     }
 

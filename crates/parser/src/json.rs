@@ -182,12 +182,12 @@ pub struct JsonError {
 
 /// Parses `text` as one JSON value with optional surrounding whitespace.
 pub fn parse(text: &str) -> Result<Node, JsonError> {
-    parse_shared(&Arc::from(text))
+    parse_shared(&Arc::new(text.to_owned()))
 }
 
 /// Parses `text` as [`parse`] does; the strings, member names and numbers of the
 /// tree share `text` (a file's decoded text) instead of copying from it.
-pub fn parse_shared(text: &Arc<str>) -> Result<Node, JsonError> {
+pub fn parse_shared(text: &Arc<String>) -> Result<Node, JsonError> {
     parse_shared_noting(text).map(|parsed| parsed.root)
 }
 
@@ -208,7 +208,7 @@ pub struct Parsed {
 /// in one object and the secret values: each object is searched for repeated
 /// names as it is read, and each member's name checked, instead of in second
 /// walks over the whole tree.
-pub fn parse_shared_noting(text: &Arc<str>) -> Result<Parsed, JsonError> {
+pub fn parse_shared_noting(text: &Arc<String>) -> Result<Parsed, JsonError> {
     let mut parser = Parser {
         source: text,
         text,
@@ -353,7 +353,7 @@ fn name_hash(name: &[u8]) -> usize {
 
 struct Parser<'text> {
     /// The text, shared by the strings of the tree.
-    source: &'text Arc<str>,
+    source: &'text Arc<String>,
     text: &'text str,
     bytes: &'text [u8],
     position: usize,
@@ -817,7 +817,7 @@ mod duplicate_tests {
             sizes in proptest::collection::vec(0_usize..320, 1..4),
             names in proptest::collection::vec(0_u8..200, 1..400),
         ) {
-            let text: Arc<str> = Arc::from(nested_objects(&sizes, &names));
+            let text = Arc::new(nested_objects(&sizes, &names));
             let parsed = parse_shared_noting(&text)
                 .map_err(|error| proptest::test_runner::TestCaseError::fail(error.message))?;
             let (root, while_parsing) = (parsed.root, parsed.duplicates);
@@ -832,7 +832,7 @@ mod duplicate_tests {
         fn secrets_noted_while_parsing_match_a_walk_of_the_tree(
             items in proptest::collection::vec((0_usize..6, 0_usize..6, 0_u8..4), 0..60),
         ) {
-            let text: Arc<str> = Arc::from(objects_with_secrets(&items));
+            let text = Arc::new(objects_with_secrets(&items));
             let parsed = parse_shared_noting(&text)
                 .map_err(|error| proptest::test_runner::TestCaseError::fail(error.message))?;
             proptest::prop_assert_eq!(
@@ -1025,8 +1025,9 @@ mod tests {
 
     #[test]
     fn strings_without_escapes_share_the_source_and_strings_with_escapes_do_not() {
-        let text: Arc<str> =
-            Arc::from(r#"{"plain": "a long value past eight bytes", "escaped": "a\tb", "n": 12}"#);
+        let text = Arc::new(String::from(
+            r#"{"plain": "a long value past eight bytes", "escaped": "a\tb", "n": 12}"#,
+        ));
         let root = parse_shared(&text).expect("valid");
         assert_eq!(
             root.get("plain").and_then(Node::as_str),

@@ -190,7 +190,7 @@ pub fn load(paths: &[PathBuf], options: &LoadOptions) -> Result<Loaded, LoadErro
         };
         loaded
             .files
-            .push(SourceFile::new(id, path, shown, Arc::from(""), None));
+            .push(SourceFile::new(id, path, shown, Arc::default(), None));
         loaded.problems.push(
             InputProblem::parse_error(
                 id,
@@ -352,7 +352,7 @@ fn read_one(
     options: &LoadOptions,
 ) -> (SourceFile, Vec<Document>, Vec<InputProblem>) {
     let unreadable = |path: PathBuf, message: String| {
-        let file = SourceFile::new(id, path, shown.clone(), Arc::from(""), None);
+        let file = SourceFile::new(id, path, shown.clone(), Arc::default(), None);
         (
             file,
             Vec::new(),
@@ -373,7 +373,7 @@ fn read_one(
     };
     if !metadata.is_file() {
         // Reading a FIFO could wait forever and a device could never end: skip them.
-        let file = SourceFile::new(id, path, shown, Arc::from(""), None);
+        let file = SourceFile::new(id, path, shown, Arc::default(), None);
         let problem = InputProblem {
             kind: InputProblemKind::UnrecognizedFile,
             file: file.id,
@@ -485,7 +485,7 @@ fn file_from_bytes(
         id,
         path,
         shown,
-        Arc::from(decoded.text),
+        Arc::new(decoded.text),
         Some(decoded.encoding),
     );
     let (document, problems) = parse_document(&file, decoded.first_invalid);
@@ -633,12 +633,12 @@ impl Syntax {
 
     /// Parses `text` into a span-keeping tree.
     pub fn parse(self, text: &str) -> Result<Node, SyntaxError> {
-        self.parse_shared(&Arc::from(text))
+        self.parse_shared(&Arc::new(text.to_owned()))
     }
 
     /// Parses `text` as [`Syntax::parse`] does; the tree's strings share `text`
     /// where they are written as they read (JSON strings without escapes).
-    pub fn parse_shared(self, text: &Arc<str>) -> Result<Node, SyntaxError> {
+    pub fn parse_shared(self, text: &Arc<String>) -> Result<Node, SyntaxError> {
         match self {
             Syntax::Json => json::parse_shared(text).map_err(|error| SyntaxError {
                 message: error.message,
@@ -653,7 +653,7 @@ impl Syntax {
 
     /// Parses `text` as [`Syntax::parse_shared`] does, with the member names
     /// written twice in one object and the secret values, in text order.
-    pub fn parse_shared_noting(self, text: &Arc<str>) -> Result<json::Parsed, SyntaxError> {
+    pub fn parse_shared_noting(self, text: &Arc<String>) -> Result<json::Parsed, SyntaxError> {
         match self {
             Syntax::Json => json::parse_shared_noting(text).map_err(|error| SyntaxError {
                 message: error.message,

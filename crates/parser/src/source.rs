@@ -18,7 +18,7 @@ pub struct SourceFile {
     /// with forward slashes on every platform.
     pub display_path: String,
     /// The decoded text; empty when the file could not be read.
-    pub text: Arc<str>,
+    pub text: Arc<String>,
     /// The encoding the bytes were in; `None` when the file could not be read.
     pub encoding: Option<Encoding>,
     /// The offset of the start of every line, computed the first time a line
@@ -50,7 +50,7 @@ impl SourceFile {
         id: FileId,
         path: PathBuf,
         display_path: String,
-        text: Arc<str>,
+        text: Arc<String>,
         encoding: Option<Encoding>,
     ) -> Self {
         Self {
@@ -270,7 +270,7 @@ mod tests {
             FileId(0),
             PathBuf::from("a.json"),
             "a.json".into(),
-            text.into(),
+            Arc::new(text.to_owned()),
             None,
         )
     }

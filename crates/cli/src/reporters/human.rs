@@ -66,7 +66,7 @@ pub fn write_findings(
 
 /// One file's part of a finding: its source and the labels in it.
 struct FilePart {
-    source: NamedSource<Arc<str>>,
+    source: NamedSource<Arc<String>>,
     labels: Vec<LabeledSpan>,
 }
 
@@ -75,7 +75,7 @@ struct FilePart {
 /// replaced by `*`, byte for byte, so that every span and line stays where it was
 /// and no secret reaches the output.
 struct MaskedSources {
-    masked: BTreeMap<FileId, Arc<str>>,
+    masked: BTreeMap<FileId, Arc<String>>,
 }
 
 impl MaskedSources {
@@ -88,13 +88,13 @@ impl MaskedSources {
             .into_iter()
             .filter_map(|(file, spans)| {
                 let text = &tenant.file(file)?.text;
-                Some((file, Arc::from(mask_spans(text, &spans))))
+                Some((file, Arc::new(mask_spans(text, &spans))))
             })
             .collect();
         Self { masked }
     }
 
-    fn text(&self, tenant: &Tenant, file: FileId) -> Option<Arc<str>> {
+    fn text(&self, tenant: &Tenant, file: FileId) -> Option<Arc<String>> {
         match self.masked.get(&file) {
             Some(text) => Some(text.clone()),
             None => tenant.file(file).map(|source| source.text.clone()),

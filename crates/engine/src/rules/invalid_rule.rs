@@ -136,7 +136,7 @@ fn span_in_file(
     if text.starts_with('"') {
         let file_text = tenant
             .file(rule_source.file)
-            .map(|file| file.text.as_ref())
+            .map(|file| file.text.as_str())
             .unwrap_or_default();
         let range = span_in_json_string(file_text, start..end, error.span.clone());
         return Span::new(range.start, range.end);
