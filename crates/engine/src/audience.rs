@@ -112,15 +112,9 @@ impl Reach {
     ) -> impl Iterator<Item = usize> + 'both {
         const BITS: usize = usize::BITS as usize;
         let (left, right) = (self.devices.as_slice(), other.devices.as_slice());
-        let summaries = self
-            .occupied_words
-            .as_slice()
-            .iter()
-            .zip(other.occupied_words.as_slice());
-        summaries
-            .enumerate()
-            .flat_map(move |(index, (first, second))| {
-                set_bits(first & second).flat_map(move |bit| {
+        self.summary_words_in_common(other)
+            .flat_map(move |(index, both)| {
+                set_bits(both).flat_map(move |bit| {
                     let word = index * BITS + bit;
                     let both = left.get(word).copied().unwrap_or(0)
                         & right.get(word).copied().unwrap_or(0);
@@ -129,19 +123,28 @@ impl Reach {
             })
     }
 
+    /// Each word of the two summaries, by position, with the bits of the
+    /// words both reaches occupy: summary word `index` bit `bit` stands for
+    /// word `64 index + bit` of the devices.
+    fn summary_words_in_common<'both>(
+        &'both self,
+        other: &'both Reach,
+    ) -> impl Iterator<Item = (usize, usize)> + 'both {
+        self.occupied_words
+            .as_slice()
+            .iter()
+            .zip(other.occupied_words.as_slice())
+            .map(|(first, second)| first & second)
+            .enumerate()
+    }
+
     /// Whether this reach and `other` share a device: the words both occupy
     /// are tested, sixteen at a time when a summary word has many in common
     /// (two broad reaches), one by one otherwise.
     pub fn shares_a_device_with(&self, other: &Reach) -> bool {
         const BITS: usize = usize::BITS as usize;
         let (left, right) = (self.devices.as_slice(), other.devices.as_slice());
-        let candidates = self
-            .occupied_words
-            .as_slice()
-            .iter()
-            .zip(other.occupied_words.as_slice());
-        candidates.enumerate().any(|(index, (first, second))| {
-            let both = first & second;
+        self.summary_words_in_common(other).any(|(index, both)| {
             let start = index * BITS;
             if both.count_ones() > 16 {
                 let end = (start + BITS).min(left.len()).min(right.len());
