@@ -80,7 +80,8 @@ pub struct Checked {
 /// The full `preflight check` pipeline without rendering. The tenant and the
 /// report are returned, not freed: `preflight check` exits without freeing
 /// them (the operating system takes the memory back at once), so the bench
-/// times freeing them apart from the check, as the command never waits for it.
+/// leaves freeing them out of the time it takes, as the command never waits
+/// for it.
 pub fn full_check(files: &[PathBuf], base: &Path) -> Checked {
     let loaded = load(files, &LoadOptions::new(base)).unwrap_or_default();
     let tenant = normalize(loaded);
