@@ -123,9 +123,9 @@ impl Reach {
             })
     }
 
-    /// Each word of the two summaries, by position, with the bits of the
-    /// words both reaches occupy: summary word `index` bit `bit` stands for
-    /// word `64 index + bit` of the devices.
+    /// The two reaches' summaries intersected, word by word with its position:
+    /// bit `bit` of summary word `index` is set when both reaches occupy
+    /// device word `64 index + bit`.
     fn summary_words_in_common<'both>(
         &'both self,
         other: &'both Reach,
