@@ -36,9 +36,10 @@ pub struct InventoryRules {
     groups: Vec<Option<Result<Rule, RuleError>>>,
     /// Each filter's parsed rule, by filter index.
     filters: Vec<Result<Rule, RuleError>>,
-    /// Each inventory device's attributes, by device index.
+    /// Each inventory device's attributes, by device index: only when some
+    /// device rule could not be decided for all devices at once (empty otherwise).
     device_attributes: Vec<Attributes>,
-    /// Each inventory user's attributes, by user index.
+    /// Each inventory user's attributes, by user index, likewise.
     user_attributes: Vec<Attributes>,
     /// Each dynamic group's members among the inventory's devices (a `device.`
     /// rule) or users (a `user.` rule), decided for all of them at once; `None`
@@ -70,8 +71,6 @@ impl InventoryRules {
             .par_iter()
             .map(|filter| parse_rule(RuleLanguage::FilterRule, &filter.rule))
             .collect();
-        // Only the named properties some rule reads are kept: a device record
-        // holds dozens of properties, and most rules read two or three.
         let mut reads = BTreeSet::new();
         let group_rules = groups
             .iter()
@@ -80,45 +79,26 @@ impl InventoryRules {
         for rule in group_rules.chain(filter_rules) {
             attributes_read(&rule.expression, &mut reads);
         }
-        let named_read = |wanted: Subject| -> Vec<String> {
-            reads
-                .iter()
-                .filter_map(|attribute| match attribute {
-                    Attribute::Named(subject, name) if *subject == wanted => Some(name.clone()),
-                    _ => None,
-                })
-                .collect()
-        };
-        let (device_names, user_names) = (named_read(Subject::Device), named_read(Subject::User));
         let mut rules = Self {
             groups,
             filters,
-            device_attributes: tenant
-                .devices
-                .par_iter()
-                .map(|device| device_attributes(device, &device_names))
-                .collect(),
-            user_attributes: tenant
-                .users
-                .par_iter()
-                .map(|user| user_attributes(user, &user_names))
-                .collect(),
+            device_attributes: Vec::new(),
+            user_attributes: Vec::new(),
             group_sets: Vec::new(),
             filter_sets: Vec::new(),
             devices_of_platform: devices_of_platform(tenant),
         };
         if !tenant.devices.is_empty() || !tenant.users.is_empty() {
             rules.decide_on_whole_inventory(tenant, &reads);
-            rules.drop_attributes_no_rule_needs();
+            rules.read_attributes_rules_need(tenant, &reads);
         }
         rules
     }
 
-    /// Frees the records' attributes of a subject once every rule of that subject
-    /// is decided for the whole inventory: they are read only to decide a rule
-    /// record by record (at tenant scale, 200,000 devices' attributes are about
-    /// 140 MiB).
-    fn drop_attributes_no_rule_needs(&mut self) {
+    /// Reads each record's attributes, for the subjects with a rule that was
+    /// not decided for the whole inventory at once: only those are decided
+    /// record by record. Only the attributes some rule reads are read.
+    fn read_attributes_rules_need(&mut self, tenant: &Tenant, reads: &BTreeSet<Attribute>) {
         let mut needed = BTreeSet::new();
         for group in 0..self.groups.len() {
             if let Some(rule) = self.group_rule(group)
@@ -134,15 +114,27 @@ impl InventoryRules {
                 needed.insert(Subject::Device);
             }
         }
-        // Freed on both threads: hundreds of thousands of small maps.
-        let free = |attributes: &mut Vec<Attributes>| {
-            std::mem::take(attributes).into_par_iter().for_each(drop);
+        let of_subject = |subject: Subject| -> Vec<&Attribute> {
+            reads
+                .iter()
+                .filter(|attribute| attribute.subject() == subject)
+                .collect()
         };
-        if !needed.contains(&Subject::Device) {
-            free(&mut self.device_attributes);
+        if needed.contains(&Subject::Device) {
+            let device_reads = of_subject(Subject::Device);
+            self.device_attributes = tenant
+                .devices
+                .par_iter()
+                .map(|device| device_attributes(device, &device_reads))
+                .collect();
         }
-        if !needed.contains(&Subject::User) {
-            free(&mut self.user_attributes);
+        if needed.contains(&Subject::User) {
+            let user_reads = of_subject(Subject::User);
+            self.user_attributes = tenant
+                .users
+                .par_iter()
+                .map(|user| user_attributes(user, &user_reads))
+                .collect();
         }
     }
 
@@ -154,9 +146,25 @@ impl InventoryRules {
             .iter()
             .cloned()
             .partition(|attribute| attribute.subject() == Subject::Device);
+        // Read straight from the records, one pass over them for each group of
+        // columns.
         let (devices, users) = rayon::join(
-            || AttributeIndex::build(&self.device_attributes, &device_reads),
-            || AttributeIndex::build(&self.user_attributes, &user_reads),
+            || {
+                AttributeIndex::read(
+                    tenant.devices.len(),
+                    &device_reads,
+                    |device, wanted, values| {
+                        let reading = DeviceReading::of(&tenant.devices[device]);
+                        values.extend(wanted.iter().map(|attribute| reading.value(attribute)));
+                    },
+                )
+            },
+            || {
+                AttributeIndex::read(tenant.users.len(), &user_reads, |user, wanted, values| {
+                    let user = &tenant.users[user];
+                    values.extend(wanted.iter().map(|attribute| user_value(user, attribute)));
+                })
+            },
         );
         // Every rule of a subject at once, so comparisons they share are decided once.
         let decide =
@@ -431,152 +439,155 @@ impl<'properties> KnownValues<'properties> {
     }
 }
 
-/// Whether the property `name` is among `named` (lowercased names).
-fn is_read(named: &[String], name: &str) -> bool {
-    named.iter().any(|read| read.eq_ignore_ascii_case(name))
+/// A device's attributes, read one at a time from its managed device and
+/// Entra ID records (its known properties found once, in one pass).
+struct DeviceReading<'device> {
+    device: &'device Device,
+    known: KnownValues<'device>,
 }
 
-/// A device's attributes, from its managed device and Entra ID records: the ones
-/// preflight knows by name, and of its other properties those among `named`
-/// (lowercased names: the ones some rule reads).
-fn device_attributes(device: &Device, named: &[String]) -> Attributes {
-    use KnownProperty as Known;
-    let properties = &device.properties;
-    // One pass over the properties: each known one noted, the others some
-    // rule reads kept under their own names.
-    let mut known = KnownValues {
-        values: [None; KnownProperty::COUNT],
-    };
-    let mut others_read = Vec::new();
-    for (name, value) in properties.iter() {
-        if let Some(property) = KnownProperty::named(name) {
-            known.values[property as usize] = Some(value);
-        }
-        if is_read(named, name) {
-            others_read.push((name, value));
-        }
-    }
-    let mut attributes = Attributes::new();
-    let mut set = |attribute: Attribute, value: Option<&str>| {
-        if let Some(value) = value {
-            let canonical = attribute.canonical_value(value);
-            attributes.insert(attribute, AttributeValue::Text(canonical));
-        }
-    };
-    let os_type = known.text(&[Known::DeviceOsType]).or_else(|| {
-        let system = known.text(&[Known::OperatingSystem])?;
-        let model = known
-            .text(&[Known::Model])
-            .unwrap_or_default()
-            .to_lowercase();
-        Some(match system.to_lowercase().as_str() {
-            "ios" | "ipados" if model.starts_with("ipad") => "iPad",
-            "ios" if model.starts_with("iphone") => "iPhone",
-            "macos" => "MacMDM",
-            _ => system,
-        })
-    });
-    set(Attribute::OsType, os_type);
-    set(
-        Attribute::OsVersion,
-        known.text(&[Known::OsVersion, Known::OperatingSystemVersion]),
-    );
-    set(Attribute::Manufacturer, known.text(&[Known::Manufacturer]));
-    set(Attribute::Model, known.text(&[Known::Model]));
-    set(Attribute::DeviceName, Some(device.name.as_str()));
-    set(
-        Attribute::Ownership,
-        known.text(&[
-            Known::DeviceOwnership,
-            Known::ManagedDeviceOwnerType,
-            Known::OwnerType,
-        ]),
-    );
-    set(
-        Attribute::TrustType,
-        known.text(&[Known::TrustType, Known::DeviceTrustType]),
-    );
-    set(
-        Attribute::EnrollmentProfileName,
-        known.text(&[Known::EnrollmentProfileName]),
-    );
-    set(
-        Attribute::DeviceCategory,
-        known.text(&[Known::DeviceCategoryDisplayName, Known::DeviceCategory]),
-    );
-    if let Some(InventoryValue::List(ids)) = known.get(Known::PhysicalIds) {
-        attributes.insert(
-            Attribute::PhysicalIds,
-            AttributeValue::List(ids.iter().map(|id| id.to_lowercase()).collect()),
-        );
-    }
-    // Every other property some rule reads, under its own name.
-    for (name, value) in others_read {
-        let attribute = Attribute::Named(Subject::Device, name.to_ascii_lowercase());
-        if attributes.contains_key(&attribute) {
-            continue;
-        }
-        match value {
-            InventoryValue::String(text) => {
-                attributes.insert(attribute, AttributeValue::Text(text.to_lowercase()));
-            }
-            InventoryValue::Bool(flag) => {
-                attributes.insert(attribute, AttributeValue::Bool(*flag));
-            }
-            InventoryValue::List(items) => {
-                attributes.insert(
-                    attribute,
-                    AttributeValue::List(items.iter().map(|item| item.to_lowercase()).collect()),
-                );
-            }
-        }
-    }
-    if is_read(named, "managementtype")
-        && !attributes.contains_key(&Attribute::Named(
-            Subject::Device,
-            "managementtype".to_owned(),
-        ))
-        && (device.managed_device_id.is_some()
-            || matches!(
-                known.get(Known::IsManaged),
-                Some(InventoryValue::Bool(true))
-            ))
-    {
-        attributes.insert(
-            Attribute::Named(Subject::Device, "managementtype".to_owned()),
-            AttributeValue::Text("mdm".to_owned()),
-        );
-    }
-    attributes
-}
-
-/// A user's attributes, by property name: the properties among `named`
-/// (lowercased names: the ones some rule reads).
-fn user_attributes(user: &User, named: &[String]) -> Attributes {
-    let mut attributes = Attributes::new();
-    for (name, value) in &user.properties {
-        if !is_read(named, name) {
-            continue;
-        }
-        let attribute = Attribute::Named(Subject::User, name.to_ascii_lowercase());
-        let value = match value {
-            InventoryValue::String(text) => AttributeValue::Text(text.to_lowercase()),
-            InventoryValue::Bool(flag) => AttributeValue::Bool(*flag),
-            InventoryValue::List(items) => {
-                AttributeValue::List(items.iter().map(|item| item.to_lowercase()).collect())
-            }
+impl<'device> DeviceReading<'device> {
+    /// Notes `device`'s known properties.
+    fn of(device: &'device Device) -> Self {
+        let mut known = KnownValues {
+            values: [None; KnownProperty::COUNT],
         };
-        attributes.insert(attribute, value);
+        for (name, value) in device.properties.iter() {
+            if let Some(property) = KnownProperty::named(name) {
+                known.values[property as usize] = Some(value);
+            }
+        }
+        Self { device, known }
     }
-    attributes
+
+    /// The device's value of `attribute`, canonical; `None` when it is not set
+    /// (or is a user's attribute).
+    fn value(&self, attribute: &Attribute) -> Option<AttributeValue> {
+        use KnownProperty as Known;
+        let known = &self.known;
+        let text = match attribute {
+            Attribute::OsType => self.os_type(),
+            Attribute::OsVersion => known.text(&[Known::OsVersion, Known::OperatingSystemVersion]),
+            Attribute::Manufacturer => known.text(&[Known::Manufacturer]),
+            Attribute::Model => known.text(&[Known::Model]),
+            Attribute::DeviceName => Some(self.device.name.as_str()),
+            Attribute::Ownership => known.text(&[
+                Known::DeviceOwnership,
+                Known::ManagedDeviceOwnerType,
+                Known::OwnerType,
+            ]),
+            Attribute::TrustType => known.text(&[Known::TrustType, Known::DeviceTrustType]),
+            Attribute::EnrollmentProfileName => known.text(&[Known::EnrollmentProfileName]),
+            Attribute::DeviceCategory => {
+                known.text(&[Known::DeviceCategoryDisplayName, Known::DeviceCategory])
+            }
+            Attribute::PhysicalIds => {
+                return match known.get(Known::PhysicalIds) {
+                    Some(InventoryValue::List(ids)) => Some(AttributeValue::List(
+                        ids.iter().map(|id| id.to_lowercase()).collect(),
+                    )),
+                    _ => None,
+                };
+            }
+            Attribute::Named(Subject::Device, name) => return self.named(name),
+            Attribute::Named(Subject::User, _) => return None,
+        };
+        text.map(|text| AttributeValue::Text(attribute.canonical_value(text)))
+    }
+
+    /// The OS type: `deviceOSType`, else the operating system (iPads and
+    /// iPhones told apart by model, macOS as `MacMDM`).
+    fn os_type(&self) -> Option<&'device str> {
+        use KnownProperty as Known;
+        let known = &self.known;
+        known.text(&[Known::DeviceOsType]).or_else(|| {
+            let system = known.text(&[Known::OperatingSystem])?;
+            let model = known
+                .text(&[Known::Model])
+                .unwrap_or_default()
+                .to_lowercase();
+            Some(match system.to_lowercase().as_str() {
+                "ios" | "ipados" if model.starts_with("ipad") => "iPad",
+                "ios" if model.starts_with("iphone") => "iPhone",
+                "macos" => "MacMDM",
+                _ => system,
+            })
+        })
+    }
+
+    /// Another property, by its lowercased name `name` (the first property so
+    /// named in any case, in name order); `managementType` is `MDM` for a device Intune
+    /// manages when the records do not say.
+    fn named(&self, name: &str) -> Option<AttributeValue> {
+        let property = self
+            .device
+            .properties
+            .iter()
+            .find(|(property, _)| property.eq_ignore_ascii_case(name));
+        match property {
+            Some((_, value)) => Some(canonical_inventory_value(value)),
+            None if name == "managementtype"
+                && (self.device.managed_device_id.is_some()
+                    || matches!(
+                        self.known.get(KnownProperty::IsManaged),
+                        Some(InventoryValue::Bool(true))
+                    )) =>
+            {
+                Some(AttributeValue::Text("mdm".to_owned()))
+            }
+            None => None,
+        }
+    }
+}
+
+/// A property's value as a rule compares it: texts lowercased.
+fn canonical_inventory_value(value: &InventoryValue) -> AttributeValue {
+    match value {
+        InventoryValue::String(text) => AttributeValue::Text(text.to_lowercase()),
+        InventoryValue::Bool(flag) => AttributeValue::Bool(*flag),
+        InventoryValue::List(items) => {
+            AttributeValue::List(items.iter().map(|item| item.to_lowercase()).collect())
+        }
+    }
+}
+
+/// A device's values of `reads` (the attributes some rule reads), for deciding
+/// rules on it alone.
+fn device_attributes(device: &Device, reads: &[&Attribute]) -> Attributes {
+    let reading = DeviceReading::of(device);
+    reads
+        .iter()
+        .filter_map(|&attribute| Some((attribute.clone(), reading.value(attribute)?)))
+        .collect()
+}
+
+/// A user's value of `attribute`: the last property named as it is in any
+/// case, in name order; `None` for a device's attribute.
+fn user_value(user: &User, attribute: &Attribute) -> Option<AttributeValue> {
+    let Attribute::Named(Subject::User, name) = attribute else {
+        return None;
+    };
+    user.properties
+        .iter()
+        .filter(|(property, _)| property.eq_ignore_ascii_case(name))
+        .last()
+        .map(|(_, value)| canonical_inventory_value(value))
+}
+
+/// A user's values of `reads`, for deciding rules on them alone.
+fn user_attributes(user: &User, reads: &[&Attribute]) -> Attributes {
+    reads
+        .iter()
+        .filter_map(|&attribute| Some((attribute.clone(), user_value(user, attribute)?)))
+        .collect()
 }
 
 #[cfg(test)]
 mod tests {
-    use preflight_normalizer::{Device, InventoryValue};
+    use preflight_normalizer::{Device, InventoryValue, User};
     use preflight_parser::rule_language::{Attribute, AttributeValue, Subject};
 
-    use super::device_attributes;
+    use super::{device_attributes, user_attributes};
 
     fn device(properties: &[(&str, InventoryValue)]) -> Device {
         let location = preflight_parser::SourceLocation {
@@ -629,7 +640,16 @@ mod tests {
                 ),
                 ("isManaged", InventoryValue::Bool(true)),
             ]),
-            &[],
+            &[
+                &Attribute::OsType,
+                &Attribute::OsVersion,
+                &Attribute::Manufacturer,
+                &Attribute::DeviceName,
+                &Attribute::Ownership,
+                &Attribute::TrustType,
+                &Attribute::DeviceCategory,
+                &Attribute::PhysicalIds,
+            ],
         );
         assert_eq!(
             read(&attributes, Attribute::OsType).as_deref(),
@@ -660,42 +680,147 @@ mod tests {
             attributes.get(&Attribute::PhysicalIds),
             Some(&AttributeValue::List(vec!["[ztdid]:abc".to_owned()]))
         );
-        // No rule reads any other property: none is kept under its own name.
-        assert!(
-            attributes
-                .keys()
-                .all(|attribute| !matches!(attribute, Attribute::Named(..)))
-        );
+        // Only what is asked for is read.
+        assert_eq!(read(&attributes, Attribute::Model), None);
+        assert_eq!(attributes.len(), 7);
     }
 
     #[test]
-    fn other_properties_are_kept_only_when_a_rule_reads_them() {
+    fn other_properties_are_read_by_name_in_any_case_the_first_so_named_in_name_order() {
+        let named = |name: &str| Attribute::Named(Subject::Device, name.to_owned());
         let attributes = device_attributes(
             &device(&[
                 ("deviceOSType", text("Windows")),
                 ("operatingSystem", text("macOS")),
                 ("extensionAttribute1", text("Finance")),
+                ("EXTENSIONATTRIBUTE1", text("Legal")),
                 ("isCompliant", InventoryValue::Bool(true)),
                 ("isManaged", InventoryValue::Bool(true)),
             ]),
             &[
-                "extensionattribute1".to_owned(),
-                "managementtype".to_owned(),
+                &Attribute::OsType,
+                &named("extensionattribute1"),
+                &named("iscompliant"),
+                &named("managementtype"),
+                &Attribute::Named(Subject::User, "department".to_owned()),
             ],
         );
         assert_eq!(
             read(&attributes, Attribute::OsType).as_deref(),
             Some("windows")
         );
-        let named = |name: &str| Attribute::Named(Subject::Device, name.to_owned());
         assert_eq!(
             read(&attributes, named("extensionattribute1")).as_deref(),
-            Some("finance")
+            Some("legal")
         );
-        assert_eq!(read(&attributes, named("iscompliant")), None);
+        assert_eq!(
+            attributes.get(&named("iscompliant")),
+            Some(&AttributeValue::Bool(true))
+        );
         assert_eq!(
             read(&attributes, named("managementtype")).as_deref(),
             Some("mdm")
         );
+        // A user's attribute is never a device's.
+        assert_eq!(attributes.len(), 4);
+    }
+
+    #[test]
+    fn a_device_intune_does_not_manage_has_no_management_type_unless_it_says() {
+        let managementtype = Attribute::Named(Subject::Device, "managementtype".to_owned());
+        let unmanaged = device(&[("isManaged", InventoryValue::Bool(false))]);
+        assert!(device_attributes(&unmanaged, &[&managementtype]).is_empty());
+        let stated = device(&[
+            ("isManaged", InventoryValue::Bool(true)),
+            ("managementType", text("EAS")),
+        ]);
+        assert_eq!(
+            read(
+                &device_attributes(&stated, &[&managementtype]),
+                managementtype.clone()
+            )
+            .as_deref(),
+            Some("eas")
+        );
+    }
+
+    /// A rule the index cannot decide for all users at once (an opaque test)
+    /// is decided user by user, from attributes read only then; the one beside
+    /// it is decided as a set, and both agree with the users' records.
+    #[test]
+    fn a_rule_not_decided_for_all_at_once_is_decided_record_by_record() {
+        use preflight_normalizer::{Group, GroupId, GroupMembership, GroupOrigin, Tenant};
+
+        use super::{InventoryRules, RuleVerdict};
+
+        let location = preflight_parser::SourceLocation {
+            file: preflight_parser::FileId(0),
+            span: preflight_parser::Span::default(),
+        };
+        let user = |name: &str, department: &str| User {
+            object_id: None,
+            user_principal_name: format!("{name}@contoso.com"),
+            properties: [("department", text(department))]
+                .iter()
+                .map(|(name, value)| ((*name).into(), value.clone()))
+                .collect(),
+            source: location,
+        };
+        let group = |rule: &str| Group {
+            id: GroupId(rule.to_owned()),
+            name: rule.to_owned(),
+            membership: GroupMembership::Dynamic {
+                rule: rule.to_owned(),
+                rule_source: location,
+            },
+            members: None,
+            transitive_members: None,
+            origin: GroupOrigin::Directory,
+            source: location,
+        };
+        let tenant = Tenant {
+            users: vec![user("adele", "Sales"), user("lee", "Legal")],
+            groups: vec![
+                group(
+                    r#"(user.assignedPlans -any (assignedPlan.servicePlanId -eq "c1ec" -and assignedPlan.capabilityStatus -eq "Enabled")) or (user.department -eq "Sales")"#,
+                ),
+                group(r#"user.department -eq "Sales""#),
+            ],
+            ..Tenant::default()
+        };
+        let rules = InventoryRules::build(&tenant);
+        assert!(rules.group_members(0).is_none());
+        assert!(rules.group_members(1).is_some());
+        assert_eq!(rules.user_attributes.len(), 2);
+        assert!(rules.device_attributes.is_empty());
+        assert_eq!(rules.group_on_user(0, 0), RuleVerdict::Matches);
+        assert_eq!(rules.group_on_user(0, 1), RuleVerdict::Unknown);
+        assert_eq!(rules.group_on_user(1, 0), RuleVerdict::Matches);
+        assert_eq!(rules.group_on_user(1, 1), RuleVerdict::DoesNotMatch);
+    }
+
+    #[test]
+    fn a_users_attribute_is_its_last_property_so_named_in_any_case_in_name_order() {
+        let location = preflight_parser::SourceLocation {
+            file: preflight_parser::FileId(0),
+            span: preflight_parser::Span::default(),
+        };
+        let user = User {
+            object_id: None,
+            user_principal_name: "adele@contoso.com".to_owned(),
+            properties: [
+                ("department", text("Sales")),
+                ("Department", text("Legal")),
+                ("accountEnabled", InventoryValue::Bool(true)),
+            ]
+            .iter()
+            .map(|(name, value)| ((*name).into(), value.clone()))
+            .collect(),
+            source: location,
+        };
+        let department = Attribute::Named(Subject::User, "department".to_owned());
+        let attributes = user_attributes(&user, &[&department, &Attribute::DeviceName]);
+        assert_eq!(read(&attributes, department).as_deref(), Some("sales"));
+        assert_eq!(attributes.len(), 1);
     }
 }
