@@ -89,6 +89,10 @@ impl InventoryRules {
             devices_of_platform: devices_of_platform(tenant),
         };
         if !tenant.devices.is_empty() || !tenant.users.is_empty() {
+            // Each subject's attributes apart: a rule reads those of one.
+            let reads: (BTreeSet<Attribute>, BTreeSet<Attribute>) = reads
+                .into_iter()
+                .partition(|attribute| attribute.subject() == Subject::Device);
             rules.decide_on_whole_inventory(tenant, &reads);
             rules.read_attributes_rules_need(tenant, &reads);
         }
@@ -98,7 +102,12 @@ impl InventoryRules {
     /// Reads each record's attributes, for the subjects with a rule that was
     /// not decided for the whole inventory at once: only those are decided
     /// record by record. Only the attributes some rule reads are read.
-    fn read_attributes_rules_need(&mut self, tenant: &Tenant, reads: &BTreeSet<Attribute>) {
+    /// `reads`: the device attributes and the user attributes the rules read.
+    fn read_attributes_rules_need(
+        &mut self,
+        tenant: &Tenant,
+        (device_reads, user_reads): &(BTreeSet<Attribute>, BTreeSet<Attribute>),
+    ) {
         let mut needed = BTreeSet::new();
         for group in 0..self.groups.len() {
             if let Some(rule) = self.group_rule(group)
@@ -114,14 +123,8 @@ impl InventoryRules {
                 needed.insert(Subject::Device);
             }
         }
-        let of_subject = |subject: Subject| -> Vec<&Attribute> {
-            reads
-                .iter()
-                .filter(|attribute| attribute.subject() == subject)
-                .collect()
-        };
         if needed.contains(&Subject::Device) {
-            let device_reads = of_subject(Subject::Device);
+            let device_reads: Vec<&Attribute> = device_reads.iter().collect();
             self.device_attributes = tenant
                 .devices
                 .par_iter()
@@ -129,7 +132,7 @@ impl InventoryRules {
                 .collect();
         }
         if needed.contains(&Subject::User) {
-            let user_reads = of_subject(Subject::User);
+            let user_reads: Vec<&Attribute> = user_reads.iter().collect();
             self.user_attributes = tenant
                 .users
                 .par_iter()
@@ -140,19 +143,19 @@ impl InventoryRules {
 
     /// Decides every group and filter rule on all the inventory's records at once
     /// (see [`crate::rule_sets`]).
-    /// `reads`: every attribute the rules read.
-    fn decide_on_whole_inventory(&mut self, tenant: &Tenant, reads: &BTreeSet<Attribute>) {
-        let (device_reads, user_reads): (BTreeSet<Attribute>, BTreeSet<Attribute>) = reads
-            .iter()
-            .cloned()
-            .partition(|attribute| attribute.subject() == Subject::Device);
+    /// `reads`: the device attributes and the user attributes the rules read.
+    fn decide_on_whole_inventory(
+        &mut self,
+        tenant: &Tenant,
+        (device_reads, user_reads): &(BTreeSet<Attribute>, BTreeSet<Attribute>),
+    ) {
         // Read straight from the records, one pass over them for each group of
         // columns.
         let (devices, users) = rayon::join(
             || {
                 AttributeIndex::read(
                     tenant.devices.len(),
-                    &device_reads,
+                    device_reads,
                     |device, wanted, values| {
                         let reading = DeviceReading::of(&tenant.devices[device]);
                         values.extend(wanted.iter().map(|attribute| reading.value(attribute)));
@@ -160,7 +163,7 @@ impl InventoryRules {
                 )
             },
             || {
-                AttributeIndex::read(tenant.users.len(), &user_reads, |user, wanted, values| {
+                AttributeIndex::read(tenant.users.len(), user_reads, |user, wanted, values| {
                     let user = &tenant.users[user];
                     values.extend(wanted.iter().map(|attribute| user_value(user, attribute)));
                 })
