@@ -592,11 +592,21 @@ mod tests {
 
     use super::{device_attributes, user_attributes};
 
-    fn device(properties: &[(&str, InventoryValue)]) -> Device {
-        let location = preflight_parser::SourceLocation {
+    fn location() -> preflight_parser::SourceLocation {
+        preflight_parser::SourceLocation {
             file: preflight_parser::FileId(0),
             span: preflight_parser::Span::default(),
-        };
+        }
+    }
+
+    fn properties(properties: &[(&str, InventoryValue)]) -> preflight_normalizer::Properties {
+        properties
+            .iter()
+            .map(|(name, value)| ((*name).into(), value.clone()))
+            .collect()
+    }
+
+    fn device(properties_written: &[(&str, InventoryValue)]) -> Device {
         Device {
             object_id: None,
             device_id: None,
@@ -606,11 +616,17 @@ mod tests {
             primary_user_id: None,
             primary_user_principal_name: None,
             signed_in_user_ids: Vec::new(),
-            properties: properties
-                .iter()
-                .map(|(name, value)| ((*name).into(), value.clone()))
-                .collect(),
-            source: location,
+            properties: properties(properties_written),
+            source: location(),
+        }
+    }
+
+    fn user(name: &str, properties_written: &[(&str, InventoryValue)]) -> User {
+        User {
+            object_id: None,
+            user_principal_name: format!("{name}@contoso.com"),
+            properties: properties(properties_written),
+            source: location(),
         }
     }
 
@@ -756,19 +772,7 @@ mod tests {
 
         use super::{InventoryRules, RuleVerdict};
 
-        let location = preflight_parser::SourceLocation {
-            file: preflight_parser::FileId(0),
-            span: preflight_parser::Span::default(),
-        };
-        let user = |name: &str, department: &str| User {
-            object_id: None,
-            user_principal_name: format!("{name}@contoso.com"),
-            properties: [("department", text(department))]
-                .iter()
-                .map(|(name, value)| ((*name).into(), value.clone()))
-                .collect(),
-            source: location,
-        };
+        let location = location();
         let group = |rule: &str| Group {
             id: GroupId(rule.to_owned()),
             name: rule.to_owned(),
@@ -782,7 +786,10 @@ mod tests {
             source: location,
         };
         let tenant = Tenant {
-            users: vec![user("adele", "Sales"), user("lee", "Legal")],
+            users: vec![
+                user("adele", &[("department", text("Sales"))]),
+                user("lee", &[("department", text("Legal"))]),
+            ],
             groups: vec![
                 group(
                     r#"(user.assignedPlans -any (assignedPlan.servicePlanId -eq "c1ec" -and assignedPlan.capabilityStatus -eq "Enabled")) or (user.department -eq "Sales")"#,
@@ -804,23 +811,14 @@ mod tests {
 
     #[test]
     fn a_users_attribute_is_its_last_property_so_named_in_any_case_in_name_order() {
-        let location = preflight_parser::SourceLocation {
-            file: preflight_parser::FileId(0),
-            span: preflight_parser::Span::default(),
-        };
-        let user = User {
-            object_id: None,
-            user_principal_name: "adele@contoso.com".to_owned(),
-            properties: [
+        let user = user(
+            "adele",
+            &[
                 ("department", text("Sales")),
                 ("Department", text("Legal")),
                 ("accountEnabled", InventoryValue::Bool(true)),
-            ]
-            .iter()
-            .map(|(name, value)| ((*name).into(), value.clone()))
-            .collect(),
-            source: location,
-        };
+            ],
+        );
         let department = Attribute::Named(Subject::User, "department".to_owned());
         let attributes = user_attributes(&user, &[&department, &Attribute::DeviceName]);
         assert_eq!(read(&attributes, department).as_deref(), Some("sales"));
