@@ -265,20 +265,48 @@ pub struct TargetGraph {
 
 /// Indices to find inventory objects by the ids group `members` use.
 struct InventoryIndex<'tenant> {
-    devices_by_object_id: FxHashMap<Cow<'tenant, str>, usize>,
-    users_by_object_id: FxHashMap<Cow<'tenant, str>, usize>,
+    devices_by_object_id: FxHashMap<ObjectIdKey<'tenant>, usize>,
+    users_by_object_id: FxHashMap<ObjectIdKey<'tenant>, usize>,
+}
+
+/// An object id as a key of [`InventoryIndex`], without case: an id of a
+/// GUID's length (all of Graph's) is held in the table itself, so that a
+/// lookup compares it where the hash led, instead of following a pointer to
+/// the id's text (at tenant scale that comparison, with the cache miss before
+/// it, was most of the time spent finding millions of group members).
+#[derive(Debug, PartialEq, Eq, Hash)]
+enum ObjectIdKey<'id> {
+    /// An id of 36 bytes, in lowercase.
+    GuidLength([u8; GUID_LENGTH]),
+    /// Any other id, in lowercase.
+    Other(Cow<'id, str>),
+}
+
+/// The length of a GUID written with hyphens.
+const GUID_LENGTH: usize = 36;
+
+impl<'id> ObjectIdKey<'id> {
+    fn of(id: &'id str) -> Self {
+        match <[u8; GUID_LENGTH]>::try_from(id.as_bytes()) {
+            Ok(mut bytes) => {
+                bytes.make_ascii_lowercase();
+                Self::GuidLength(bytes)
+            }
+            Err(_) => Self::Other(lowercase(id)),
+        }
+    }
 }
 
 impl<'tenant> InventoryIndex<'tenant> {
     fn of(tenant: &'tenant Tenant) -> Self {
         fn index<'tenant>(
             ids: impl Iterator<Item = Option<&'tenant String>>,
-        ) -> FxHashMap<Cow<'tenant, str>, usize> {
+        ) -> FxHashMap<ObjectIdKey<'tenant>, usize> {
             let mut by_id = FxHashMap::default();
             by_id.reserve(ids.size_hint().0);
             for (index, id) in ids.enumerate() {
                 if let Some(id) = id {
-                    by_id.entry(lowercase(id)).or_insert(index);
+                    by_id.entry(ObjectIdKey::of(id)).or_insert(index);
                 }
             }
             by_id
@@ -302,14 +330,12 @@ impl<'tenant> InventoryIndex<'tenant> {
 
     /// The inventory device with object id `id` (any case).
     fn device(&self, id: &str) -> Option<usize> {
-        self.devices_by_object_id
-            .get(lowercase(id).as_ref())
-            .copied()
+        self.devices_by_object_id.get(&ObjectIdKey::of(id)).copied()
     }
 
     /// The inventory user with object id `id` (any case).
     fn user(&self, id: &str) -> Option<usize> {
-        self.users_by_object_id.get(lowercase(id).as_ref()).copied()
+        self.users_by_object_id.get(&ObjectIdKey::of(id)).copied()
     }
 
     /// Where group member `member` is in the inventory; `None` for a nested
@@ -795,6 +821,69 @@ mod tests {
         ));
         assert_eq!(lowercase("3C3C5FF4-5595"), "3c3c5ff4-5595");
         assert!(matches!(lowercase("3C3C5FF4-5595"), Cow::Owned(_)));
+    }
+
+    proptest::proptest! {
+        /// Two ids are one key exactly when they are equal without ASCII case,
+        /// whether or not they have a GUID's length.
+        #[test]
+        fn object_id_keys_are_equal_exactly_when_the_ids_are_without_case(
+            first in "[0-9a-fA-F-]{34,38}|[a-zA-Z@.]{0,12}",
+            second in "[0-9a-fA-F-]{34,38}|[a-zA-Z@.]{0,12}",
+            same in proptest::bool::ANY,
+        ) {
+            let second = if same { first.to_ascii_uppercase() } else { second };
+            proptest::prop_assert_eq!(
+                ObjectIdKey::of(&first) == ObjectIdKey::of(&second),
+                first.eq_ignore_ascii_case(&second)
+            );
+        }
+    }
+
+    #[test]
+    fn members_are_found_by_object_id_in_any_case_and_of_any_length() {
+        use preflight_normalizer::{Device, User};
+        let guid = "3c3c5ff4-5595-4f4e-9a0b-1d2e3f405162";
+        let device = |object_id: &str| Device {
+            object_id: Some(object_id.to_owned()),
+            device_id: None,
+            managed_device_id: None,
+            name: object_id.to_owned(),
+            platform: None,
+            primary_user_id: None,
+            primary_user_principal_name: None,
+            signed_in_user_ids: Vec::new(),
+            properties: preflight_normalizer::Properties::default(),
+            source: preflight_parser::SourceLocation {
+                file: preflight_parser::FileId(0),
+                span: preflight_parser::Span::default(),
+            },
+        };
+        let tenant = Tenant {
+            devices: vec![
+                device("not-a-guid"),
+                device(guid),
+                device(&guid.to_ascii_uppercase()),
+            ],
+            users: vec![User {
+                object_id: Some(guid.to_ascii_uppercase()),
+                user_principal_name: "ann@contoso.com".to_owned(),
+                properties: preflight_normalizer::Properties::default(),
+                source: preflight_parser::SourceLocation {
+                    file: preflight_parser::FileId(0),
+                    span: preflight_parser::Span::default(),
+                },
+            }],
+            ..Tenant::default()
+        };
+        let index = InventoryIndex::of(&tenant);
+        // The first device of an id wins, as before.
+        assert_eq!(index.device(guid), Some(1));
+        assert_eq!(index.device(&guid.to_ascii_uppercase()), Some(1));
+        assert_eq!(index.device("NOT-A-GUID"), Some(0));
+        assert_eq!(index.device("not-a-gui"), None);
+        assert_eq!(index.user(guid), Some(0));
+        assert_eq!(index.user(&guid[1..]), None);
     }
 
     proptest::proptest! {
