@@ -27,14 +27,13 @@
 //! Whenever some membership or filter verdict is unknown, the audience is unknown
 //! (`None`) and the analysis from structure and rules answers instead.
 
-use std::borrow::Cow;
-
 use fixedbitset::FixedBitSet;
 use preflight_normalizer::{AssignmentTarget, FilterId, FilterMode, GroupId, Policy, Tenant};
 use rayon::prelude::*;
 
 use crate::inventory_rules::{InventoryRules, RuleVerdict};
-use crate::target_graph::{Members, Membership, TargetGraph, lowercase};
+use crate::object_id_key::ObjectIdKey;
+use crate::target_graph::{Members, Membership, TargetGraph};
 
 /// Who one policy reaches.
 #[derive(Clone, Debug)]
@@ -230,20 +229,19 @@ impl DevicesOfUser {
 
 impl DeviceUsers {
     fn of(tenant: &Tenant) -> Self {
-        // Object ids and user principal names, without case (copied only when
-        // not already in lowercase, as Graph writes object ids).
-        let mut by_id: rustc_hash::FxHashMap<Cow<'_, str>, usize> =
+        // Object ids and user principal names, without case.
+        let mut by_id: rustc_hash::FxHashMap<ObjectIdKey<'_>, usize> =
             rustc_hash::FxHashMap::default();
         by_id.reserve(2 * tenant.users.len());
         for (index, user) in tenant.users.iter().enumerate() {
             if let Some(id) = &user.object_id {
-                by_id.entry(lowercase(id)).or_insert(index);
+                by_id.entry(ObjectIdKey::of(id)).or_insert(index);
             }
             by_id
-                .entry(lowercase(&user.user_principal_name))
+                .entry(ObjectIdKey::of(&user.user_principal_name))
                 .or_insert(index);
         }
-        let find = |key: &String| by_id.get(lowercase(key).as_ref()).copied();
+        let find = |key: &String| by_id.get(&ObjectIdKey::of(key)).copied();
         let users_of_device: Vec<Vec<usize>> = tenant
             .devices
             .par_iter()

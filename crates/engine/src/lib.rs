@@ -16,6 +16,7 @@ pub mod finding;
 pub mod fingerprint;
 mod grouped;
 pub mod inventory_rules;
+mod object_id_key;
 pub mod overlap;
 mod policy_pair_numbering;
 pub mod rollout;
