@@ -4,8 +4,6 @@
 
 use std::borrow::Cow;
 
-use crate::target_graph::lowercase;
-
 /// An object id (or a user principal name) as a hash map key, without case:
 /// an id of a GUID's length (all of Graph's object ids) is held in the table
 /// itself, so that a lookup compares it where the hash led, instead of
@@ -36,9 +34,29 @@ impl<'id> ObjectIdKey<'id> {
     }
 }
 
+/// `id` in lowercase, borrowed when it is already (no copy for the user
+/// principal names most inventories write in lowercase).
+fn lowercase(id: &str) -> Cow<'_, str> {
+    if id.bytes().any(|byte| byte.is_ascii_uppercase()) {
+        Cow::Owned(id.to_ascii_lowercase())
+    } else {
+        Cow::Borrowed(id)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn object_ids_are_lowercased_and_copied_only_when_they_have_capitals() {
+        assert!(matches!(
+            lowercase("3c3c5ff4-5595"),
+            Cow::Borrowed("3c3c5ff4-5595")
+        ));
+        assert_eq!(lowercase("3C3C5FF4-5595"), "3c3c5ff4-5595");
+        assert!(matches!(lowercase("3C3C5FF4-5595"), Cow::Owned(_)));
+    }
 
     proptest::proptest! {
         /// Two ids are one key exactly when they are equal without ASCII case,

@@ -8,8 +8,6 @@
 //! once (strongly connected components), reported by `group-cycle`, and cut when
 //! memberships are computed: a group never counts itself among its own members.
 
-use std::borrow::Cow;
-
 use fixedbitset::FixedBitSet;
 use petgraph::algo::tarjan_scc;
 use petgraph::stable_graph::{NodeIndex, StableDiGraph};
@@ -19,9 +17,8 @@ use preflight_parser::rule_language::Subject;
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
-use crate::object_id_key::ObjectIdKey;
-
 use crate::inventory_rules::{InventoryRules, RuleVerdict};
+use crate::object_id_key::ObjectIdKey;
 
 /// A node of the target graph.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -329,16 +326,6 @@ enum InventoryPosition {
     Device(usize),
     /// An index into `Tenant::users`.
     User(usize),
-}
-
-/// `id` in lowercase, borrowed when it is already (object ids are GUIDs, which
-/// Graph writes in lowercase: no copy for the hundreds of thousands of them).
-pub(crate) fn lowercase(id: &str) -> Cow<'_, str> {
-    if id.bytes().any(|byte| byte.is_ascii_uppercase()) {
-        Cow::Owned(id.to_ascii_lowercase())
-    } else {
-        Cow::Borrowed(id)
-    }
 }
 
 impl TargetGraph {
@@ -788,19 +775,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn object_ids_are_lowercased_and_copied_only_when_they_have_capitals() {
-        assert!(matches!(
-            lowercase("3c3c5ff4-5595"),
-            Cow::Borrowed("3c3c5ff4-5595")
-        ));
-        assert_eq!(lowercase("3C3C5FF4-5595"), "3c3c5ff4-5595");
-        assert!(matches!(lowercase("3C3C5FF4-5595"), Cow::Owned(_)));
-    }
-
-    #[test]
     fn members_are_found_by_object_id_in_any_case_and_of_any_length() {
         use preflight_normalizer::{Device, User};
         let guid = "3c3c5ff4-5595-4f4e-9a0b-1d2e3f405162";
+        let location = preflight_parser::SourceLocation {
+            file: preflight_parser::FileId(0),
+            span: preflight_parser::Span::default(),
+        };
         let device = |object_id: &str| Device {
             object_id: Some(object_id.to_owned()),
             device_id: None,
@@ -811,10 +792,7 @@ mod tests {
             primary_user_principal_name: None,
             signed_in_user_ids: Vec::new(),
             properties: preflight_normalizer::Properties::default(),
-            source: preflight_parser::SourceLocation {
-                file: preflight_parser::FileId(0),
-                span: preflight_parser::Span::default(),
-            },
+            source: location,
         };
         let tenant = Tenant {
             devices: vec![
@@ -826,10 +804,7 @@ mod tests {
                 object_id: Some(guid.to_ascii_uppercase()),
                 user_principal_name: "ann@contoso.com".to_owned(),
                 properties: preflight_normalizer::Properties::default(),
-                source: preflight_parser::SourceLocation {
-                    file: preflight_parser::FileId(0),
-                    span: preflight_parser::Span::default(),
-                },
+                source: location,
             }],
             ..Tenant::default()
         };
