@@ -12,7 +12,7 @@ use crate::audience_formula::AudienceFormulas;
 use crate::config::Config;
 use crate::inventory_rules::InventoryRules;
 use crate::overlap::OverlapAnalysis;
-use crate::setting_pairs::SettingPairs;
+use crate::setting_pairs::{SettingIndex, SettingPairs};
 use crate::target_graph::TargetGraph;
 
 /// The input of every rule.
@@ -212,7 +212,26 @@ impl<'run> AnalysisContext<'run> {
     /// Same-key settings of policies whose audiences can meet.
     pub fn setting_pairs(&self) -> &SettingPairs {
         self.setting_pairs.get_or_init(|| {
+            // What the pairs are built from, side by side: the settings index
+            // needs the tenant alone, the audiences and formulas the target
+            // graph (built first, for both), the prepared audiences the
+            // configuration; each has a part that runs on one thread. None of
+            // them asks for another, so none waits on another's `OnceLock`.
+            self.target_graph();
+            let index = rayon::scope(|scope| {
+                scope.spawn(|_| {
+                    self.audiences();
+                });
+                scope.spawn(|_| {
+                    self.audience_formulas();
+                });
+                scope.spawn(|_| {
+                    self.overlap_analysis();
+                });
+                SettingIndex::of(self.tenant)
+            });
             SettingPairs::build(
+                index,
                 self.tenant,
                 self.overlap_analysis(),
                 self.audiences(),

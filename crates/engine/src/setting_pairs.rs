@@ -221,14 +221,23 @@ impl ObjectClasses {
     }
 }
 
-impl SettingPairs {
-    /// Indexes the tenant's settings and computes the overlaps needed.
-    pub fn build(
-        tenant: &Tenant,
-        analysis: &OverlapAnalysis,
-        audiences: &Audiences,
-        formulas: &AudienceFormulas,
-    ) -> Self {
+/// What the setting pairs are found from that the tenant alone gives: the
+/// settings by key, their values' classes and the policy pairs that share a
+/// key. Made apart from the pairs so that it can be made while the audiences
+/// and formulas are (numbering the keys runs on one thread).
+pub struct SettingIndex {
+    keys: Vec<SettingKey>,
+    starts: Vec<usize>,
+    settings: Vec<SettingRef>,
+    value_classes: Vec<u32>,
+    classes: ObjectClasses,
+    numbering: PolicyPairNumbering,
+    pair_starts: Vec<usize>,
+}
+
+impl SettingIndex {
+    /// The tenant's settings indexed by key, and the policy pairs sharing a key.
+    pub fn of(tenant: &Tenant) -> Self {
         let (keys, starts, settings) = buckets(tenant);
         let classes = ObjectClasses::of(tenant);
         let value_classes = value_classes(tenant, &starts, &settings);
@@ -245,10 +254,45 @@ impl SettingPairs {
                     );
                 });
             });
-        let policy_pairs = &numbering.policy_pairs;
         let pair_starts: Vec<usize> = (0..=tenant.policies.len())
-            .map(|policy| policy_pairs.partition_point(|&(lower, _)| (lower as usize) < policy))
+            .map(|policy| {
+                numbering
+                    .policy_pairs
+                    .partition_point(|&(lower, _)| (lower as usize) < policy)
+            })
             .collect();
+        Self {
+            keys,
+            starts,
+            settings,
+            value_classes,
+            classes,
+            numbering,
+            pair_starts,
+        }
+    }
+}
+
+impl SettingPairs {
+    /// The setting pairs of `index` (made from `tenant`) whose audiences can
+    /// meet, with the overlaps needed computed.
+    pub fn build(
+        index: SettingIndex,
+        tenant: &Tenant,
+        analysis: &OverlapAnalysis,
+        audiences: &Audiences,
+        formulas: &AudienceFormulas,
+    ) -> Self {
+        let SettingIndex {
+            keys,
+            starts,
+            settings,
+            value_classes,
+            classes,
+            numbering,
+            pair_starts,
+        } = index;
+        let policy_pairs = &numbering.policy_pairs;
 
         // Only without an inventory are the rules consulted: with one, both
         // audiences are exact. Each pair's open include pairs are decided where
