@@ -908,13 +908,11 @@ mod tests {
                 }
             }
             let mut expected: Vec<Vec<usize>> = Vec::new();
-            for group in 0..count {
+            for (group, reached) in reaches.iter().enumerate() {
                 let component: Vec<usize> = (0..count)
-                    .filter(|&other| {
-                        other == group || (reaches[group][other] && reaches[other][group])
-                    })
+                    .filter(|&other| other == group || (reached[other] && reaches[other][group]))
                     .collect();
-                let on_cycle = component.len() > 1 || reaches[group][group];
+                let on_cycle = component.len() > 1 || reached[group];
                 if on_cycle && !expected.contains(&component) {
                     expected.push(component);
                 }
