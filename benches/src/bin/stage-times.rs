@@ -131,30 +131,21 @@ fn main() -> ExitCode {
     let mut memory = Vec::new();
     let mut kept_tenant: Option<Tenant> = None;
     for run in 0..arguments.repeat.max(1) {
-        let cpu = process_cpu_time();
-        let started = Instant::now();
-        parsed = parse_only(&files);
-        let parse_only_time = started.elapsed();
-        let parse_only_cpu = process_cpu_time() - cpu;
+        let parse_only_time;
+        let parse_only_cpu;
+        (parsed, parse_only_time, parse_only_cpu) = timed(|| parse_only(&files));
 
-        let cpu = process_cpu_time();
-        let started = Instant::now();
-        let loaded = match load(&files, &LoadOptions::new(directory)) {
+        let (loaded, load_time, load_cpu) = timed(|| load(&files, &LoadOptions::new(directory)));
+        let loaded = match loaded {
             Ok(loaded) => loaded,
             Err(error) => {
                 eprintln!("error: {error}");
                 return ExitCode::FAILURE;
             }
         };
-        let load_time = started.elapsed();
-        let load_cpu = process_cpu_time() - cpu;
         let after_load = resident_memory();
 
-        let cpu = process_cpu_time();
-        let started = Instant::now();
-        let tenant = normalize(loaded);
-        let normalize_time = started.elapsed();
-        let normalize_cpu = process_cpu_time() - cpu;
+        let (tenant, normalize_time, normalize_cpu) = timed(|| normalize(loaded));
         memory.push((after_load, resident_memory()));
 
         let last = run + 1 == arguments.repeat.max(1);
