@@ -363,6 +363,58 @@ fn output_file_receives_the_report() {
     assert!(written.contains("\"duplicate-setting\""));
 }
 
+#[test]
+fn a_label_far_into_a_one_line_graph_page_is_shown_on_an_excerpt_of_its_line() {
+    // Graph writes a page of records on one line. The empty group comes after
+    // a thousand others, past the 65,535th column, where miette's own snippet
+    // of the line panicked.
+    let directory = tempdir("one-line-page");
+    let fixture = common::workspace_root().join("fixtures/rules/empty-group/fires");
+    for name in ["Win - Device Lock - Pilot.json", "devices.json"] {
+        fs::copy(fixture.join(name), directory.join(name))
+            .unwrap_or_else(|error| panic!("{name}: {error}"));
+    }
+    let others: String = (0..1000)
+        .map(|number| {
+            format!(
+                r##"{{"id":"c3000000-0000-0000-0000-{number:012}","displayName":"Other {number}","groupTypes":[],"securityEnabled":true,"members":[{{"@odata.type":"#microsoft.graph.device","id":"d4000000-0000-0000-0000-000000000001"}}]}},"##
+            )
+        })
+        .collect();
+    let page = format!(
+        r##"{{"@odata.context":"https://graph.microsoft.com/v1.0/$metadata#groups(id,displayName,groupTypes,members())","value":[{others}{{"id":"b2000000-0000-0000-0000-000000000001","displayName":"Pilot Devices","groupTypes":[],"securityEnabled":true,"members":[]}}]}}"##
+    );
+    let column = page
+        .find(r#""Pilot Devices""#)
+        .unwrap_or_else(|| panic!("no group in the page"))
+        + 1;
+    assert!(column > 65_535, "{column}");
+    fs::write(directory.join("groups.json"), &page).unwrap_or_else(|error| panic!("{error}"));
+
+    let result = run_in(&directory, &["check", "."]);
+    assert_eq!(result.code, 0, "{}\n{}", result.stdout, result.stderr);
+    assert!(result.stderr.is_empty(), "{}", result.stderr);
+    let stdout = &result.stdout;
+    assert!(
+        stdout.contains(&format!("[groups.json:1:{column}]")),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(
+            r#" 1 │ …,{"id":"b2000000-0000-0000-0000-000000000001","displayName":"Pilot Devices","groupTypes":[],"securityEnabled":true,"members":[]}]}"#
+        ),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("╰── no device or user is a member"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.lines().all(|line| line.chars().count() < 400),
+        "{stdout}"
+    );
+}
+
 /// A fresh empty directory under the target directory.
 fn tempdir(name: &str) -> std::path::PathBuf {
     let directory = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("check-{name}"));
